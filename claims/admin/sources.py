@@ -1,0 +1,187 @@
+"""Admin for publishers, authors and sources."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
+
+from claims.editing import replace_body
+from claims.layout import relayout
+from claims.models import Author, Authorship, Publisher, Source
+from claims.publishing import WorkflowError, publish_source, submit_for_review, unpublish_source
+
+from .base import HistoryAdmin, ModelAdmin
+
+
+@admin.register(Publisher)
+class PublisherAdmin(ModelAdmin):
+    list_display = ["name", "kind", "country", "language", "source_count"]
+    list_filter = ["kind", "language"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_source_count=Count("sources"))
+
+    @admin.display(description="Sources", ordering="_source_count")
+    def source_count(self, obj: Publisher) -> int:
+        return obj._source_count
+
+
+@admin.register(Author)
+class AuthorAdmin(ModelAdmin):
+    list_display = ["name", "source_count", "modified"]
+    search_fields = ["name", "slug", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_source_count=Count("authorships"))
+
+    @admin.display(description="Sources", ordering="_source_count")
+    def source_count(self, obj: Author) -> int:
+        return obj._source_count
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    autocomplete_fields = ["author"]
+    extra = 0
+    fields = ["author", "role", "order"]
+
+
+class SourceForm(forms.ModelForm):
+    url = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        max_length=500,
+        help_text=Source._meta.get_field("url").help_text,
+    )
+
+    class Meta:
+        model = Source
+        fields = [
+            "title",
+            "title_supplied",
+            "slug",
+            "publisher",
+            "url",
+            "published_on",
+            "language",
+            "translated_from",
+            "body",
+        ]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"})}
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].replace("\r\n", "\n").replace("\r", "\n")
+        if not body.strip():
+            raise forms.ValidationError("The text cannot be empty.")
+        return body
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    form = SourceForm
+    list_display = ["title", "publisher", "byline", "published_on", "status", "claim_count"]
+    list_filter = ["status", "publisher", "language"]
+    list_select_related = ["publisher"]
+    search_fields = ["title", "slug", "publisher__name", "authors__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["publisher"]
+    date_hierarchy = "published_on"
+    inlines = [AuthorshipInline]
+    readonly_fields = ["status", "published_at", "published_by", "body_sha256", "removed_furniture"]
+    actions = ["submit_for_review_action", "publish_action", "unpublish_action"]
+    fieldsets = [
+        (None, {"fields": ["title", "title_supplied", "slug", "publisher", "url"]}),
+        ("Publication", {"fields": ["published_on", "language", "translated_from"]}),
+        ("Text", {"fields": ["body"]}),
+        ("Workflow", {"fields": ["status", "published_at", "published_by"]}),
+        (
+            "Provenance",
+            {"fields": ["body_sha256", "removed_furniture"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_claim_count=Count("claims", distinct=True))
+            .prefetch_related("authors")
+        )
+
+    @admin.display(description="Authors")
+    def byline(self, obj: Source) -> str:
+        return ", ".join(author.name for author in obj.authors.all()) or "—"
+
+    @admin.display(description="Claims", ordering="_claim_count")
+    def claim_count(self, obj: Source) -> int:
+        return obj._claim_count
+
+    @admin.display(description="Removed on import")
+    def removed_furniture(self, obj: Source):
+        removed = (obj.provenance or {}).get("removed", [])
+        if not removed:
+            return "Nothing."
+        return format_html(
+            "<p>From {}:</p><ul>{}</ul>",
+            obj.provenance.get("file", "the imported file"),
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>: {}</li>",
+                ((item["reason"], item["text"][:200]) for item in removed),
+            ),
+        )
+
+    def save_model(self, request, obj: Source, form, change: bool) -> None:
+        if change and "body" in form.changed_data:
+            # The text changed under existing claims: re-anchor them rather than let them drift.
+            new_body = obj.body
+            old = Source.objects.get(pk=obj.pk)
+            obj.body = old.body
+            super().save_model(request, obj, form, change)
+            result = replace_body(
+                source=obj, body=new_body, blocks=relayout(new_body, old.body, old.blocks)
+            )
+            level = messages.WARNING if result.orphaned else messages.INFO
+            self.message_user(request, f"Text changed: {result.summary}.", level)
+            return
+        if not change:
+            obj.blocks = relayout(obj.body, "", [])
+        super().save_model(request, obj, form, change)
+
+    # --- Workflow actions. Each transition goes through claims.publishing. --------------------
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.has_perm("claims.publish_source"):
+            actions.pop("publish_action", None)
+            actions.pop("unpublish_action", None)
+        return actions
+
+    @admin.action(description="Submit selected sources for review", permissions=["change"])
+    def submit_for_review_action(self, request, queryset) -> None:
+        moved = 0
+        for source in queryset:
+            try:
+                submit_for_review(source=source)
+                moved += 1
+            except WorkflowError as error:
+                self.message_user(request, f"{source}: {error}", messages.WARNING)
+        self.message_user(request, f"{moved} source(s) submitted for review.")
+
+    @admin.action(description="Publish selected sources", permissions=["publish"])
+    def publish_action(self, request, queryset) -> None:
+        for source in queryset:
+            publish_source(source=source, by=request.user)
+        self.message_user(request, f"{queryset.count()} source(s) published.")
+
+    @admin.action(description="Unpublish selected sources", permissions=["publish"])
+    def unpublish_action(self, request, queryset) -> None:
+        for source in queryset:
+            unpublish_source(source=source)
+        self.message_user(request, f"{queryset.count()} source(s) back to draft.")
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("claims.publish_source")

@@ -1,0 +1,74 @@
+"""Changing a source's text without losing its claims.
+
+`replace_body` is the one place a body changes once claims point into it: the importer, the
+admin and the API all call it. Each claim is re-anchored by its quote and context; a claim whose
+words are gone is marked orphaned (kept, listed for an editor), never moved elsewhere or dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from claims.anchoring import Anchor, AnchorState, normalize_newlines, reanchor
+from claims.models import Claim, Source
+
+
+@dataclass
+class BodyChange:
+    """What re-anchoring did, for the editor who changed the text."""
+
+    unchanged: list[int] = field(default_factory=list)
+    moved: list[int] = field(default_factory=list)
+    orphaned: list[int] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.unchanged)} claim(s) unchanged, {len(self.moved)} re-anchored, "
+            f"{len(self.orphaned)} orphaned"
+        )
+
+
+@transaction.atomic
+def replace_body(*, source: Source, body: str, blocks: list | None = None) -> BodyChange:
+    """Give `source` a new body and re-anchor every claim on it, in one transaction.
+
+    The database refuses a body that no longer matches an anchored claim (trigger
+    claim_quote_matches_body), so claims that need to move are first parked as orphaned, the
+    body is written, and then they are written back at their new offsets.
+    """
+    body = normalize_newlines(body)
+    change = BodyChange()
+    claims = list(Claim.objects.select_for_update().filter(source=source).order_by("pk"))
+    outcomes = []
+    for claim in claims:
+        old = Anchor(claim.start, claim.end, claim.quote, claim.prefix, claim.suffix)
+        result = reanchor(old, body)
+        if result.state == AnchorState.ANCHORED and claim.anchor_state != AnchorState.ORPHANED:
+            change.unchanged.append(claim.pk)
+            continue
+        outcomes.append((claim, result))
+
+    parked = [claim.pk for claim, _ in outcomes if claim.anchor_state != AnchorState.ORPHANED]
+    if parked:
+        Claim.objects.filter(pk__in=parked).update(anchor_state=AnchorState.ORPHANED)
+
+    source.body = body
+    if blocks is not None:
+        source.blocks = blocks
+    source.save()
+
+    for claim, result in outcomes:
+        if result.anchor is None:
+            claim.anchor_state = AnchorState.ORPHANED
+            change.orphaned.append(claim.pk)
+        else:
+            anchor = result.anchor
+            claim.start, claim.end, claim.quote = anchor.start, anchor.end, anchor.quote
+            claim.prefix, claim.suffix = anchor.prefix, anchor.suffix
+            claim.anchor_state = AnchorState.REANCHORED
+            change.moved.append(claim.pk)
+        claim.save()
+    return change

@@ -1,0 +1,208 @@
+"""Load curated annotations: topics, actors, propositions, and claims given by exact quote.
+
+The file names each claim by its source and quote; the loader finds the offsets itself and stops
+(rolling everything back) if a quote is missing from the text or occurs more than once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from claims.anchoring import AnchorError, locate_quote
+from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel, Topic
+
+from .cleaning import normalise
+from .sources import ImportFailure, ImportReport, sync, upsert
+
+TOP_KEYS = {"annotator", "topics", "actors", "propositions", "claims"}
+CLAIM_KEYS = {"source", "quote", "kind", "speaker", "actors", "note", "stances"}
+STANCE_KEYS = {"proposition", "label", "note"}
+
+
+class _Reader:
+    """Walks the JSON with a path for error messages: claims[12].stances[0].label: …"""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, problem: str) -> ImportFailure:
+        return ImportFailure(f"{self.name}: {where}", problem)
+
+    def table(self, where: str, value: Any, allowed: set[str], required: set[str]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(where, "must be an object")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(where, f"unknown key {unknown[0]!r}")
+        missing = sorted(required - set(value))
+        if missing:
+            raise self.fail(where, f"missing key {missing[0]!r}")
+        return value
+
+    def items(self, where: str, value: Any) -> list:
+        if not isinstance(value, list):
+            raise self.fail(where, "must be a list")
+        return value
+
+    def text(self, where: str, value: Any, *, blank: bool = True) -> str:
+        if not isinstance(value, str) or (not blank and not value.strip()):
+            raise self.fail(
+                where, "must be a non-empty string" if not blank else "must be a string"
+            )
+        return value
+
+    def choice(self, where: str, value: Any, choices) -> str:
+        if value not in choices.values:
+            raise self.fail(where, f"{value!r} is not one of {', '.join(choices.values)}")
+        return value
+
+    def ref(self, where: str, value: Any, known: dict):
+        if value not in known:
+            raise self.fail(where, f"{value!r} is not defined in this file")
+        return known[value]
+
+
+def _annotator(reader: _Reader, data: dict, report: ImportReport):
+    spec = reader.table("annotator", data.get("annotator"), {"username", "name"}, {"username"})
+    username = reader.text("annotator.username", spec["username"], blank=False)
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        # The curator is a byline for seed annotations, not an account anyone logs into.
+        user = user_model(username=username, first_name=spec.get("name", ""), is_active=False)
+        user.set_unusable_password()
+        user.save()
+        report.tally("Annotators", "created")
+    return user
+
+
+def _vocabulary(reader: _Reader, data: dict, report: ImportReport):
+    topics: dict[str, Topic] = {}
+    parents: dict[str, str | None] = {}
+    for i, spec in enumerate(reader.items("topics", data.get("topics", []))):
+        at = f"topics[{i}]"
+        spec = reader.table(at, spec, {"slug", "name", "description", "parent"}, {"slug", "name"})
+        slug = reader.text(f"{at}.slug", spec["slug"], blank=False)
+        values = {
+            "name": reader.text(f"{at}.name", spec["name"], blank=False),
+            "description": reader.text(f"{at}.description", spec.get("description", "")),
+        }
+        topics[slug] = upsert(Topic, {"slug": slug}, values, report, "Topics")
+        parents[slug] = spec.get("parent")
+    for slug, parent in parents.items():
+        parent_topic = reader.ref(f"topics[{slug}].parent", parent, topics) if parent else None
+        if topics[slug].parent_id != (parent_topic.pk if parent_topic else None):
+            topics[slug].parent = parent_topic
+            topics[slug].full_clean()
+            topics[slug].save()
+
+    actors: dict[str, Actor] = {}
+    for i, spec in enumerate(reader.items("actors", data.get("actors", []))):
+        at = f"actors[{i}]"
+        spec = reader.table(
+            at, spec, {"slug", "name", "kind", "wikidata_id"}, {"slug", "name", "kind"}
+        )
+        slug = reader.text(f"{at}.slug", spec["slug"], blank=False)
+        values = {
+            "name": reader.text(f"{at}.name", spec["name"], blank=False),
+            "kind": reader.choice(f"{at}.kind", spec["kind"], Actor.Kind),
+            "wikidata_id": reader.text(f"{at}.wikidata_id", spec.get("wikidata_id", "")),
+        }
+        actors[slug] = upsert(Actor, {"slug": slug}, values, report, "Actors")
+
+    propositions: dict[str, Proposition] = {}
+    for i, spec in enumerate(reader.items("propositions", data.get("propositions", []))):
+        at = f"propositions[{i}]"
+        spec = reader.table(at, spec, {"slug", "text", "topics", "notes"}, {"slug", "text"})
+        slug = reader.text(f"{at}.slug", spec["slug"], blank=False)
+        values = {
+            "text": reader.text(f"{at}.text", spec["text"], blank=False),
+            "notes": reader.text(f"{at}.notes", spec.get("notes", "")),
+        }
+        proposition = upsert(Proposition, {"slug": slug}, values, report, "Propositions")
+        wanted = {
+            reader.ref(f"{at}.topics", topic, topics).pk
+            for topic in reader.items(f"{at}.topics", spec.get("topics", []))
+        }
+        if set(proposition.topics.values_list("pk", flat=True)) != wanted:
+            proposition.topics.set(wanted)
+        propositions[slug] = proposition
+    return topics, actors, propositions
+
+
+def _claims(reader, data, report, *, actors, propositions, annotator) -> None:
+    sources = {source.slug: source for source in Source.objects.all()}
+    for i, spec in enumerate(reader.items("claims", data.get("claims", []))):
+        at = f"claims[{i}]"
+        spec = reader.table(at, spec, CLAIM_KEYS, {"source", "quote", "kind", "stances"})
+        source = reader.ref(f"{at}.source", spec["source"], sources)
+        # The body went through the cleaner's normalisation; the quote must too.
+        quote = normalise(reader.text(f"{at}.quote", spec["quote"], blank=False)).strip()
+        try:
+            anchor = locate_quote(source.body, quote)
+        except AnchorError as error:
+            raise reader.fail(f"{at}.quote", f"in source {source.slug!r}: {error}") from None
+        speaker = spec.get("speaker")
+        values = {
+            "start": anchor.start,
+            "end": anchor.end,
+            "prefix": anchor.prefix,
+            "suffix": anchor.suffix,
+            "kind": reader.choice(f"{at}.kind", spec["kind"], Claim.Kind),
+            "speaker": reader.ref(f"{at}.speaker", speaker, actors) if speaker else None,
+            "note": reader.text(f"{at}.note", spec.get("note", "")),
+        }
+        claim = Claim.objects.filter(source=source, quote=anchor.quote).first()
+        if claim is None:
+            claim = Claim(source=source, quote=anchor.quote, created_by=annotator, **values)
+            claim.full_clean()
+            claim.save()
+            report.tally("Claims", "created")
+        else:
+            sync(claim, values, report, "Claims")
+        wanted_actors = {
+            reader.ref(f"{at}.actors", slug, actors).pk
+            for slug in reader.items(f"{at}.actors", spec.get("actors", []))
+        }
+        if set(claim.actors.values_list("pk", flat=True)) != wanted_actors:
+            claim.actors.set(wanted_actors)
+
+        for j, stance_spec in enumerate(reader.items(f"{at}.stances", spec["stances"])):
+            where = f"{at}.stances[{j}]"
+            stance_spec = reader.table(where, stance_spec, STANCE_KEYS, {"proposition", "label"})
+            proposition = reader.ref(
+                f"{where}.proposition", stance_spec["proposition"], propositions
+            )
+            values = {
+                "label": reader.choice(f"{where}.label", stance_spec["label"], StanceLabel),
+                "note": reader.text(f"{where}.note", stance_spec.get("note", "")),
+            }
+            lookup = {"claim": claim, "proposition": proposition, "annotator": annotator}
+            upsert(Stance, lookup, values, report, "Stances")
+
+
+def load_annotations(path: Path, *, report: ImportReport | None = None) -> ImportReport:
+    """Load an annotations file in one transaction; any error leaves the database untouched."""
+    report = report or ImportReport()
+    reader = _Reader(path.name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ImportFailure(str(path), f"cannot be read ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise ImportFailure(path.name, "not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ImportFailure(
+            path.name, f"not valid JSON (line {error.lineno}: {error.msg})"
+        ) from None
+    reader.table("top level", data, TOP_KEYS, {"annotator", "claims"})
+    with transaction.atomic():
+        annotator = _annotator(reader, data, report)
+        _, actors, propositions = _vocabulary(reader, data, report)
+        _claims(reader, data, report, actors=actors, propositions=propositions, annotator=annotator)
+    return report

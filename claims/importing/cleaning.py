@@ -1,0 +1,282 @@
+"""Turn a captured web article (plain text or Markdown) into the clean body claims index into.
+
+Pure Python: no database. The output is the body, its layout (headings, paragraphs, list items as
+code-point ranges of the body), what was removed and why, and an author bio if one was found.
+
+Furniture rules come from two places: a few that hold for any captured page (comment sections,
+view counters, republication credits, sign-up lines, author widgets) and the ones a manifest gives
+for one file (image captions, bylines, a related-links block).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+IMPORTER_VERSION = "1"
+
+TEXT, MARKDOWN = "text", "markdown"
+FORMATS = (TEXT, MARKDOWN)
+
+HEADING, PARAGRAPH, ITEM = "heading", "paragraph", "item"
+
+# A line this short that does not end like a sentence reads as a heading in a plain-text capture.
+_HEADING_MAX = 100
+_SENTENCE_END = tuple('.!?…"”’)]')
+_BULLET = re.compile(r"^\s*(?:[•▪●◦‣]|[-*+](?=\s))\s*")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A furniture rule: what it matches, what it does, and why."""
+
+    action: str  # "line": drop matching lines; "cut": drop from the first match to the end
+    pattern: re.Pattern[str]
+    reason: str
+
+    def matches(self, line: str) -> bool:
+        return self.pattern.fullmatch(line) is not None
+
+
+def line_rule(text: str, reason: str) -> Rule:
+    """Drop every line that reads exactly `text`."""
+    return Rule("line", re.compile(re.escape(text)), reason)
+
+
+def pattern_rule(pattern: str, reason: str) -> Rule:
+    """Drop every line the regular expression matches in full."""
+    return Rule("line", re.compile(pattern), reason)
+
+
+def cut_rule(pattern: str, reason: str) -> Rule:
+    """Drop the first line the expression matches in full, and everything after it."""
+    return Rule("cut", re.compile(pattern), reason)
+
+
+GENERIC_RULES: tuple[Rule, ...] = (
+    cut_rule(r"\d+ (?:thoughts?|comments?|responses?) on .*", "comment section"),
+    pattern_rule(r"Leave a (?:Comment|Reply)", "comment form"),
+    cut_rule(r"user placeholder", "author widget of the page"),
+    pattern_rule(r"Read \d+ times\b.*", "view counter"),
+    cut_rule(r"Visit also", "related-links block and everything after it"),
+    cut_rule(r"Staff Publications", "list of the outlet's other publications"),
+    pattern_rule(r"Source\s*»\s*\S.*", "republication credit (kept as the source's publisher)"),
+    pattern_rule(r"Sign up for .*", "newsletter sign-up line"),
+)
+
+
+@dataclass(frozen=True)
+class BioRule:
+    """A paragraph that describes the author: it moves to the author's record."""
+
+    pattern: re.Pattern[str]
+    author: str
+    strip: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One thing the cleaner took out of (or changed in) the text, and why."""
+
+    reason: str
+    text: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"reason": self.reason, "text": self.text}
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str
+    level: int = 0
+
+
+@dataclass
+class Cleaned:
+    body: str
+    blocks: list[dict[str, int | str]]
+    removed: list[Removal] = field(default_factory=list)
+    bio: tuple[str, str] | None = None  # (author key, bio text)
+
+
+class CleaningError(ValueError):
+    """The text cannot become a source body (empty, only furniture…)."""
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 bytes to text with a leading byte-order mark dropped; anything else is refused."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CleaningError(
+            f"not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x})"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+
+
+def normalise(text: str) -> str:
+    """NFC, LF line endings, one plain space for any run of spaces, no control characters.
+
+    Captured pages mix in no-break and other Unicode spaces; they are made plain so that a quote
+    typed or pasted by an editor matches the text. Quotes go through the same function.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return _SPACE_RUN.sub(" ", text)
+
+
+def strip_inline_markdown(line: str) -> str:
+    """Remove emphasis, code and link markup, keeping the words a reader sees."""
+    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", "", line)
+    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
+    line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", line)
+    line = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", line)
+    line = re.sub(r"`([^`]+)`", r"\1", line)
+    return line
+
+
+def _parse_lines(text: str, fmt: str) -> list[Block]:
+    blocks: list[Block] = []
+    for raw_line in text.split("\n"):
+        line = raw_line.strip()
+        if not line:
+            continue
+        if fmt == MARKDOWN:
+            heading = _MD_HEADING.match(line)
+            if heading:
+                words = strip_inline_markdown(heading.group(2)).strip()
+                if words:
+                    blocks.append(Block(HEADING, words, len(heading.group(1))))
+                continue
+            line = strip_inline_markdown(line).strip()
+        bullet = _BULLET.match(line)
+        if bullet and len(line) > bullet.end():
+            blocks.append(Block(ITEM, line[bullet.end() :].strip()))
+        elif line:
+            blocks.append(Block(PARAGRAPH, line))
+    return blocks
+
+
+def _apply_rules(
+    blocks: list[Block], rules: tuple[Rule, ...], removed: list[Removal]
+) -> list[Block]:
+    kept: list[Block] = []
+    for index, block in enumerate(blocks):
+        rule = next((r for r in rules if r.matches(block.text)), None)
+        if rule is None:
+            kept.append(block)
+        elif rule.action == "cut":
+            tail = "\n".join(b.text for b in blocks[index:])
+            removed.append(Removal(rule.reason, tail))
+            break
+        else:
+            removed.append(Removal(rule.reason, block.text))
+    return kept
+
+
+def _take_bio(blocks: list[Block], bio: BioRule | None, removed: list[Removal]):
+    if bio is None:
+        return blocks, None
+    for index, block in enumerate(blocks):
+        if bio.pattern.match(block.text):
+            text = block.text
+            for strip in bio.strip:
+                text = strip.sub("", text)
+            text = re.sub(r"\s{2,}", " ", text).strip()
+            removed.append(Removal("author bio: moved to the author's record", block.text))
+            return blocks[:index] + blocks[index + 1 :], (bio.author, text)
+    raise CleaningError(f"the author bio pattern {bio.pattern.pattern!r} matched no paragraph")
+
+
+def _rejoin_broken(blocks: list[Block], removed: list[Removal]) -> list[Block]:
+    """Join a paragraph that stops mid-sentence with the lower-case paragraph that continues it.
+
+    Captures split a paragraph where an image or an advert stood; left alone, a sentence would be
+    cut in two and no claim could quote it whole.
+    """
+    joined: list[Block] = []
+    for block in blocks:
+        previous = joined[-1] if joined else None
+        if (
+            previous is not None
+            and previous.kind == PARAGRAPH
+            and block.kind == PARAGRAPH
+            and len(previous.text) > _HEADING_MAX
+            and not previous.text.endswith((*_SENTENCE_END, ":"))
+            and block.text[:1].islower()
+        ):
+            removed.append(
+                Removal(
+                    "paragraph broken mid-sentence: rejoined",
+                    f"…{previous.text[-40:]} ¶ {block.text[:40]}…",
+                )
+            )
+            previous.text = f"{previous.text} {block.text}"
+        else:
+            joined.append(block)
+    return joined
+
+
+def _classify_headings(blocks: list[Block]) -> None:
+    """In plain text, a short line that does not end like a sentence is a heading."""
+    for index, block in enumerate(blocks):
+        if block.kind != PARAGRAPH or index == len(blocks) - 1:
+            continue
+        text = block.text
+        if len(text) <= 60 and text.endswith(":"):
+            block.kind, block.level = HEADING, 3
+        elif len(text) <= _HEADING_MAX and not text.endswith((*_SENTENCE_END, ",", ";", ":")):
+            block.kind, block.level = HEADING, 2
+
+
+def clean(
+    text: str,
+    *,
+    fmt: str = TEXT,
+    rules: tuple[Rule, ...] = (),
+    bio: BioRule | None = None,
+    use_generic_rules: bool = True,
+) -> Cleaned:
+    """Clean one document. `rules` come from the manifest and run before the generic ones."""
+    if fmt not in FORMATS:
+        raise CleaningError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    text = normalise(text)
+    if not text.strip():
+        raise CleaningError("the file is empty")
+    removed: list[Removal] = []
+    blocks = _parse_lines(text, fmt)
+    blocks, bio_found = _take_bio(blocks, bio, removed)
+    blocks = _apply_rules(blocks, rules + (GENERIC_RULES if use_generic_rules else ()), removed)
+    blocks = _rejoin_broken(blocks, removed)
+    if fmt == TEXT:
+        _classify_headings(blocks)
+    while blocks and blocks[-1].kind == HEADING:
+        removed.append(Removal("heading with nothing below it", blocks.pop().text))
+    if not blocks:
+        raise CleaningError("nothing is left once page furniture is removed")
+
+    parts: list[str] = []
+    layout: list[dict[str, int | str]] = []
+    offset = 0
+    for block in blocks:
+        if parts:
+            offset += 2  # the blank line between blocks
+        layout.append(
+            {
+                "kind": block.kind,
+                "level": block.level,
+                "start": offset,
+                "end": offset + len(block.text),
+            }
+        )
+        parts.append(block.text)
+        offset += len(block.text)
+    return Cleaned(body="\n\n".join(parts), blocks=layout, removed=removed, bio=bio_found)

@@ -1,0 +1,29 @@
+"""The seed corpus: the files in seeds/, their manifest and the curated annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from .annotations import load_annotations
+from .manifest import load as load_manifest
+from .sources import ImportReport, import_files
+
+SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+
+
+def load_seeds(seeds_dir: Path = SEEDS_DIR) -> ImportReport:
+    """Import every file the manifest lists, then the annotations: all in one transaction.
+
+    Idempotent: a second run finds everything in place and writes nothing.
+    """
+    manifest = load_manifest(seeds_dir / "manifest.toml")
+    paths = [seeds_dir / name for name in manifest.sources]
+    with transaction.atomic():
+        _, report = import_files(paths, manifest=manifest)
+        annotations = seeds_dir / "annotations.json"
+        if annotations.exists():
+            load_annotations(annotations, report=report)
+    return report

@@ -1,0 +1,156 @@
+"""Claims (spans of a source's body) and the stances that tie them to propositions."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from simple_history.models import HistoricalRecords
+
+from claims.anchoring import CONTEXT_LENGTH, AnchorError, check_span
+
+from .base import TimestampedModel, choices_check
+from .sources import Source
+from .vocabulary import Actor, Proposition
+
+
+class AnchorState(models.TextChoices):
+    ANCHORED = "anchored", "Anchored"
+    REANCHORED = "reanchored", "Re-anchored after an edit"
+    ORPHANED = "orphaned", "Orphaned: not found in the current text"
+
+
+class ClaimQuerySet(models.QuerySet):
+    def published(self) -> "ClaimQuerySet":
+        """Claims on published sources: the only ones the public may see."""
+        return self.filter(source__status=Source.Status.PUBLISHED)
+
+
+class ClaimKind(models.TextChoices):
+    FACTUAL = "factual", "Factual"
+    ANALYSIS = "analysis", "Analysis"
+    FORECAST = "forecast", "Forecast"
+    REPORTED_SPEECH = "reported_speech", "Reported speech"
+    OPINION = "opinion", "Opinion"
+
+
+class Claim(TimestampedModel):
+    """An assertion made in one source, anchored as a span of its body.
+
+    `start` and `end` count Unicode code points (W3C TextPositionSelector); `prefix` and `suffix`
+    are the surrounding text (W3C TextQuoteSelector) used to find the span again after an edit.
+    """
+
+    Kind = ClaimKind
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="claims")
+    start = models.PositiveIntegerField(help_text="Offset of the first character, in code points.")
+    end = models.PositiveIntegerField(help_text="Offset just after the last character.")
+    quote = models.TextField(help_text="Exactly the text between start and end.")
+    prefix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ANALYSIS)
+    speaker = models.ForeignKey(
+        Actor,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="spoken_claims",
+        help_text="Whose words these are, when the source reports someone's speech.",
+    )
+    actors = models.ManyToManyField(Actor, related_name="claims", blank=True)
+    note = models.TextField(blank=True)
+    anchor_state = models.CharField(
+        max_length=20, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["source", "start", "end"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="claim_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("quote"), models.F("end") - models.F("start")),
+                name="claim_quote_length_matches_span",
+            ),
+            choices_check("kind", ClaimKind, "claim_kind_valid"),
+            choices_check("anchor_state", AnchorState, "claim_anchor_state_valid"),
+            # quote == source.body[start:end] spans two tables, so it is enforced by the
+            # triggers of migration 0002 (named claim_quote_matches_body).
+        ]
+        indexes = [
+            models.Index(fields=["source", "start"], name="claim_source_start_idx"),
+            models.Index(fields=["kind"], name="claim_kind_idx"),
+            models.Index(fields=["anchor_state"], name="claim_anchor_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
+        return f"“{quote}”"
+
+    def clean(self) -> None:
+        if self.source_id is None or self.start is None or self.end is None:
+            return
+        if self.anchor_state == AnchorState.ORPHANED:
+            return
+        try:
+            check_span(self.source.body, self.start, self.end, self.quote or None)
+        except AnchorError as error:
+            raise ValidationError({"quote": str(error)}) from None
+
+
+class StanceLabel(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    CONTRADICTS = "contradicts", "Contradicts"
+    MIXED = "mixed", "Mixed"
+    NEUTRAL = "neutral", "Neutral"
+
+
+class StanceQuerySet(models.QuerySet):
+    def published(self) -> "StanceQuerySet":
+        """Stances on claims of published sources."""
+        return self.filter(claim__source__status=Source.Status.PUBLISHED)
+
+
+class Stance(TimestampedModel):
+    """One annotator's reading of how a claim bears on a proposition."""
+
+    Label = StanceLabel
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stances")
+    proposition = models.ForeignKey(Proposition, on_delete=models.PROTECT, related_name="stances")
+    label = models.CharField(max_length=20, choices=StanceLabel.choices)
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stances"
+    )
+    note = models.TextField(blank=True)
+
+    objects = StanceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim", "proposition"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "proposition", "annotator"], name="stance_unique_per_annotator"
+            ),
+            choices_check("label", StanceLabel, "stance_label_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["proposition", "label"], name="stance_proposition_label_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_label_display()}: {self.proposition.slug}"

@@ -1,0 +1,190 @@
+"""Publishers, authors and the sources they publish."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .base import TimestampedModel, choices_check
+
+
+class PublisherKind(models.TextChoices):
+    NEWS = "news", "News"
+    ANALYSIS = "analysis", "Analysis"
+    JOURNAL = "journal", "Journal"
+    BLOG = "blog", "Blog"
+    REPUBLISHER = "republisher", "Republisher"
+
+
+class Publisher(TimestampedModel):
+    """An outlet that publishes sources: a news site, a think tank's journal, a blog."""
+
+    Kind = PublisherKind
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ANALYSIS)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166 two-letter code of the outlet's home country."
+    )
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        help_text="Main language of the outlet, as a BCP 47 tag (en, ar).",
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [choices_check("kind", PublisherKind, "publisher_kind_valid")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(TimestampedModel):
+    """A person who wrote or translated a source. Unsigned sources simply have none."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(blank=True, help_text="As the author or the outlet describes them.")
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="author_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceQuerySet(models.QuerySet):
+    def published(self) -> "SourceQuerySet":
+        """What the public may see. Every public view and API list starts here."""
+        return self.filter(status=Source.Status.PUBLISHED)
+
+    def drafts(self) -> "SourceQuerySet":
+        return self.exclude(status=Source.Status.PUBLISHED)
+
+
+class SourceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class Source(TimestampedModel):
+    """One document: the unit readers compare. Claims index into its plain-text `body`."""
+
+    Status = SourceStatus
+
+    publisher = models.ForeignKey(
+        Publisher,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sources",
+        help_text="Leave empty when the outlet is unknown.",
+    )
+    title = models.CharField(max_length=300)
+    title_supplied = models.BooleanField(
+        default=False,
+        help_text="Tick when the text carries no title and the one above was written by an editor.",
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+    url = models.URLField(blank=True, max_length=500, help_text="Where the original is published.")
+    published_on = models.DateField(
+        null=True, blank=True, help_text="As the source states it; leave empty when it does not."
+    )
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag of the text.")
+    translated_from = models.CharField(
+        max_length=35, blank=True, help_text="BCP 47 tag of the original language, if translated."
+    )
+    body = models.TextField(
+        help_text="Plain text that claims point into. Headings and paragraphs are separate blocks."
+    )
+    body_sha256 = models.CharField(max_length=64, editable=False, blank=True)
+    blocks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Layout of the body: {kind, level, start, end} per heading, paragraph or item.",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    provenance = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Where the text came from: file, checksum, importer version, what was removed.",
+    )
+    authors = models.ManyToManyField(Author, through="Authorship", related_name="sources")
+
+    objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["body_sha256"])
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        permissions = [("publish_source", "Can publish and unpublish sources")]
+        constraints = [
+            choices_check("status", SourceStatus, "source_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="source_published_has_timestamp",
+            ),
+            models.CheckConstraint(condition=~models.Q(body=""), name="source_body_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_on"], name="source_status_date_idx"),
+            models.Index(fields=["language"], name="source_language_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # The checksum is derived from the body, so it is recomputed rather than trusted.
+        self.body_sha256 = hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_sha256"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class AuthorshipRole(models.TextChoices):
+    AUTHOR = "author", "Author"
+    TRANSLATOR = "translator", "Translator"
+
+
+class Authorship(models.Model):
+    """Ties an author to a source in a role, in byline order."""
+
+    Role = AuthorshipRole
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the byline.")
+
+    class Meta:
+        ordering = ["source", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "author", "role"], name="authorship_unique_role"
+            ),
+            choices_check("role", AuthorshipRole, "authorship_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} ({self.get_role_display().lower()}) — {self.source}"

@@ -1,0 +1,45 @@
+"""The editorial workflow: draft → in review → published, and back."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from claims.models import Source
+
+
+class WorkflowError(ValueError):
+    """The requested move is not allowed from the source's current state."""
+
+
+@transaction.atomic
+def publish_source(*, source: Source, by=None) -> Source:
+    """Make a source and its claims public. Idempotent: publishing twice keeps the first date."""
+    if source.status != Source.Status.PUBLISHED:
+        source.status = Source.Status.PUBLISHED
+        source.published_at = timezone.now()
+        source.published_by = by
+        source.save(update_fields=["status", "published_at", "published_by", "modified"])
+    return source
+
+
+@transaction.atomic
+def unpublish_source(*, source: Source) -> Source:
+    """Take a source back to draft: it disappears from every public page, list and export."""
+    if source.status == Source.Status.PUBLISHED:
+        source.status = Source.Status.DRAFT
+        source.published_at = None
+        source.published_by = None
+        source.save(update_fields=["status", "published_at", "published_by", "modified"])
+    return source
+
+
+@transaction.atomic
+def submit_for_review(*, source: Source) -> Source:
+    """A draft goes to the reviewers."""
+    if source.status == Source.Status.PUBLISHED:
+        raise WorkflowError("A published source is already reviewed; unpublish it first.")
+    if source.status != Source.Status.IN_REVIEW:
+        source.status = Source.Status.IN_REVIEW
+        source.save(update_fields=["status", "modified"])
+    return source

@@ -1,0 +1,36 @@
+"""Shared fixtures. The seed corpus is loaded once into the test database; every test then runs
+inside a transaction that is rolled back, so each sees the same five published sources."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from claims.importing.seeds import load_seeds
+
+from .factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_seeds()
+
+
+@pytest.fixture
+def editor(db):
+    """Alice edits: she can change everything but cannot publish."""
+    user = UserFactory(username="alice", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    """Bob reviews: everything Alice can do, plus publish and unpublish."""
+    user = UserFactory(username="bob", is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
