@@ -18,6 +18,7 @@ to the normalised body, which is why bodies should be stored normalised in the f
 ``check_span``, ``make_anchor`` and ``locate_quote`` take the body exactly as given.
 """
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ _MAX_CHUNKS = 64
 # A chunk found more often than this says nothing about where the quote went.
 _MAX_CHUNK_HITS = 200
 _SEEDS = 5
+# Share of the quote's informative chunks a place needs before it is examined closely.
+_MIN_SUPPORT = 0.25
+# Code points at each end of the quote aligned to place the edges of a window.
+_EDGE = 48
 # Bracketing by context: pairs of prefix/suffix hits examined at most.
 _MAX_BRACKETS = 20
 # Shorter prefix/suffix pieces tried when the whole context is no longer found.
@@ -295,14 +300,42 @@ def _fuzzy_match(body: str, wanted: Anchor, min_similarity: float) -> tuple[int,
     are weaker evidence (short pieces recur) and compete on similarity with windows found by
     searching the whole body.
     """
+    similarity = _Similarity(body, wanted.quote)
     bracketed, whole_context = _bracketed_windows(body, wanted, min_similarity)
     if whole_context:
-        best = _best_window(body, wanted, bracketed, min_similarity)
+        best = _best_window(similarity, wanted, bracketed, min_similarity)
         if best is not None:
             return best
         bracketed = []
-    candidates = chain(bracketed, _searched_windows(body, wanted.quote))
-    return _best_window(body, wanted, candidates, min_similarity)
+    candidates = chain(bracketed, _searched_windows(similarity))
+    return _best_window(similarity, wanted, candidates, min_similarity)
+
+
+class _Similarity:
+    """Similarity of windows of a body to one quote, with whitespace trimmed and results cached.
+
+    Refining a window's edges asks about the same windows again and again, and each answer
+    costs a ``difflib`` comparison that grows with the square of the quote's length.
+    """
+
+    def __init__(self, body: str, quote: str) -> None:
+        """Prepare to compare windows of ``body`` with ``quote``."""
+        self.body = body
+        self.quote = quote
+        self._matcher = SequenceMatcher(None, autojunk=False)
+        # difflib caches what it learns about the second sequence, so the quote goes there.
+        self._matcher.set_seq2(quote)
+        self._cache: dict[tuple[int, int], float] = {}
+
+    def __call__(self, start: int, end: int) -> tuple[int, int, float]:
+        """Return the trimmed window ``(start, end)`` and its ratio to the quote."""
+        start, end = _trimmed(self.body, start, end)
+        if start >= end:
+            return start, end, 0.0
+        if (start, end) not in self._cache:
+            self._matcher.set_seq1(self.body[start:end])
+            self._cache[start, end] = self._matcher.ratio()
+        return start, end, self._cache[start, end]
 
 
 def _plausible_lengths(quote_length: int, min_similarity: float) -> tuple[int, int]:
@@ -361,32 +394,51 @@ def _bracketed_windows(
     return windows[:_MAX_BRACKETS], whole_prefix and whole_suffix
 
 
-def _searched_windows(body: str, quote: str) -> Iterator[tuple[int, int]]:
-    """Yield candidate windows around the places where pieces of the quote still occur.
+def _searched_windows(similarity: _Similarity) -> Iterator[tuple[int, int]]:
+    """Yield one candidate window around each place where much of the quote still occurs.
 
-    Each surviving chunk of the quote votes for the offset the quote would start at; the
-    best-supported offsets are aligned against the quote with ``difflib``, and each alignment
-    is offered with its edges left as they are or moved to the nearest word boundary.
+    Each edge is placed by aligning the quote's head or tail with the body around the
+    estimate, then may move to a nearby word boundary when that makes the head or tail more
+    similar: this keeps a changed first word ("the" -> "these") without swallowing the word
+    before a deleted one. Only the edge regions are compared while choosing edges, so the
+    cost of that choice does not grow with the quote.
     """
-    for diagonal in _vote_peaks(_chunk_votes(body, quote), width=max(8, len(quote) // 4)):
-        aligned = _aligned_window(body, quote, diagonal)
-        if aligned is None:
+    body, quote = similarity.body, similarity.quote
+    head, tail = quote[:_EDGE], quote[-_EDGE:]
+    head_similarity, tail_similarity = _Similarity(body, head), _Similarity(body, tail)
+    for start_guess, end_guess in _estimates(body, quote):
+        start, head_end = _aligned_head(body, head, start_guess)
+        tail_start, end = _aligned_tail(body, tail, end_guess)
+        if start >= end:
             continue
-        start, end = aligned
-        for new_start in {start, _boundary_before(body, start), _boundary_after(body, start)}:
-            for new_end in {end, _boundary_after(body, end), _boundary_before(body, end)}:
-                yield new_start, new_end
+        start = max(
+            (start, _boundary_before(body, start), _boundary_after(body, start)),
+            key=lambda candidate: head_similarity(candidate, head_end)[2],
+        )
+        end = max(
+            (end, _boundary_after(body, end), _boundary_before(body, end)),
+            key=lambda candidate: tail_similarity(tail_start, candidate)[2],
+        )
+        yield start, end
 
 
-def _chunk_votes(body: str, quote: str) -> list[int]:
-    """Return, for every occurrence of every chunk of the quote, the implied quote start."""
+def _estimates(body: str, quote: str) -> list[tuple[int, int]]:
+    """Estimate where the quote may now start and end, from chunks of it that survive.
+
+    The quote is cut into chunks; every occurrence of a chunk votes for the start the quote
+    would have if that chunk were in place. Edits shift later chunks a little, so votes close
+    together are pooled. A pool must hold a fair share of the chunks (a few stray hits of
+    common words are not a lightly edited quote) and at least half as many votes as the best
+    pool. Each pool gives a start (from its earliest chunk) and an end (from its latest).
+    """
     size = max(_MIN_CHUNK_LENGTH, min(_CHUNK_LENGTH, len(quote) // 4))
     offsets = range(0, len(quote) - size + 1, size)
     if len(offsets) > _MAX_CHUNKS:
         # Evenly spread chunks bound the work for very long quotes without losing either end.
         step = len(offsets) / _MAX_CHUNKS
         offsets = [offsets[int(index * step)] for index in range(_MAX_CHUNKS)]
-    votes = []
+    votes: list[tuple[int, int]] = []
+    informative = 0
     for offset in offsets:
         chunk = quote[offset : offset + size]
         if not chunk.strip():
@@ -394,50 +446,78 @@ def _chunk_votes(body: str, quote: str) -> list[int]:
         hits = list(_occurrences(body, chunk, limit=_MAX_CHUNK_HITS + 1))
         if len(hits) > _MAX_CHUNK_HITS:
             continue
-        votes.extend(hit - offset for hit in hits)
-    return votes
+        informative += 1
+        votes.extend((hit - offset, offset) for hit in hits)
+
+    votes.sort()
+    width = max(_CHUNK_LENGTH, len(quote) // 4)
+    needed = max(1, math.ceil(informative * _MIN_SUPPORT))
+    estimates = []
+    while votes and len(estimates) < _SEEDS:
+        low, high = _densest_run(votes, width)
+        if high - low < needed:
+            break
+        # Places with far less support than the best one rarely beat it, and each costs a
+        # full comparison with the quote.
+        needed = max(needed, (high - low + 1) // 2)
+        pool = votes[low:high]
+        del votes[low:high]
+        first = min(pool, key=lambda vote: vote[1])
+        last = max(pool, key=lambda vote: vote[1])
+        estimates.append((first[0], last[0] + len(quote)))
+    return estimates
 
 
-def _vote_peaks(votes: list[int], width: int) -> list[int]:
-    """Return up to ``_SEEDS`` offsets with the most votes within ``width`` of each other.
+def _densest_run(votes: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """Return ``(low, high)`` delimiting the largest run of votes within ``width`` of each other.
 
-    Edits inside the quote shift the implied start of later chunks, so nearby votes are
-    pooled; each peak's votes are removed before the next peak is looked for.
+    ``votes`` must be sorted; ``votes[low:high]`` is then the run.
     """
-    remaining = sorted(votes)
-    peaks = []
-    while remaining and len(peaks) < _SEEDS:
-        best_low, best_high, high = 0, 0, 0
-        for low, vote in enumerate(remaining):
-            while high < len(remaining) and remaining[high] - vote <= width:
-                high += 1
-            if high - low > best_high - best_low:
-                best_low, best_high = low, high
-        cluster = remaining[best_low:best_high]
-        peaks.append(cluster[len(cluster) // 2])
-        del remaining[best_low:best_high]
-    return peaks
+    best_low, best_high, high = 0, 0, 0
+    for low, (start, _) in enumerate(votes):
+        while high < len(votes) and votes[high][0] - start <= width:
+            high += 1
+        if high - low > best_high - best_low:
+            best_low, best_high = low, high
+    return best_low, best_high
 
 
-def _aligned_window(body: str, quote: str, diagonal: int) -> tuple[int, int] | None:
-    """Align the quote with the body around ``diagonal`` and return the window it covers.
+def _matching_blocks(region: str, piece: str) -> list[tuple[int, int, int]]:
+    """Return the blocks ``(a, b, size)`` where ``piece`` matches ``region``, in order.
 
-    The window's edges are projected from the first and last matching blocks, so a changed
-    first or last word of the same length still lands inside the window.
+    One- or two-letter matches are dropped: in the padding around a guess they are noise that
+    would drag an edge away from the real one.
     """
-    pad = len(quote) // 2 + CONTEXT_LENGTH
-    low = max(0, diagonal - pad)
-    high = min(len(body), diagonal + len(quote) + pad)
-    matcher = SequenceMatcher(None, body[low:high], quote, autojunk=False)
-    # Stray one- or two-letter matches in the padding would stretch the window.
-    min_block = 1 if len(quote) < 2 * _MIN_CHUNK_LENGTH else _MIN_CHUNK_LENGTH
-    blocks = [block for block in matcher.get_matching_blocks() if block.size >= min_block]
+    min_block = 1 if len(piece) < 2 * _MIN_CHUNK_LENGTH else _MIN_CHUNK_LENGTH
+    blocks = SequenceMatcher(None, region, piece, autojunk=False).get_matching_blocks()
+    return [(a, b, size) for a, b, size in blocks if size >= min_block]
+
+
+def _aligned_head(body: str, head: str, guess: int) -> tuple[int, int]:
+    """Align the quote's ``head`` with the body near ``guess``; return where it starts and ends."""
+    low = max(0, guess - len(head))
+    blocks = _matching_blocks(body[low : guess + 2 * len(head)], head)
     if not blocks:
-        return None
+        return guess, guess + len(head)
     first, last = blocks[0], blocks[-1]
-    start = low + first.a - first.b
-    end = low + last.a + len(quote) - last.b
-    return max(low, start), min(high, end)
+    # A block (a, b, size) puts head[b] at low + a; the head's edges are projected from the
+    # outermost blocks, so a changed first word of the same length still falls inside.
+    start = low + first[0] - first[1]
+    end = low + last[0] + len(head) - last[1]
+    return max(low, start), end
+
+
+def _aligned_tail(body: str, tail: str, guess: int) -> tuple[int, int]:
+    """Align the quote's ``tail`` with the body near ``guess``; return where it starts and ends."""
+    low = max(0, guess - 2 * len(tail))
+    high = min(len(body), guess + len(tail))
+    blocks = _matching_blocks(body[low:high], tail)
+    if not blocks:
+        return guess - len(tail), guess
+    first, last = blocks[0], blocks[-1]
+    start = low + first[0] - first[1]
+    end = low + last[0] + len(tail) - last[1]
+    return start, min(high, end)
 
 
 def _inside_word(body: str, at: int) -> bool:
@@ -472,32 +552,23 @@ def _trimmed(body: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _best_window(
-    body: str, wanted: Anchor, windows: Iterable[tuple[int, int]], min_similarity: float
+    similarity: _Similarity,
+    wanted: Anchor,
+    windows: Iterable[tuple[int, int]],
+    min_similarity: float,
 ) -> tuple[int, int, float] | None:
     """Return the most similar of ``windows`` as ``(start, end, ratio)``, if similar enough.
 
     Ties on similarity go to the window whose surroundings match the old context better,
     then to the one nearest the old start.
     """
-    matcher = SequenceMatcher(None, autojunk=False)
-    # difflib caches what it learns about the second sequence, so the quote goes there once.
-    matcher.set_seq2(wanted.quote)
     best: tuple[tuple[float, int, int], int, int] | None = None
-    seen: set[tuple[int, int]] = set()
     for window in windows:
-        start, end = _trimmed(body, *window)
-        if start >= end or (start, end) in seen:
-            continue
-        seen.add((start, end))
-        matcher.set_seq1(body[start:end])
-        floor = min_similarity if best is None else max(min_similarity, best[0][0])
-        # The cheap upper bounds skip most hopeless windows before the real comparison.
-        if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-            continue
-        ratio = matcher.ratio()
+        start, end, ratio = similarity(*window)
         if ratio < min_similarity:
             continue
-        key = (ratio, _context_score(body, wanted, start, end), -abs(start - wanted.start))
+        context = _context_score(similarity.body, wanted, start, end)
+        key = (ratio, context, -abs(start - wanted.start))
         if best is None or key > best[0]:
             best = (key, start, end)
     if best is None:

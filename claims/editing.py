@@ -42,12 +42,22 @@ def replace_body(*, source: Source, body: str, blocks: list | None = None) -> Bo
     body = normalize_newlines(body)
     change = BodyChange()
     claims = list(Claim.objects.select_for_update().filter(source=source).order_by("pk"))
-    outcomes = []
+    outcomes, refreshed = [], []
     for claim in claims:
         old = Anchor(claim.start, claim.end, claim.quote, claim.prefix, claim.suffix)
         result = reanchor(old, body)
-        if result.state == AnchorState.ANCHORED and claim.anchor_state != AnchorState.ORPHANED:
+        anchor = result.anchor
+        in_place = anchor is not None and (anchor.start, anchor.end, anchor.quote) == (
+            claim.start,
+            claim.end,
+            claim.quote,
+        )
+        if in_place and claim.anchor_state != AnchorState.ORPHANED:
+            # Same words at the same offsets: only the surrounding context may need refreshing.
             change.unchanged.append(claim.pk)
+            if (anchor.prefix, anchor.suffix) != (claim.prefix, claim.suffix):
+                claim.prefix, claim.suffix = anchor.prefix, anchor.suffix
+                refreshed.append(claim)
             continue
         outcomes.append((claim, result))
 
@@ -60,6 +70,8 @@ def replace_body(*, source: Source, body: str, blocks: list | None = None) -> Bo
         source.blocks = blocks
     source.save()
 
+    for claim in refreshed:
+        claim.save(update_fields=["prefix", "suffix", "modified"])
     for claim, result in outcomes:
         if result.anchor is None:
             claim.anchor_state = AnchorState.ORPHANED

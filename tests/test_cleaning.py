@@ -81,7 +81,9 @@ def test_manifest_rules_run_with_their_reasons():
         cleaning.line_rule("Russia Iran Relations", "image caption"),
         cleaning.pattern_rule(r"by .* - \w+ \d+, \d{4}", "byline"),
     )
-    text = "by Someone - September 12, 2024\nRussia Iran Relations\nBody text.\nRussia Iran Relations"
+    text = (
+        "by Someone - September 12, 2024\nRussia Iran Relations\nBody text.\nRussia Iran Relations"
+    )
     result = clean(text, rules=rules)
     assert result.body == "Body text."
     assert [r.reason for r in result.removed] == ["byline", "image caption", "image caption"]
@@ -142,7 +144,7 @@ def test_nothing_left_is_an_error(text):
 
 
 def test_decode_refuses_non_utf8_and_names_the_byte():
-    with pytest.raises(CleaningError, match="not UTF-8 text .*byte 3 is 0xe9"):
+    with pytest.raises(CleaningError, match=r"not UTF-8 text .*byte 3 is 0xe9"):
         cleaning.decode("Caf\xe9".encode("latin-1"))
 
 

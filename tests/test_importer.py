@@ -121,8 +121,15 @@ def test_import_without_manifest_makes_a_draft_titled_by_the_first_line(files):
             "manifest.toml: not valid TOML",
         ),
     ],
-    ids=["not-utf8", "empty", "unknown-key", "duplicate-slug", "not-in-manifest",
-         "slug-taken", "bad-toml"],
+    ids=[
+        "not-utf8",
+        "empty",
+        "unknown-key",
+        "duplicate-slug",
+        "not-in-manifest",
+        "slug-taken",
+        "bad-toml",
+    ],
 )
 def test_a_bad_file_fails_with_its_name_and_writes_nothing(files, setup, message):
     setup(files)
@@ -135,7 +142,7 @@ def test_a_bad_file_fails_with_its_name_and_writes_nothing(files, setup, message
 
 
 def test_a_missing_file_is_named(files):
-    with pytest.raises(CommandError, match="nowhere.txt: cannot be read"):
+    with pytest.raises(CommandError, match=r"nowhere\.txt: cannot be read"):
         run(files / "nowhere.txt")
 
 

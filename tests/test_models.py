@@ -35,9 +35,7 @@ def test_claim_factory_builds_a_matching_span():
 
 def test_database_refuses_a_quote_that_is_not_the_text_at_the_span():
     source = SourceFactory()
-    message = refused(
-        lambda: Claim.objects.create(source=source, start=0, end=6, quote="Tehran")
-    )
+    message = refused(lambda: Claim.objects.create(source=source, start=0, end=6, quote="Tehran"))
     assert "claim_quote_matches_body" in message
 
 

@@ -1,0 +1,27 @@
+"""Editors and Reviewers exist from the migrations, with the permissions their roles need."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def codenames(group: str) -> set[str]:
+    return set(Group.objects.get(name=group).permissions.values_list("codename", flat=True))
+
+
+def test_editors_edit_everything_but_cannot_publish():
+    editors = codenames("Editors")
+    for model in ["source", "claim", "stance", "proposition", "topic", "actor"]:
+        assert {f"add_{model}", f"change_{model}", f"delete_{model}", f"view_{model}"} <= editors
+    assert "view_historicalclaim" in editors
+    assert "publish_source" not in editors
+
+
+def test_reviewers_can_also_publish():
+    assert codenames("Reviewers") == codenames("Editors") | {"publish_source"}
+
+
+def test_role_fixtures_have_the_permissions(editor, reviewer):
+    assert editor.has_perm("claims.change_claim") and not editor.has_perm("claims.publish_source")
+    assert reviewer.has_perm("claims.publish_source")
