@@ -328,8 +328,9 @@ class _Similarity:
         self._cache: dict[tuple[int, int], float] = {}
 
     def __call__(self, start: int, end: int) -> tuple[int, int, float]:
-        """Return the trimmed window ``(start, end)`` and its ratio to the quote."""
-        start, end = _trimmed(self.body, start, end)
+        """Return the window ``(start, end)``, clipped to the body and trimmed, and its ratio."""
+        # Edges projected from alignments can overshoot either end of the body.
+        start, end = _trimmed(self.body, max(0, start), min(len(self.body), end))
         if start >= end:
             return start, end, 0.0
         if (start, end) not in self._cache:
@@ -398,7 +399,7 @@ def _searched_windows(similarity: _Similarity) -> Iterator[tuple[int, int]]:
     """Yield one candidate window around each place where much of the quote still occurs.
 
     Each edge is placed by aligning the quote's head or tail with the body around the
-    estimate, then may move to a nearby word boundary when that makes the head or tail more
+    estimate, then moved to whichever neighbouring word boundary makes the head or tail more
     similar: this keeps a changed first word ("the" -> "these") without swallowing the word
     before a deleted one. Only the edge regions are compared while choosing edges, so the
     cost of that choice does not grow with the quote.
@@ -411,12 +412,15 @@ def _searched_windows(similarity: _Similarity) -> Iterator[tuple[int, int]]:
         tail_start, end = _aligned_tail(body, tail, end_guess)
         if start >= end:
             continue
+        # A projected edge may fall inside a word, and a piece of a word can score better than
+        # none of it ("ted talks" for "the talks"), so only the word boundaries around it are
+        # offered. They fall back to the edge itself where no boundary is near.
         start = max(
-            (start, _boundary_before(body, start), _boundary_after(body, start)),
+            (_boundary_before(body, start), _boundary_after(body, start)),
             key=lambda candidate: head_similarity(candidate, head_end)[2],
         )
         end = max(
-            (end, _boundary_after(body, end), _boundary_before(body, end)),
+            (_boundary_after(body, end), _boundary_before(body, end)),
             key=lambda candidate: tail_similarity(tail_start, candidate)[2],
         )
         yield start, end
@@ -462,8 +466,11 @@ def _estimates(body: str, quote: str) -> list[tuple[int, int]]:
         needed = max(needed, (high - low + 1) // 2)
         pool = votes[low:high]
         del votes[low:high]
-        first = min(pool, key=lambda vote: vote[1])
-        last = max(pool, key=lambda vote: vote[1])
+        # A chunk may occur more than once in a pool; the occurrence nearest the pool's middle
+        # is the one that belongs to it.
+        middle = pool[len(pool) // 2][0]
+        first = min(pool, key=lambda vote: (vote[1], abs(vote[0] - middle)))
+        last = min(pool, key=lambda vote: (-vote[1], abs(vote[0] - middle)))
         estimates.append((first[0], last[0] + len(quote)))
     return estimates
 
@@ -495,8 +502,11 @@ def _matching_blocks(region: str, piece: str) -> list[tuple[int, int, int]]:
 
 def _aligned_head(body: str, head: str, guess: int) -> tuple[int, int]:
     """Align the quote's ``head`` with the body near ``guess``; return where it starts and ends."""
-    low = max(0, guess - len(head))
-    blocks = _matching_blocks(body[low : guess + 2 * len(head)], head)
+    # A narrow region: a phrase of the quote repeated just before it (a heading, say) would
+    # otherwise win the alignment and drag the start back to it.
+    pad = len(head) // 2
+    low = max(0, guess - pad)
+    blocks = _matching_blocks(body[low : guess + len(head) + pad], head)
     if not blocks:
         return guess, guess + len(head)
     first, last = blocks[0], blocks[-1]
@@ -509,8 +519,9 @@ def _aligned_head(body: str, head: str, guess: int) -> tuple[int, int]:
 
 def _aligned_tail(body: str, tail: str, guess: int) -> tuple[int, int]:
     """Align the quote's ``tail`` with the body near ``guess``; return where it starts and ends."""
-    low = max(0, guess - 2 * len(tail))
-    high = min(len(body), guess + len(tail))
+    pad = len(tail) // 2
+    low = max(0, guess - len(tail) - pad)
+    high = min(len(body), guess + pad)
     blocks = _matching_blocks(body[low:high], tail)
     if not blocks:
         return guess - len(tail), guess

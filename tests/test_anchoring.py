@@ -346,6 +346,29 @@ def test_reanchor_fuzzy_when_the_context_changed_too() -> None:
     assert result.anchor == make_anchor(new_body, 42, 72)
 
 
+def test_reanchor_fuzzy_keeps_a_changed_first_word() -> None:
+    # No context survives, so the whole body is searched; "these" replaced "the".
+    new_body = (
+        "Delegates gathered. Our minister insisted these talks were productive, "
+        "he told reporters later."
+    )
+    result = reanchor(claim(), new_body)
+    assert result.method == "fuzzy"
+    # Starts at 42 as above; "these talks were productive" is 27 long.
+    assert result.anchor == make_anchor(new_body, 42, 69)
+
+
+def test_reanchor_fuzzy_drops_a_deleted_first_word_without_taking_the_one_before() -> None:
+    new_body = (
+        "Delegates gathered. Our minister insisted talks were productive, he told reporters later."
+    )
+    result = reanchor(claim(), new_body)
+    # "talks were productive" (21): 2 * 21 / (25 + 21) ≈ 0.913, better than any window that
+    # reaches back into "insisted".
+    assert result.anchor == make_anchor(new_body, 42, 63)
+    assert result.score == pytest.approx(42 / 46)
+
+
 def test_reanchor_fuzzy_does_not_swallow_text_inserted_at_the_body_start() -> None:
     old = locate_quote("The talks were productive. More text follows.", "The talks were productive")
     new_body = "Update: The talks were very productive. More text follows."
