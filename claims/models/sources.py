@@ -94,7 +94,9 @@ class Source(TimestampedModel):
         help_text="Tick when the text carries no title and the one above was written by an editor.",
     )
     slug = models.SlugField(max_length=200, unique=True)
-    url = models.URLField(blank=True, max_length=500, help_text="Where the original is published.")
+    url = models.URLField(
+        "URL", blank=True, max_length=500, help_text="Where the original is published."
+    )
     published_on = models.DateField(
         null=True, blank=True, help_text="As the source states it; leave empty when it does not."
     )
