@@ -1,7 +1,7 @@
-"""URL configuration: the admin today; the public pages and the API mount here as they land."""
+"""URL configuration: public pages, the REST API and its documentation, the editors' admin."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Geopolitics claims"
 admin.site.site_title = "Geopolitics claims admin"
@@ -11,4 +11,6 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("claims.api.urls")),
+    path("", include("claims.urls")),
 ]

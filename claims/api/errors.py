@@ -1,0 +1,98 @@
+"""One shape for every API error: {"error": {"status", "code", "message", "fields"}}.
+
+Clients get a message they can show and, for validation errors, the field each problem belongs
+to. Database errors that reach the API (a protected row still referenced) become 409, never 500.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource is still referenced by others."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The resource has changed since you read it; fetch it again."
+    default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag you read, so that no edit is overwritten."
+    default_code = "precondition_required"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field.sub[0]": ["message", …]}."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            flat.update(_flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name))
+        return flat
+    if (
+        isinstance(detail, list)
+        and detail
+        and all(isinstance(item, (dict, list)) for item in detail)
+    ):
+        flat = {}
+        for index, value in enumerate(detail):
+            flat.update(_flatten(value, f"{prefix}[{index}]"))
+        return flat
+    items = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(item) for item in items]}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        names = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
+        exc = Conflict(f"Still referenced by {', '.join(names)}; remove those first.")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    body: dict = {"status": response.status_code, "code": getattr(exc, "default_code", "error")}
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(detail)
+        body["code"] = "invalid"
+        first_field, first_messages = next(iter(fields.items()))
+        body["message"] = (
+            f"{first_field}: {first_messages[0]}"
+            if first_field != "non_field_errors"
+            else first_messages[0]
+        )
+        body["fields"] = fields
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        if isinstance(codes, str):
+            body["code"] = codes
+        body["message"] = str(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+    headers = {
+        k: v
+        for k, v in response.headers.items()
+        if k in {"Retry-After", "WWW-Authenticate", "Allow"}
+    }
+    return Response({"error": body}, status=response.status_code, headers=headers)
