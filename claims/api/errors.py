@@ -61,7 +61,7 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 def exception_handler(exc, context):
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        names = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
+        names = sorted({str(type(obj)._meta.verbose_name_plural) for obj in exc.protected_objects})
         exc = Conflict(f"Still referenced by {', '.join(names)}; remove those first.")
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()

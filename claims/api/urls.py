@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 
 urlpatterns = [
-    path("v1/", include("claims.api.v1")),
+    path("v1/", include(("claims.api.v1", "api"))),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

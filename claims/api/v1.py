@@ -1,7 +1,25 @@
 """Routes of /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from . import comparison, exports, views
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("publishers", views.PublisherViewSet, basename="publisher")
+router.register("authors", views.AuthorViewSet, basename="author")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("topics", views.TopicViewSet, basename="topic")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("propositions", views.PropositionViewSet, basename="proposition")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("stances", views.StanceViewSet, basename="stance")
+
+urlpatterns = [
+    path("compare/matrix/", comparison.MatrixView.as_view(), name="compare-matrix"),
+    path("compare/sources/", comparison.SourcesView.as_view(), name="compare-sources"),
+    path("annotations/", exports.AnnotationCollectionView.as_view(), name="annotations"),
+    path("annotations/<int:pk>/", exports.AnnotationView.as_view(), name="annotation-detail"),
+    path("exports/claims.csv", exports.ClaimsCsvView.as_view(), name="export-claims-csv"),
+    *router.urls,
+]

@@ -1,0 +1,171 @@
+"""Comparison endpoints: the same numbers the public pages show, computed by claims.selectors
+and claims.positions over published sources only."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import selectors
+from claims.models import Proposition, Source, Topic
+
+MAX_PROPOSITIONS = 100
+
+
+def _cell(cell: selectors.Cell | None) -> dict | None:
+    if cell is None:
+        return None
+    return {"position": cell.position, "claims": [claim.pk for claim in cell.claims]}
+
+
+class StrictQueryMixin:
+    """Refuse parameters this endpoint does not take, naming them."""
+
+    allowed: frozenset[str] = frozenset()
+
+    def check_params(self, request) -> None:
+        unknown = sorted(set(request.query_params) - self.allowed - {"format"})
+        if unknown:
+            raise ValidationError(
+                {
+                    unknown[0]: [
+                        f"unknown query parameter; allowed: {', '.join(sorted(self.allowed))}"
+                    ]
+                }
+            )
+
+
+class MatrixView(StrictQueryMixin, APIView):
+    """Proposition × source matrix for a topic (with its sub-topics) or a list of propositions."""
+
+    allowed = frozenset({"topic", "propositions"})
+
+    @extend_schema(
+        summary="Proposition × source matrix",
+        parameters=[
+            OpenApiParameter("topic", OpenApiTypes.STR, description="Topic slug."),
+            OpenApiParameter(
+                "propositions",
+                OpenApiTypes.STR,
+                description=f"Comma-separated proposition slugs (at most {MAX_PROPOSITIONS}).",
+            ),
+        ],
+        responses=inline_serializer(
+            "Matrix",
+            {
+                "propositions": serializers.ListField(child=serializers.DictField()),
+                "sources": serializers.ListField(child=serializers.DictField()),
+                "cells": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        self.check_params(request)
+        topic, wanted = request.query_params.get("topic"), request.query_params.get("propositions")
+        if bool(topic) == bool(wanted):
+            raise ValidationError({"topic": ["give either topic or propositions (not both)"]})
+        sources = list(Source.objects.published().select_related("publisher"))
+        if topic:
+            propositions = selectors.topic_propositions(get_object_or_404(Topic, slug=topic))
+        else:
+            slugs = [s.strip() for s in wanted.split(",") if s.strip()]
+            if not slugs or len(slugs) > MAX_PROPOSITIONS:
+                raise ValidationError(
+                    {"propositions": [f"give 1 to {MAX_PROPOSITIONS} comma-separated slugs"]}
+                )
+            propositions = Proposition.objects.filter(slug__in=slugs)
+            missing = sorted(set(slugs) - set(propositions.values_list("slug", flat=True)))
+            if missing:
+                raise ValidationError({"propositions": [f"unknown proposition {missing[0]!r}"]})
+        matrix = selectors.build_matrix(
+            selectors.published_stances().filter(proposition__in=propositions), sources=sources
+        )
+        return Response(
+            {
+                "propositions": [
+                    {
+                        "slug": p.slug,
+                        "text": p.text,
+                        "divergence": round(matrix.divergence[p.pk], 4),
+                    }
+                    for p in matrix.propositions
+                ],
+                "sources": [{"slug": s.slug, "title": s.title} for s in matrix.sources],
+                "cells": [
+                    {"proposition": p.slug, "source": s.slug, **_cell(cell)}
+                    for p in matrix.propositions
+                    for s, cell in matrix.row(p)
+                    if cell is not None
+                ],
+            }
+        )
+
+
+class SourcesView(StrictQueryMixin, APIView):
+    """Two sources: agreement, where they agree and diverge, what only one covers."""
+
+    allowed = frozenset({"a", "b"})
+
+    @extend_schema(
+        summary="Compare two sources",
+        parameters=[
+            OpenApiParameter("a", OpenApiTypes.STR, required=True, description="Source slug."),
+            OpenApiParameter("b", OpenApiTypes.STR, required=True, description="Source slug."),
+        ],
+        responses=inline_serializer(
+            "SourceComparison",
+            {
+                "a": serializers.CharField(),
+                "b": serializers.CharField(),
+                "agreement": serializers.FloatField(allow_null=True),
+                "agreeing": serializers.ListField(child=serializers.DictField()),
+                "diverging": serializers.ListField(child=serializers.DictField()),
+                "only_a": serializers.ListField(child=serializers.DictField()),
+                "only_b": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        self.check_params(request)
+        slugs = {}
+        for key in ("a", "b"):
+            value = request.query_params.get(key, "").strip()
+            if not value:
+                raise ValidationError({key: ["this parameter is required (a source slug)"]})
+            slugs[key] = value
+        if slugs["a"] == slugs["b"]:
+            raise ValidationError({"b": ["choose a different source from a"]})
+        published = Source.objects.published()
+        a = get_object_or_404(published, slug=slugs["a"])
+        b = get_object_or_404(published, slug=slugs["b"])
+        comparison = selectors.compare_sources(a, b)
+        result = comparison.agreement
+
+        def rows(propositions):
+            return [
+                {
+                    "proposition": p.slug,
+                    "text": p.text,
+                    "a": _cell(cell_a),
+                    "b": _cell(cell_b),
+                }
+                for p, cell_a, cell_b in comparison.rows(propositions)
+            ]
+
+        return Response(
+            {
+                "a": a.slug,
+                "b": b.slug,
+                "agreement": None if result.score is None else round(result.score, 4),
+                "shared": len(result.shared),
+                "agreeing": rows(result.agreeing),
+                "diverging": rows(result.diverging),
+                "only_a": rows(result.only_a),
+                "only_b": rows(result.only_b),
+            }
+        )

@@ -1,0 +1,275 @@
+"""Exports of every published claim: W3C Web Annotations (JSON-LD) and CSV.
+
+Web Annotation shape, one annotation per claim:
+- target: the source's public reading view, with a TextQuoteSelector (exact, prefix, suffix) and
+  a TextPositionSelector (start, end in code points, as the model requires);
+- body: for each stance, a TextualBody (purpose "classifying", value = the label, its annotator as
+  creator) immediately followed by a SpecificResource whose id is the stance in the API and whose
+  source is the proposition's public page (purpose "linking"); a note becomes a "commenting" body;
+- motivation "classifying" (or "highlighting" for a claim no one has labelled yet);
+- creator, created and modified from the claim; the platform as generator.
+The collection is paged by claim id (keyset), so a page costs the same however deep it is.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.db.models import Prefetch
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.http import urlencode
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims.models import Claim, Stance
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
+PAGE_SIZE = 100
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+def published_claims():
+    stances = Stance.objects.select_related("proposition", "annotator").order_by("pk")
+    return (
+        Claim.objects.published()
+        .select_related("source", "created_by")
+        .prefetch_related(Prefetch("stances", queryset=stances))
+        .order_by("pk")
+    )
+
+
+def _agent(user) -> dict:
+    name = (user.get_full_name() or user.username) if user else "Unknown"
+    return {"type": "Person", "name": name}
+
+
+def annotation(claim: Claim, request) -> dict:
+    """One claim as a W3C Web Annotation (without @context when embedded in a page)."""
+    absolute = request.build_absolute_uri
+    bodies: list[dict] = []
+    for stance in claim.stances.all():
+        stance_id = absolute(reverse("api:stance-detail", args=[stance.pk]))
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "classifying",
+                "value": stance.label,
+                "format": "text/plain",
+                "creator": _agent(stance.annotator),
+            }
+        )
+        bodies.append(
+            {
+                "id": stance_id,
+                "type": "SpecificResource",
+                "purpose": "linking",
+                "source": absolute(f"/propositions/{stance.proposition.slug}/"),
+            }
+        )
+    if claim.note:
+        bodies.append(
+            {
+                "type": "TextualBody",
+                "purpose": "commenting",
+                "value": claim.note,
+                "format": "text/plain",
+            }
+        )
+    result = {
+        "id": absolute(reverse("api:annotation-detail", args=[claim.pk])),
+        "type": "Annotation",
+        "motivation": "classifying" if bodies else "highlighting",
+        "created": claim.created.isoformat(),
+        "modified": claim.modified.isoformat(),
+        "creator": _agent(claim.created_by),
+        "generator": {"id": absolute("/"), "type": "Software", "name": "Geopolitics claims"},
+        "target": {
+            "source": absolute(f"/sources/{claim.source.slug}/"),
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": claim.quote,
+                    "prefix": claim.prefix,
+                    "suffix": claim.suffix,
+                },
+                {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+            ],
+        },
+    }
+    if bodies:
+        result["body"] = bodies
+    return result
+
+
+def _after(request) -> int | None:
+    raw = request.query_params.get("after")
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise ValidationError({"after": ["must be a non-negative whole number (a claim id)"]})
+    return int(raw)
+
+
+class AnnotationCollectionView(APIView):
+    """Every published claim as a W3C Web Annotation, in an AnnotationCollection of pages."""
+
+    renderer_classes = [JSONLDRenderer, JSONRenderer]
+
+    def page(self, request, after: int, collection_id: str) -> dict:
+        claims = list(published_claims().filter(pk__gt=after)[: PAGE_SIZE + 1])
+        more = len(claims) > PAGE_SIZE
+        claims = claims[:PAGE_SIZE]
+        page = {
+            "id": f"{collection_id}?{urlencode({'after': after})}",
+            "type": "AnnotationPage",
+            "partOf": collection_id,
+            "items": [annotation(claim, request) for claim in claims],
+        }
+        if more:
+            page["next"] = f"{collection_id}?{urlencode({'after': claims[-1].pk})}"
+        return page
+
+    @extend_schema(
+        summary="All published claims as W3C Web Annotations (JSON-LD)",
+        parameters=[
+            OpenApiParameter(
+                "after",
+                OpenApiTypes.INT,
+                description="Return the page of annotations after this claim id.",
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        unknown = sorted(set(request.query_params) - {"after", "format"})
+        if unknown:
+            raise ValidationError({unknown[0]: ["unknown query parameter; allowed: after"]})
+        collection_id = request.build_absolute_uri(reverse("api:annotations"))
+        after = _after(request)
+        if after is not None:
+            document = {"@context": ANNO_CONTEXT, **self.page(request, after, collection_id)}
+        else:
+            document = {
+                "@context": ANNO_CONTEXT,
+                "id": collection_id,
+                "type": "AnnotationCollection",
+                "label": "Claims of the published sources, with their stances",
+                "total": Claim.objects.published().count(),
+                "first": self.page(request, 0, collection_id),
+            }
+        return Response(document, content_type=LD_CONTENT_TYPE)
+
+
+class AnnotationView(APIView):
+    """One published claim as a W3C Web Annotation."""
+
+    renderer_classes = [JSONLDRenderer, JSONRenderer]
+
+    @extend_schema(
+        summary="One claim as a W3C Web Annotation", responses={200: OpenApiTypes.OBJECT}
+    )
+    def get(self, request, pk: int):
+        claim = get_object_or_404(published_claims(), pk=pk)
+        return Response(
+            {"@context": ANNO_CONTEXT, **annotation(claim, request)}, content_type=LD_CONTENT_TYPE
+        )
+
+
+CSV_COLUMNS = [
+    "claim_id",
+    "source",
+    "source_title",
+    "publisher",
+    "published_on",
+    "start",
+    "end",
+    "quote",
+    "kind",
+    "speaker",
+    "anchor_state",
+    "stance_id",
+    "proposition",
+    "proposition_text",
+    "label",
+    "annotator",
+]
+
+
+def _safe(value) -> str:
+    """Spreadsheet programs run cells that start like a formula: neutralise them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows() -> Iterator[list[str]]:
+    claims = published_claims().select_related("source__publisher", "speaker")
+    # iterator() with a chunk size keeps memory flat; each chunk prefetches its own stances.
+    for claim in claims.iterator(chunk_size=1000):
+        common = [
+            claim.pk,
+            claim.source.slug,
+            claim.source.title,
+            claim.source.publisher.name if claim.source.publisher else "",
+            claim.source.published_on or "",
+            claim.start,
+            claim.end,
+            claim.quote,
+            claim.kind,
+            claim.speaker.name if claim.speaker else "",
+            claim.anchor_state,
+        ]
+        stances = list(claim.stances.all()) or [None]
+        for stance in stances:
+            tail = (
+                [
+                    stance.pk,
+                    stance.proposition.slug,
+                    stance.proposition.text,
+                    stance.label,
+                    stance.annotator.username,
+                ]
+                if stance
+                else ["", "", "", "", ""]
+            )
+            yield [_safe(value) for value in common + tail]
+
+
+class ClaimsCsvView(APIView):
+    """Every published claim with its stances, one row per stance, streamed."""
+
+    @extend_schema(
+        summary="CSV export: one row per stance of every published claim",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request):
+        if set(request.query_params) - {"format"}:
+            raise ValidationError(
+                {sorted(request.query_params)[0]: ["this export takes no parameters"]}
+            )
+        writer = csv.writer(_Echo())
+
+        def stream() -> Iterator[str]:
+            yield writer.writerow(CSV_COLUMNS)
+            for row in csv_rows():
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="claims.csv"'
+        return response

@@ -1,0 +1,357 @@
+"""API representations. Reads embed what a client needs in one request; writes validate spans
+against the source text exactly as the admin does (claims.anchoring)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from claims.anchoring import AnchorError, make_anchor
+from claims.models import (
+    Actor,
+    AnchorState,
+    Author,
+    Authorship,
+    Claim,
+    Proposition,
+    Publisher,
+    Source,
+    Stance,
+    Topic,
+)
+
+MAX_OFFSET = 2**31 - 1
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise serializers.ValidationError("NUL characters are not allowed.")
+    return value
+
+
+class CleanCharField(serializers.CharField):
+    """A CharField that refuses NUL bytes (PostgreSQL cannot store them)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(_no_nul)
+
+
+class BaseSerializer(serializers.ModelSerializer):
+    """Model text fields refuse NUL bytes everywhere in the API."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is serializers.CharField:
+            field_class = CleanCharField
+        return field_class, kwargs
+
+
+class PublisherBriefSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:publisher-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Publisher
+        fields = ["url", "slug", "name"]
+
+
+class PublisherSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:publisher-detail", lookup_field="slug"
+    )
+    source_count = serializers.IntegerField(read_only=True, help_text="Visible sources only.")
+
+    class Meta:
+        model = Publisher
+        fields = [
+            "url",
+            "slug",
+            "name",
+            "kind",
+            "homepage",
+            "country",
+            "language",
+            "description",
+            "source_count",
+            "created",
+            "modified",
+        ]
+
+
+class AuthorSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:author-detail", lookup_field="slug")
+
+    class Meta:
+        model = Author
+        fields = ["url", "slug", "name", "bio", "homepage", "created", "modified"]
+
+
+class AuthorshipSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedRelatedField(
+        source="author", view_name="api:author-detail", lookup_field="slug", read_only=True
+    )
+    slug = serializers.CharField(source="author.slug", read_only=True)
+    name = serializers.CharField(source="author.name", read_only=True)
+
+    class Meta:
+        model = Authorship
+        fields = ["url", "slug", "name", "role"]
+
+
+class TopicSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:topic-detail", lookup_field="slug")
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["url", "slug", "name", "description", "parent", "created", "modified"]
+
+
+class ActorSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+
+    class Meta:
+        model = Actor
+        fields = ["url", "slug", "name", "kind", "wikidata_id", "created", "modified"]
+
+
+class PropositionBriefSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:proposition-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Proposition
+        fields = ["url", "slug", "text"]
+
+
+class SourcePositionSerializer(serializers.Serializer):
+    source = serializers.SlugField(help_text="Slug of the source.")
+    position = serializers.ChoiceField(choices=Stance.Label.choices)
+
+
+class PropositionSerializer(BaseSerializer):
+    """A proposition with the position of every visible source that takes one."""
+
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:proposition-detail", lookup_field="slug"
+    )
+    topics = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
+    )
+    positions = serializers.SerializerMethodField()
+    divergence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposition
+        fields = [
+            "url",
+            "slug",
+            "text",
+            "topics",
+            "notes",
+            "positions",
+            "divergence",
+            "created",
+            "modified",
+        ]
+
+    @extend_schema_field(SourcePositionSerializer(many=True))
+    def get_positions(self, obj: Proposition) -> list[dict]:
+        by_source = self.context.get("positions", {}).get(obj.pk, {})
+        slugs = self.context.get("source_slugs", {})
+        return [
+            {"source": slugs[source], "position": position}
+            for source, position in sorted(by_source.items(), key=lambda item: slugs[item[0]])
+        ]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_divergence(self, obj: Proposition) -> float:
+        from claims.positions import divergence
+
+        return round(divergence(self.context.get("positions", {}).get(obj.pk, {}).values()), 4)
+
+
+class StanceBriefSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:stance-detail")
+    proposition = PropositionBriefSerializer(read_only=True)
+    annotator = serializers.CharField(source="annotator.username", read_only=True)
+
+    class Meta:
+        model = Stance
+        fields = ["id", "url", "proposition", "label", "annotator", "note"]
+
+
+class ClaimSerializer(BaseSerializer):
+    """A claim: a span of its source's text. Send `source`, `start`, `end` (code points) and
+    optionally `quote`; the server takes the quote and its context from the text itself."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.none())
+    start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
+    end = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET)
+    quote = CleanCharField(
+        required=False, trim_whitespace=False, help_text="If sent, must equal the text at the span."
+    )
+    speaker = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
+    )
+    actors = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Actor.objects.all(), required=False
+    )
+    stances = StanceBriefSerializer(many=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "source",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "kind",
+            "speaker",
+            "actors",
+            "note",
+            "anchor_state",
+            "stances",
+            "created_by",
+            "created",
+            "modified",
+        ]
+        read_only_fields = ["prefix", "suffix", "anchor_state"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Writes may target any source the client may see (editors see drafts too).
+        self.fields["source"].queryset = self.context.get("sources", Source.objects.none())
+
+    def validate(self, attrs: dict) -> dict:
+        source = attrs.get("source", getattr(self.instance, "source", None))
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        try:
+            anchor = make_anchor(source.body, start, end)
+        except AnchorError as error:
+            field = "start" if "start" in str(error) and "end" not in str(error) else "end"
+            raise serializers.ValidationError({field: str(error)}) from None
+        quote = attrs.get("quote")
+        if quote is not None and quote != anchor.quote:
+            raise serializers.ValidationError(
+                {"quote": f"does not match the text between {start} and {end}: {anchor.quote!r}"}
+            )
+        attrs.update(
+            quote=anchor.quote,
+            prefix=anchor.prefix,
+            suffix=anchor.suffix,
+            anchor_state=AnchorState.ANCHORED,
+        )
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data: dict) -> Claim:
+        validated_data["created_by"] = self.context["request"].user
+        return super().create(validated_data)
+
+    @transaction.atomic
+    def update(self, instance: Claim, validated_data: dict) -> Claim:
+        return super().update(instance, validated_data)
+
+
+class StanceSerializer(BaseSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:stance-detail")
+    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.none())
+    proposition = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Proposition.objects.all()
+    )
+    annotator = serializers.CharField(source="annotator.username", read_only=True)
+
+    class Meta:
+        model = Stance
+        fields = [
+            "id",
+            "url",
+            "claim",
+            "proposition",
+            "label",
+            "annotator",
+            "note",
+            "created",
+            "modified",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["claim"].queryset = self.context.get("claims", Claim.objects.none())
+
+    def validate(self, attrs: dict) -> dict:
+        claim = attrs.get("claim", getattr(self.instance, "claim", None))
+        proposition = attrs.get("proposition", getattr(self.instance, "proposition", None))
+        annotator = self.instance.annotator if self.instance else self.context["request"].user
+        duplicate = Stance.objects.filter(claim=claim, proposition=proposition, annotator=annotator)
+        if self.instance is not None:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise serializers.ValidationError(
+                {"proposition": "you already gave this claim a stance on this proposition"}
+            )
+        return attrs
+
+    def create(self, validated_data: dict) -> Stance:
+        validated_data["annotator"] = self.context["request"].user
+        return super().create(validated_data)
+
+
+class SourceSerializer(BaseSerializer):
+    """A source as listed: metadata without the text."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+    publisher = PublisherBriefSerializer(read_only=True)
+    authors = AuthorshipSerializer(source="authorships", many=True, read_only=True)
+    original_url = serializers.URLField(source="url", read_only=True)
+    page = serializers.SerializerMethodField(help_text="The public reading view.")
+    claim_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "slug",
+            "title",
+            "title_supplied",
+            "publisher",
+            "authors",
+            "original_url",
+            "page",
+            "published_on",
+            "language",
+            "translated_from",
+            "status",
+            "published_at",
+            "claim_count",
+            "created",
+            "modified",
+        ]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page(self, obj: Source) -> str:
+        request = self.context.get("request")
+        path = f"/sources/{obj.slug}/"
+        return request.build_absolute_uri(path) if request else path
+
+
+class SourceDetailSerializer(SourceSerializer):
+    """A source with its text, layout and every claim with its stances."""
+
+    claims = ClaimSerializer(many=True, read_only=True)
+
+    class Meta(SourceSerializer.Meta):
+        fields = [*SourceSerializer.Meta.fields, "body", "body_sha256", "blocks", "claims"]

@@ -1,0 +1,274 @@
+"""API v1 resources.
+
+Each `get_queryset` is written on purpose: it starts from what the requesting user may see
+(published only, unless they hold editor permissions), and joins or prefetches exactly what its
+serializer reads, so that query counts stay flat however many rows a page holds.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.filters import OrderingFilter
+
+from claims.models import (
+    Actor,
+    Author,
+    Authorship,
+    Claim,
+    Proposition,
+    Publisher,
+    Source,
+    Stance,
+    Topic,
+)
+from claims.selectors import positions_for
+
+from . import filters, serializers
+from .backends import StrictFilterBackend
+from .conditional import ConditionalMixin
+from .pagination import CursorPagination
+from .permissions import sees_drafts
+
+
+class V1Mixin:
+    """Settings shared by every v1 resource."""
+
+    filter_backends = [StrictFilterBackend, OrderingFilter]
+    ordering_fields: list[str] = []
+
+    @property
+    def drafts_visible(self) -> bool:
+        return sees_drafts(self.request.user)
+
+    def visible_sources(self):
+        return Source.objects.all() if self.drafts_visible else Source.objects.published()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List publishers", description="Outlets with visible sources."),
+    retrieve=extend_schema(summary="A publisher"),
+)
+class PublisherViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Outlets that publish the visible sources."""
+
+    serializer_class = serializers.PublisherSerializer
+    filterset_class = filters.PublisherFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "created", "modified"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        sources = self.visible_sources().filter(publisher=OuterRef("pk"))
+        return (
+            Publisher.objects.filter(Exists(sources))
+            .annotate(
+                source_count=Count(
+                    "sources",
+                    filter=None if self.drafts_visible else Q(sources__status="published"),
+                )
+            )
+            .order_by("name")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List authors"), retrieve=extend_schema(summary="An author")
+)
+class AuthorViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """People who wrote or translated the visible sources."""
+
+    serializer_class = serializers.AuthorSerializer
+    filterset_class = filters.AuthorFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "created", "modified"]
+
+    def get_queryset(self):
+        visible = Authorship.objects.filter(
+            author=OuterRef("pk"), source__in=self.visible_sources()
+        )
+        return Author.objects.filter(Exists(visible)).order_by("name")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List sources", description="Metadata only; the detail has the text and claims."
+    ),
+    retrieve=extend_schema(summary="A source with its text, claims and stances"),
+)
+class SourceViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Documents of the corpus. The detail embeds the text, its layout and every claim."""
+
+    filterset_class = filters.SourceFilter
+    lookup_field = "slug"
+    ordering_fields = ["published_on", "title", "created", "modified"]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.SourceDetailSerializer
+        return serializers.SourceSerializer
+
+    def get_queryset(self):
+        authorships = Authorship.objects.select_related("author").order_by("order")
+        queryset = (
+            self.visible_sources()
+            .select_related("publisher")
+            .prefetch_related(Prefetch("authorships", queryset=authorships))
+            .annotate(claim_count=Count("claims"))
+            .order_by("-published_on", "title", "pk")
+        )
+        if self.action == "retrieve":
+            # The detail embeds every claim with its stances, speaker and actors: one query each.
+            stances = Stance.objects.select_related("proposition", "annotator")
+            claims = (
+                Claim.objects.select_related("speaker", "created_by", "source")
+                .prefetch_related("actors", Prefetch("stances", queryset=stances))
+                .order_by("start", "end", "pk")
+            )
+            queryset = queryset.prefetch_related(Prefetch("claims", queryset=claims))
+        else:
+            queryset = queryset.defer("body", "blocks", "provenance")
+        return queryset
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List topics"), retrieve=extend_schema(summary="A topic")
+)
+class TopicViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """Subject headings propositions are filed under."""
+
+    serializer_class = serializers.TopicSerializer
+    filterset_class = filters.TopicFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "created", "modified"]
+    queryset = Topic.objects.select_related("parent").order_by("name")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List actors"), retrieve=extend_schema(summary="An actor")
+)
+class ActorViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+    """States, people and organisations that claims name or quote."""
+
+    serializer_class = serializers.ActorSerializer
+    filterset_class = filters.ActorFilter
+    lookup_field = "slug"
+    ordering_fields = ["name", "created", "modified"]
+    queryset = Actor.objects.order_by("name")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List propositions",
+        description=(
+            "Each with the position of every source that takes one, and its divergence "
+            "(0 = all agree, 1 = evenly opposed)."
+        ),
+    ),
+    retrieve=extend_schema(summary="A proposition with source positions"),
+    create=extend_schema(summary="Create a proposition"),
+    update=extend_schema(summary="Replace a proposition (If-Match required)"),
+    partial_update=extend_schema(summary="Change a proposition (If-Match required)"),
+    destroy=extend_schema(summary="Delete a proposition (409 while stances use it)"),
+)
+class PropositionViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
+    """Canonical statements sources take positions on."""
+
+    serializer_class = serializers.PropositionSerializer
+    filterset_class = filters.PropositionFilter
+    lookup_field = "slug"
+    ordering_fields = ["slug", "created", "modified"]
+
+    def get_queryset(self):
+        base = Proposition.objects.all() if self.drafts_visible else Proposition.objects.published()
+        return base.prefetch_related("topics").order_by("slug")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["positions"] = getattr(self, "_positions", {})
+        context["source_slugs"] = getattr(self, "_source_slugs", {})
+        return context
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._load_positions(page if page is not None else queryset)
+        return page
+
+    def get_object(self):
+        obj = super().get_object()
+        self._load_positions([obj])
+        return obj
+
+    def _load_positions(self, propositions) -> None:
+        # Positions are those of published sources, the same numbers the public pages show.
+        self._positions = positions_for(p.pk for p in propositions)
+        source_ids = {s for by_source in self._positions.values() for s in by_source}
+        self._source_slugs = dict(
+            Source.objects.filter(pk__in=source_ids).values_list("pk", "slug")
+        )
+
+    @transaction.atomic
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List claims",
+        description=(
+            "Cursor-paginated; filter by source, publisher, author, topic, proposition, stance "
+            "label, kind, speaker, actor, dates, or `q`."
+        ),
+    ),
+    retrieve=extend_schema(summary="A claim with its stances"),
+    create=extend_schema(summary="Create a claim from a span of a source's text"),
+    update=extend_schema(summary="Replace a claim (If-Match required)"),
+    partial_update=extend_schema(summary="Change a claim (If-Match required)"),
+    destroy=extend_schema(summary="Delete a claim and its stances (If-Match required)"),
+)
+class ClaimViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
+    """Spans of a source's text, each an assertion, with their stances."""
+
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filters.ClaimFilter
+    pagination_class = CursorPagination
+    ordering_fields = ["id", "start", "created", "modified"]
+
+    def get_queryset(self):
+        stances = Stance.objects.select_related("proposition", "annotator")
+        return (
+            Claim.objects.filter(source__in=self.visible_sources())
+            .select_related("source", "speaker", "created_by")
+            .prefetch_related("actors", Prefetch("stances", queryset=stances))
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "sources": self.visible_sources()}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List stances"),
+    retrieve=extend_schema(summary="A stance"),
+    create=extend_schema(summary="Label a claim against a proposition"),
+    update=extend_schema(summary="Replace a stance (If-Match required)"),
+    partial_update=extend_schema(summary="Change a stance (If-Match required)"),
+    destroy=extend_schema(summary="Delete a stance (If-Match required)"),
+)
+class StanceViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
+    """One annotator's label tying a claim to a proposition."""
+
+    serializer_class = serializers.StanceSerializer
+    filterset_class = filters.StanceFilter
+    pagination_class = CursorPagination
+    ordering_fields = ["id", "created", "modified"]
+
+    def get_queryset(self):
+        return Stance.objects.filter(claim__source__in=self.visible_sources()).select_related(
+            "proposition", "annotator"
+        )
+
+    def get_serializer_context(self):
+        claims = Claim.objects.filter(source__in=self.visible_sources())
+        return {**super().get_serializer_context(), "claims": claims}
