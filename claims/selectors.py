@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from claims import positions
-from claims.models import Claim, Proposition, Source, Stance, Topic
+from claims.models import Authorship, Claim, Proposition, Source, Stance, Topic
 
 
 def published_stances() -> QuerySet[Stance]:
@@ -47,6 +47,10 @@ class Cell:
     claims: list[Claim] = field(default_factory=list)
     labels: dict[int, list[str]] = field(default_factory=dict)  # claim id -> its stance labels
 
+    def quoted(self) -> list[tuple[Claim, str]]:
+        """Each claim with its own label on this proposition (several annotators combined)."""
+        return [(claim, positions.combine(self.labels[claim.pk]) or "") for claim in self.claims]
+
 
 @dataclass
 class Matrix:
@@ -65,6 +69,14 @@ class Matrix:
 
     def positions_of(self, source_id: int) -> dict[int, str]:
         return {p: cell.position for (p, s), cell in self.cells.items() if s == source_id}
+
+    def positions_on(self, proposition_id: int) -> list[str]:
+        """The positions of the matrix's sources on one proposition, in column order."""
+        return [
+            cell.position
+            for source in self.sources
+            if (cell := self.cell(proposition_id, source.pk)) is not None
+        ]
 
 
 def build_matrix(stances: Iterable[Stance], sources: list[Source] | None = None) -> Matrix:
@@ -102,35 +114,94 @@ def build_matrix(stances: Iterable[Stance], sources: list[Source] | None = None)
     return Matrix(ordered, columns, cells, divergence)
 
 
-def topic_propositions(topic: Topic) -> QuerySet[Proposition]:
+@dataclass
+class TopicTree:
+    """Every topic with its parent and children, read in one query.
+
+    Topics are a short vocabulary, so walking the tree in Python costs less than one query per
+    level, and it cannot loop even if bad data made a topic its own ancestor.
+    """
+
+    topics: dict[int, Topic]
+    children: dict[int | None, list[int]]
+
+    def ancestors(self, pk: int) -> list[Topic]:
+        """From the root down to the topic's parent."""
+        chain: list[Topic] = []
+        parent = self.topics[pk].parent_id if pk in self.topics else None
+        while parent is not None and parent in self.topics and parent != pk:
+            if any(t.pk == parent for t in chain):
+                break
+            chain.append(self.topics[parent])
+            parent = self.topics[parent].parent_id
+        return chain[::-1]
+
+    def descendants(self, pk: int) -> set[int]:
+        """The topic and every topic below it."""
+        found, frontier = {pk}, [pk]
+        while frontier:
+            below = [child for p in frontier for child in self.children.get(p, [])]
+            frontier = [child for child in below if child not in found]
+            found.update(frontier)
+        return found
+
+    def walk(self) -> list[tuple[Topic, int]]:
+        """Every topic reachable from the roots with its depth, parents before children."""
+        order: list[tuple[Topic, int]] = []
+        stack = [(pk, 0) for pk in reversed(self.children.get(None, []))]
+        seen: set[int] = set()
+        while stack:
+            pk, depth = stack.pop()
+            if pk in seen:
+                continue
+            seen.add(pk)
+            order.append((self.topics[pk], depth))
+            stack.extend((child, depth + 1) for child in reversed(self.children.get(pk, [])))
+        return order
+
+
+def topic_tree() -> TopicTree:
+    topics = {topic.pk: topic for topic in Topic.objects.order_by("name")}
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for topic in topics.values():
+        # A parent that is missing cannot happen with the foreign key; treat it as a root.
+        parent = topic.parent_id if topic.parent_id in topics else None
+        children[parent].append(topic.pk)
+    return TopicTree(topics, dict(children))
+
+
+def topic_propositions(topic: Topic, *, tree: TopicTree | None = None) -> QuerySet[Proposition]:
     """Propositions filed under the topic or any topic below it."""
-    topic_ids = {topic.pk}
-    frontier = {topic.pk}
-    while frontier:
-        frontier = set(Topic.objects.filter(parent__in=frontier).values_list("pk", flat=True))
-        frontier -= topic_ids
-        topic_ids |= frontier
+    topic_ids = (tree or topic_tree()).descendants(topic.pk)
     return Proposition.objects.filter(topics__in=topic_ids).distinct()
 
 
-def topic_matrix(topic: Topic) -> Matrix:
-    """The proposition × source matrix of a topic, over every published source."""
-    stances = published_stances().filter(proposition__in=topic_propositions(topic))
-    return build_matrix(
-        stances, sources=list(Source.objects.published().select_related("publisher"))
-    )
+def topic_matrix(
+    topic: Topic, *, tree: TopicTree | None = None, sources: list[Source] | None = None
+) -> Matrix:
+    """The proposition × source matrix of a topic, over every published source.
+
+    `tree` and `sources` may be passed in by a caller that has already read them.
+    """
+    stances = published_stances().filter(proposition__in=topic_propositions(topic, tree=tree))
+    if sources is None:
+        sources = list(Source.objects.published().select_related("publisher"))
+    return build_matrix(stances, sources=sources)
 
 
-def proposition_matrix(proposition: Proposition) -> Matrix:
-    """One row: every published source that takes a position on the proposition."""
-    return build_matrix(published_stances().filter(proposition=proposition))
+def proposition_matrix(proposition: Proposition, *, sources: list[Source] | None = None) -> Matrix:
+    """One row: every published source that takes a position on the proposition.
+
+    With `sources`, those are the columns (a page that also names the silent ones passes all).
+    """
+    return build_matrix(published_stances().filter(proposition=proposition), sources=sources)
 
 
-def corpus_matrix() -> Matrix:
+def corpus_matrix(*, sources: list[Source] | None = None) -> Matrix:
     """Every published stance; used for the corpus overview and the agreement map."""
-    return build_matrix(
-        published_stances(), sources=list(Source.objects.published().select_related("publisher"))
-    )
+    if sources is None:
+        sources = list(Source.objects.published().select_related("publisher"))
+    return build_matrix(published_stances(), sources=sources)
 
 
 @dataclass
@@ -182,3 +253,215 @@ def positions_for(proposition_ids: Iterable[int]) -> dict[int, dict[int, str]]:
         for proposition, position in props.items():
             by_proposition[proposition][source] = position
     return by_proposition
+
+
+# --- Reads for the public pages -------------------------------------------------------------
+# The pages show the numbers above; these functions gather what else a page prints with them,
+# each in a fixed number of queries however large the corpus grows.
+
+
+def published_sources() -> list[Source]:
+    """Published sources with their outlet and byline, newest first, undated last."""
+    sources = (
+        Source.objects.published()
+        .select_related("publisher")
+        .prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        )
+    )
+    return order_sources(sources, "date")
+
+
+SOURCE_ORDERS = ("date", "publisher")
+PROPOSITION_ORDERS = ("divergence", "text")
+
+
+def order_sources(sources: Iterable[Source], by: str) -> list[Source]:
+    """Sources by `date` (newest first, undated last) or by `publisher` name (unknown last).
+
+    Sorted in Python with explicit rules, because databases disagree on where NULL dates go.
+    """
+    if by not in SOURCE_ORDERS:
+        raise ValueError(f"unknown source order {by!r}")
+    by_title = sorted(sources, key=lambda s: (s.title.casefold(), s.pk))
+    if by == "publisher":
+        return sorted(
+            by_title,
+            key=lambda s: (s.publisher is None, s.publisher.name.casefold() if s.publisher else ""),
+        )
+    dated = sorted(
+        (s for s in by_title if s.published_on), key=lambda s: s.published_on, reverse=True
+    )
+    return dated + [s for s in by_title if not s.published_on]
+
+
+def order_propositions(matrix: Matrix, by: str) -> list[Proposition]:
+    """The matrix's rows by `divergence` (most divided first) or alphabetically by `text`."""
+    if by not in PROPOSITION_ORDERS:
+        raise ValueError(f"unknown proposition order {by!r}")
+    if by == "text":
+        return sorted(matrix.propositions, key=lambda p: (p.text.casefold(), p.pk))
+    return sorted(
+        matrix.propositions,
+        key=lambda p: (-matrix.divergence[p.pk], -len(matrix.positions_on(p.pk)), p.text),
+    )
+
+
+@dataclass
+class Summary:
+    """How the sources of a matrix stand on one proposition, in numbers."""
+
+    proposition: Proposition
+    divergence: float
+    counts: dict[str, int]
+
+    @property
+    def addressed_by(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def sided(self) -> int:
+        """Sources that take a side (neutral takes none), as `positions.divergence` counts."""
+        return self.addressed_by - self.counts[positions.NEUTRAL]
+
+
+def summarise(matrix: Matrix, proposition: Proposition) -> Summary:
+    return Summary(
+        proposition,
+        matrix.divergence.get(proposition.pk, 0.0),
+        positions.distribution(matrix.positions_on(proposition.pk)),
+    )
+
+
+def most_contested(matrix: Matrix, limit: int) -> list[Summary]:
+    """The propositions the sources are most split on, the most divided first."""
+    ranked = [summarise(matrix, p) for p in order_propositions(matrix, "divergence")]
+    return [summary for summary in ranked if summary.divergence > 0][:limit]
+
+
+@dataclass
+class TopicEntry:
+    """A topic in the overview: its depth and the published propositions filed at or below it."""
+
+    topic: Topic
+    depth: int
+    propositions: int
+    contested: int
+
+
+@dataclass
+class Overview:
+    """Everything the home page shows about the corpus."""
+
+    sources: list[Source]
+    matrix: Matrix
+    claims: int
+    claims_per_source: dict[int, int]
+    topics: list[TopicEntry]
+    agreement: dict[tuple[int, int], positions.Agreement]
+
+
+def corpus_overview() -> Overview:
+    """The published corpus at a glance.
+
+    Queries: published sources, their authorships, every published stance, claims counted per
+    source, the topics, and the topic links of the published propositions.
+    """
+    sources = published_sources()
+    matrix = corpus_matrix(sources=sources)
+    per_source = dict(
+        Claim.objects.published()
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values_list("source", "n")
+        .order_by()
+    )
+    tree = topic_tree()
+    filed: dict[int, set[int]] = defaultdict(set)
+    links = Proposition.topics.through.objects.filter(
+        proposition_id__in=[p.pk for p in matrix.propositions]
+    ).values_list("topic_id", "proposition_id")
+    for topic_id, proposition_id in links:
+        filed[topic_id].add(proposition_id)
+    entries = []
+    for topic, depth in tree.walk():
+        found = set().union(*(filed[pk] for pk in tree.descendants(topic.pk)))
+        if found:
+            contested = sum(1 for pk in found if matrix.divergence.get(pk, 0) > 0)
+            entries.append(TopicEntry(topic, depth, len(found), contested))
+    return Overview(
+        sources=sources,
+        matrix=matrix,
+        claims=sum(per_source.values()),
+        claims_per_source=per_source,
+        topics=entries,
+        agreement=agreement_map(matrix),
+    )
+
+
+def related_propositions(proposition: Proposition) -> list[Summary]:
+    """Other published propositions filed under the same topics, with their distributions."""
+    related = list(
+        Proposition.objects.published()
+        .filter(topics__in=proposition.topics.all())
+        .exclude(pk=proposition.pk)
+        .distinct()
+        .order_by("text")
+    )
+    by_proposition = positions_for(p.pk for p in related)
+    return [
+        Summary(
+            p,
+            positions.divergence(by_proposition[p.pk].values()),
+            positions.distribution(by_proposition[p.pk].values()),
+        )
+        for p in related
+    ]
+
+
+def source_claims(source: Source) -> list[Claim]:
+    """A published source's claims in text order, each with its stances and their propositions."""
+    return list(
+        Claim.objects.published()
+        .filter(source=source)
+        .select_related("speaker")
+        .prefetch_related(
+            Prefetch(
+                "stances",
+                queryset=Stance.objects.select_related("proposition").order_by(
+                    "proposition__text", "pk"
+                ),
+            )
+        )
+        .order_by("start", "-end", "pk")
+    )
+
+
+@dataclass
+class GroupPositions:
+    """Positions of a group of sources (one outlet's, one author's), proposition by proposition.
+
+    `combined[proposition id]` is the group's position: each source's position first, then
+    those combined, so that a prolific source weighs no more than a terse one.
+    """
+
+    sources: list[Source]
+    matrix: Matrix
+    combined: dict[int, str]
+
+    def rows(self) -> list[tuple[Proposition, str, list[tuple[Source, Cell]]]]:
+        result = []
+        for proposition in order_propositions(self.matrix, "text"):
+            held = [
+                (source, cell) for source, cell in self.matrix.row(proposition) if cell is not None
+            ]
+            result.append((proposition, self.combined[proposition.pk], held))
+        return result
+
+
+def group_positions(sources: list[Source]) -> GroupPositions:
+    """What a group of published sources says, taken together (one query for the stances)."""
+    stances = list(published_stances().filter(claim__source__in=[s.pk for s in sources]))
+    rows = [replace(row, publisher="group") for row in rows_of(stances)]
+    combined = positions.publisher_positions(rows).get("group", {})
+    return GroupPositions(sources, build_matrix(stances, sources=sources), combined)

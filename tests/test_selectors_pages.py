@@ -1,0 +1,139 @@
+"""The reads behind the public pages (claims.selectors), on the seed corpus."""
+
+import datetime as dt
+
+import pytest
+
+from claims import positions, selectors
+from claims.models import Proposition, Source, Topic
+
+from .corpus import grow
+from .factories import ClaimFactory, PublisherFactory, SourceFactory, StanceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_topic_tree_walks_parents_before_children():
+    tree = selectors.topic_tree()
+    order = [(topic.slug, depth) for topic, depth in tree.walk()]
+    assert order.index(("south-caucasus", 0)) < order.index(("zangezur-corridor", 1))
+    south = Topic.objects.get(slug="south-caucasus")
+    zangezur = Topic.objects.get(slug="zangezur-corridor")
+    assert tree.descendants(south.pk) >= {south.pk, zangezur.pk}
+    assert [t.slug for t in tree.ancestors(zangezur.pk)] == ["south-caucasus"]
+
+
+def test_topic_tree_survives_a_loop_in_bad_data():
+    a = TopicFactory()
+    b = TopicFactory(parent=a)
+    Topic.objects.filter(pk=a.pk).update(parent=b)  # a ⇄ b, which clean() would refuse
+    tree = selectors.topic_tree()
+    assert tree.descendants(a.pk) == {a.pk, b.pk}
+    assert [t.pk for t in tree.ancestors(a.pk)] == [b.pk]
+
+
+def test_topic_propositions_include_those_of_sub_topics():
+    south = Topic.objects.get(slug="south-caucasus")
+    slugs = set(selectors.topic_propositions(south).values_list("slug", flat=True))
+    assert {"russia-backs-zangezur-corridor", "russia-tilts-toward-azerbaijan"} <= slugs
+
+
+def test_sources_by_date_put_undated_last_and_by_outlet_put_unknown_last():
+    sources = list(Source.objects.published().select_related("publisher"))
+    by_date = selectors.order_sources(sources, "date")
+    assert [s.published_on for s in by_date[:2]] == [dt.date(2024, 9, 12), dt.date(2023, 6, 15)]
+    assert all(s.published_on is None for s in by_date[2:])
+    by_outlet = selectors.order_sources(sources, "publisher")
+    assert by_outlet[0].publisher.name == "Central Asia-Caucasus Analyst"
+    assert by_outlet[-1].publisher is None
+    with pytest.raises(ValueError):
+        selectors.order_sources(sources, "title; DROP TABLE")
+
+
+def test_propositions_by_divergence_then_text():
+    matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
+    ranked = selectors.order_propositions(matrix, "divergence")
+    assert ranked[0].slug == "russia-tilts-toward-azerbaijan"
+    scores = [matrix.divergence[p.pk] for p in ranked]
+    assert scores == sorted(scores, reverse=True)
+    alphabetical = selectors.order_propositions(matrix, "text")
+    assert [p.text for p in alphabetical] == sorted((p.text for p in ranked), key=str.casefold)
+
+
+def test_summary_of_russias_tilt_toward_azerbaijan():
+    matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
+    tilt = next(p for p in matrix.propositions if p.slug == "russia-tilts-toward-azerbaijan")
+    summary = selectors.summarise(matrix, tilt)
+    # Three sources say Moscow has tilted toward Baku, two say it has not.
+    assert summary.counts == {"supports": 3, "contradicts": 2, "mixed": 0, "neutral": 0}
+    assert summary.addressed_by == 5 and summary.sided == 5
+    # Pairs: 3×2 opposed pairs of distance 2 over 10 pairs, halved: 6 * 2 / 10 / 2 = 0.6.
+    assert summary.divergence == pytest.approx(0.6)
+
+
+def test_most_contested_leaves_out_agreed_propositions():
+    matrix = selectors.corpus_matrix()
+    contested = selectors.most_contested(matrix, 100)
+    assert contested and all(s.divergence > 0 for s in contested)
+    assert len(selectors.most_contested(matrix, 3)) == 3
+
+
+def test_overview_counts_only_published_material_and_files_topics():
+    overview = selectors.corpus_overview()
+    assert len(overview.sources) == 5
+    assert overview.claims == 140
+    entries = {entry.topic.slug: entry for entry in overview.topics}
+    assert entries["zangezur-corridor"].propositions == 2
+    assert entries["zangezur-corridor"].depth == 1
+    # The parent counts its own propositions and those of the topics below it.
+    assert entries["south-caucasus"].propositions == 11
+
+
+def test_group_positions_combine_each_sources_position_first():
+    outlet = PublisherFactory()
+    proposition = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
+    sources = []
+    for labels in (["supports", "supports", "supports"], ["contradicts"]):
+        source = SourceFactory(
+            publisher=outlet, status="published", published_at=dt.datetime.now(dt.UTC)
+        )
+        for label in labels:
+            StanceFactory(claim=ClaimFactory(source=source), proposition=proposition, label=label)
+        sources.append(source)
+    group = selectors.group_positions(sources)
+    # One source supports (three times), the other contradicts: the outlet is mixed.
+    assert group.combined[proposition.pk] == positions.MIXED
+    [(row_proposition, position, held)] = group.rows()
+    assert row_proposition == proposition and position == "mixed"
+    assert {source.pk for source, _ in held} == {s.pk for s in sources}
+
+
+def test_related_propositions_share_a_topic_and_skip_the_proposition_itself():
+    proposition = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
+    related = selectors.related_propositions(proposition)
+    slugs = {summary.proposition.slug for summary in related}
+    assert "iran-opposes-zangezur-corridor" in slugs
+    assert proposition.slug not in slugs
+    opposes = next(s for s in related if s.proposition.slug == "iran-opposes-zangezur-corridor")
+    assert opposes.counts["supports"] == 3
+
+
+def test_source_claims_are_in_text_order_with_their_stances():
+    source = Source.objects.get(slug="corridor-dividing-russia-and-iran")
+    claims = selectors.source_claims(source)
+    assert len(claims) == 27
+    assert [c.start for c in claims] == sorted(c.start for c in claims)
+    assert all(c.stances.all() for c in claims)
+
+
+def test_source_claims_of_a_draft_are_empty():
+    draft = SourceFactory()
+    ClaimFactory(source=draft)
+    assert selectors.source_claims(draft) == []
+
+
+def test_grown_sources_appear_in_the_topic_matrix():
+    added = grow(2)
+    matrix = selectors.topic_matrix(Topic.objects.get(slug="zangezur-corridor"))
+    assert {s.pk for s in added} <= {s.pk for s in matrix.sources}
+    assert len(matrix.propositions) == 4  # two seed propositions and one new per source
