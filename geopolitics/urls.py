@@ -1,6 +1,8 @@
 """URL configuration: public pages, the REST API and its documentation, the editors' admin."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 admin.site.site_header = "Geopolitics claims"
@@ -9,7 +11,15 @@ admin.site.index_title = "Sources, claims and propositions"
 # The changelists are wide (quotes, stances): the app list stays on the index page instead.
 admin.site.enable_nav_sidebar = False
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; resolved per request so that the
+    hashed static name is looked up only once static files are collected."""
+    return HttpResponsePermanentRedirect(static("claims/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
     path("", include("claims.urls")),

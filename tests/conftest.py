@@ -3,6 +3,7 @@ inside a transaction that is rolled back, so each sees the same five published s
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from claims.importing.seeds import load_seeds
 
@@ -13,6 +14,18 @@ from .factories import UserFactory
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_seeds()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashers are slow by design; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """API throttling counts requests in the cache: every test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -22,11 +22,8 @@ def etag_of(data) -> str:
     return quote_etag(hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32])
 
 
-class ConditionalMixin:
-    """For ModelViewSets: ETag on retrieve and writes, 304 for If-None-Match, If-Match on writes."""
-
-    def current_etag(self, instance) -> str:
-        return etag_of(self.get_serializer(instance).data)
+class ConditionalReadMixin:
+    """ETag on detail responses, and 304 when the client's If-None-Match still matches."""
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -35,6 +32,16 @@ class ConditionalMixin:
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(data, headers={"ETag": etag})
+
+
+class ConditionalWriteMixin(ConditionalReadMixin):
+    """For writable resources: If-Match is required to change or delete, ETag on every write.
+
+    Kept apart from the read half so that read-only resources expose no write methods.
+    """
+
+    def current_etag(self, instance) -> str:
+        return etag_of(self.get_serializer(instance).data)
 
     def check_if_match(self, instance) -> None:
         header = self.request.headers.get("If-Match")

@@ -143,6 +143,7 @@ class AnnotationCollectionView(APIView):
 
     @extend_schema(
         summary="All published claims as W3C Web Annotations (JSON-LD)",
+        operation_id="annotations_collection",
         parameters=[
             OpenApiParameter(
                 "after",

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from . import comparison, exports, views
 
 router = DefaultRouter()
+router.APIRootView = views.APIRootView
 router.register("publishers", views.PublisherViewSet, basename="publisher")
 router.register("authors", views.AuthorViewSet, basename="author")
 router.register("sources", views.SourceViewSet, basename="source")

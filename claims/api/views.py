@@ -7,10 +7,11 @@ serializer reads, so that query counts stay flat however many rows a page holds.
 
 from __future__ import annotations
 
+from csp.constants import SELF
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import viewsets
+from rest_framework import routers, viewsets
 from rest_framework.filters import OrderingFilter
 
 from claims.models import (
@@ -28,12 +29,29 @@ from claims.selectors import positions_for
 
 from . import filters, serializers
 from .backends import StrictFilterBackend
-from .conditional import ConditionalMixin
+from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .pagination import CursorPagination
 from .permissions import sees_drafts
 
 
-class V1Mixin:
+class BrowsableCSPMixin:
+    """The browsable API's own templates position a few buttons with style attributes: allow
+    inline styles on those HTML pages only (scripts stay restricted)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        renderer = getattr(response, "accepted_renderer", None)
+        if renderer is not None and renderer.format == "api":
+            response._csp_replace = {"style-src": [SELF, "'unsafe-inline'"]}
+        return response
+
+
+class APIRootView(BrowsableCSPMixin, routers.APIRootView):
+    """The resources of API v1. Anonymous clients read published material; writes need a token
+    (`Authorization: Token …`) and the same permissions as in the admin."""
+
+
+class V1Mixin(BrowsableCSPMixin):
     """Settings shared by every v1 resource."""
 
     filter_backends = [StrictFilterBackend, OrderingFilter]
@@ -51,7 +69,7 @@ class V1Mixin:
     list=extend_schema(summary="List publishers", description="Outlets with visible sources."),
     retrieve=extend_schema(summary="A publisher"),
 )
-class PublisherViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class PublisherViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """Outlets that publish the visible sources."""
 
     serializer_class = serializers.PublisherSerializer
@@ -77,7 +95,7 @@ class PublisherViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet)
 @extend_schema_view(
     list=extend_schema(summary="List authors"), retrieve=extend_schema(summary="An author")
 )
-class AuthorViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class AuthorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """People who wrote or translated the visible sources."""
 
     serializer_class = serializers.AuthorSerializer
@@ -98,7 +116,7 @@ class AuthorViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="A source with its text, claims and stances"),
 )
-class SourceViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """Documents of the corpus. The detail embeds the text, its layout and every claim."""
 
     filterset_class = filters.SourceFilter
@@ -136,7 +154,7 @@ class SourceViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List topics"), retrieve=extend_schema(summary="A topic")
 )
-class TopicViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class TopicViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """Subject headings propositions are filed under."""
 
     serializer_class = serializers.TopicSerializer
@@ -149,7 +167,7 @@ class TopicViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List actors"), retrieve=extend_schema(summary="An actor")
 )
-class ActorViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
+class ActorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """States, people and organisations that claims name or quote."""
 
     serializer_class = serializers.ActorSerializer
@@ -173,7 +191,7 @@ class ActorViewSet(V1Mixin, ConditionalMixin, viewsets.ReadOnlyModelViewSet):
     partial_update=extend_schema(summary="Change a proposition (If-Match required)"),
     destroy=extend_schema(summary="Delete a proposition (409 while stances use it)"),
 )
-class PropositionViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
+class PropositionViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Canonical statements sources take positions on."""
 
     serializer_class = serializers.PropositionSerializer
@@ -228,7 +246,7 @@ class PropositionViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(summary="Change a claim (If-Match required)"),
     destroy=extend_schema(summary="Delete a claim and its stances (If-Match required)"),
 )
-class ClaimViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
+class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """Spans of a source's text, each an assertion, with their stances."""
 
     serializer_class = serializers.ClaimSerializer
@@ -256,7 +274,7 @@ class ClaimViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(summary="Change a stance (If-Match required)"),
     destroy=extend_schema(summary="Delete a stance (If-Match required)"),
 )
-class StanceViewSet(V1Mixin, ConditionalMixin, viewsets.ModelViewSet):
+class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     """One annotator's label tying a claim to a proposition."""
 
     serializer_class = serializers.StanceSerializer

@@ -1,0 +1,133 @@
+"""Exports: W3C Web Annotations that pass the W3C test suite's checker, and a streamed CSV."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim, Stance
+
+from .api_helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+CHECKER = (
+    Path(__file__).resolve().parents[2] / "shared" / "conformance" / "check_web_annotations.py"
+)
+
+
+def collection_pages(client) -> list[dict]:
+    """The collection and every page after the first, following `next` like a client would."""
+    first = client.get(reverse("api:annotations"), HTTP_ACCEPT="application/ld+json")
+    assert first.status_code == 200
+    assert first["Content-Type"].startswith("application/ld+json")
+    documents = [first.json()]
+    page = documents[0]["first"]
+    while "next" in page:
+        page = client.get(page["next"]).json()
+        documents.append(page)
+    return documents
+
+
+def annotations_of(documents) -> list[dict]:
+    items = list(documents[0]["first"]["items"])
+    for page in documents[1:]:
+        items += page["items"]
+    return items
+
+
+def test_every_published_claim_is_exported_once_with_its_selectors():
+    documents = collection_pages(client_for())
+    collection = documents[0]
+    assert collection["type"] == "AnnotationCollection"
+    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    items = annotations_of(documents)
+    assert len(items) == collection["total"] == Claim.objects.published().count()
+    assert len(documents) == 2  # 140 claims, 100 per page
+
+    claim = Claim.objects.published().get(pk=int(items[0]["id"].rstrip("/").rsplit("/", 1)[1]))
+    quote, position = items[0]["target"]["selector"]
+    assert quote == {
+        "type": "TextQuoteSelector",
+        "exact": claim.quote,
+        "prefix": claim.prefix,
+        "suffix": claim.suffix,
+    }
+    assert position == {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}
+    assert items[0]["target"]["source"].endswith(f"/sources/{claim.source.slug}/")
+
+
+def test_stance_bodies_pair_label_and_proposition():
+    stance = Stance.objects.published().select_related("proposition").first()
+    url = reverse("api:annotation-detail", args=[stance.claim_id])
+    annotation = client_for().get(url).json()
+    bodies = annotation["body"]
+    index = next(
+        i for i, b in enumerate(bodies) if b.get("id", "").endswith(f"/stances/{stance.pk}/")
+    )
+    assert bodies[index - 1] == {
+        "type": "TextualBody",
+        "purpose": "classifying",
+        "value": stance.label,
+        "format": "text/plain",
+        "creator": {"type": "Person", "name": "Corpus curator"},
+    }
+    assert bodies[index]["source"].endswith(f"/propositions/{stance.proposition.slug}/")
+
+
+def test_export_passes_the_w3c_checker(tmp_path):
+    if not CHECKER.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the W3C conformance checker is missing at {CHECKER}")
+        pytest.skip("../shared/conformance is not beside this checkout")
+    documents = collection_pages(client_for())
+    files = []
+    for index, document in enumerate(documents):
+        path = tmp_path / f"page{index}.jsonld"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run(
+        [sys.executable, str(CHECKER), "--quiet", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.stdout.strip().endswith("143 passed, 0 failed")
+
+
+def test_bad_page_cursor_is_400():
+    response = client_for().get(reverse("api:annotations") + "?after=-3")
+    assert response.status_code == 400
+    assert "after" in response.json()["error"]["fields"]
+
+
+def test_csv_has_one_row_per_stance_and_streams():
+    response = client_for().get(reverse("api:export-claims-csv"))
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == Stance.objects.published().count()
+    row = next(r for r in rows if r["proposition"] == "russia-backs-zangezur-corridor")
+    claim = Claim.objects.get(pk=row["claim_id"])
+    assert row["quote"] == claim.quote and row["label"] == "supports"
+
+
+def test_csv_neutralises_formulas(editor):
+    from claims.api.exports import _safe
+
+    assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert _safe("Plain") == "Plain"
+
+
+def test_csv_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
+    # One query per chunk of 1,000 claims plus one for their stances: 2 for the seed corpus.
+    with django_assert_max_num_queries(2):
+        b"".join(client_for().get(reverse("api:export-claims-csv")).streaming_content)

@@ -1,0 +1,31 @@
+"""Throttling and error bodies: one consistent shape, with Retry-After when throttled."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.throttling import AnonRateThrottle
+
+from .api_helpers import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": None})
+    client = client_for()
+    statuses = [client.get(reverse("api:topic-list")).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get(reverse("api:topic-list"))
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["error"]["code"] == "throttled"
+
+
+def test_not_found_has_the_common_error_shape():
+    response = client_for().get(reverse("api:source-detail", args=["nowhere"]))
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"status": 404, "code": "not_found", "message": "Not found."}
+    }
+
+
+def test_throttle_rates_come_from_settings(settings):
+    assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "user"}
