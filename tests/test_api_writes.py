@@ -186,3 +186,24 @@ def test_source_slug_is_required_and_must_be_visible(editor):
     draft = SourceFactory(status=Source.Status.DRAFT)
     response = new_claim(client_for(editor), draft)
     assert response.status_code == 201  # editors see and annotate drafts
+
+
+def test_editing_the_note_of_an_orphaned_claim_keeps_it_orphaned(editor, source):
+    created = new_claim(client_for(editor), source)
+    claim = Claim.objects.get(pk=created.json()["id"])
+    Claim.objects.filter(pk=claim.pk).update(anchor_state="orphaned")
+    Source.objects.filter(pk=source.pk).update(body="Entirely different words now stand here.")
+    url = created.json()["url"]
+    etag = client_for(editor).get(url)["ETag"]
+    response = client_for(editor).patch(url, {"note": "check"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200, response.content
+    claim.refresh_from_db()
+    assert (claim.anchor_state, claim.quote) == ("orphaned", "Moscow backs the corridor")
+
+    # Giving it new offsets re-attaches it to the words now there.
+    etag = response["ETag"]
+    response = client_for(editor).patch(
+        url, {"start": 0, "end": 8}, format="json", HTTP_IF_MATCH=etag
+    )
+    claim.refresh_from_db()
+    assert (claim.anchor_state, claim.quote) == ("anchored", "Entirely")

@@ -235,6 +235,11 @@ class ClaimSerializer(BaseSerializer):
         self.fields["source"].queryset = self.context.get("sources", Source.objects.none())
 
     def validate(self, attrs: dict) -> dict:
+        span_fields = {"source", "start", "end", "quote"}
+        if self.instance is not None and not span_fields & set(attrs):
+            # Only kind, speaker, actors or note change: the span stays as it is (an orphaned
+            # claim stays orphaned until someone gives it new offsets).
+            return attrs
         source = attrs.get("source", getattr(self.instance, "source", None))
         start = attrs.get("start", getattr(self.instance, "start", None))
         end = attrs.get("end", getattr(self.instance, "end", None))
