@@ -11,9 +11,10 @@ from claims.anchoring import AnchorError, make_anchor
 from claims.models import Claim, Stance
 
 from .base import HistoryAdmin, shorten
+from .locking import VersionedForm
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(VersionedForm):
     class Meta:
         model = Claim
         fields = ["source", "start", "end", "quote", "kind", "speaker", "actors", "note"]
@@ -90,8 +91,15 @@ class ClaimAdmin(HistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class StanceForm(VersionedForm):
+    class Meta:
+        model = Stance
+        fields = ["claim", "proposition", "label", "annotator", "note"]
+
+
 @admin.register(Stance)
 class StanceAdmin(HistoryAdmin):
+    form = StanceForm
     list_display = ["claim_quote", "source", "proposition", "label", "annotator"]
     list_select_related = ["claim__source", "proposition", "annotator"]
     list_filter = ["label", "proposition__topics", "claim__source", "annotator"]

@@ -11,6 +11,7 @@ from claims.models import Author, Authorship, Publisher, Source
 from claims.publishing import WorkflowError, publish_source, submit_for_review, unpublish_source
 
 from .base import HistoryAdmin, ModelAdmin
+from .locking import VersionedForm
 
 
 @admin.register(Publisher)
@@ -49,7 +50,7 @@ class AuthorshipInline(admin.TabularInline):
     fields = ["author", "role", "order"]
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(VersionedForm):
     url = forms.URLField(
         assume_scheme="https",
         required=False,
@@ -93,7 +94,7 @@ class SourceAdmin(HistoryAdmin):
     readonly_fields = ["status", "published_at", "published_by", "body_sha256", "removed_furniture"]
     actions = ["submit_for_review_action", "publish_action", "unpublish_action"]
     fieldsets = [
-        (None, {"fields": ["title", "title_supplied", "slug", "publisher", "url"]}),
+        (None, {"fields": ["title", "title_supplied", "slug", "publisher", "url", "seen_version"]}),
         ("Publication", {"fields": ["published_on", "language", "translated_from"]}),
         ("Text", {"fields": ["body"]}),
         ("Workflow", {"fields": ["status", "published_at", "published_by"]}),

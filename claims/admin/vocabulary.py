@@ -6,6 +6,7 @@ from django.db.models import Count
 from claims.models import Actor, Proposition, Topic
 
 from .base import HistoryAdmin, ModelAdmin, shorten
+from .locking import VersionedForm
 
 
 @admin.register(Topic)
@@ -40,8 +41,15 @@ class ActorAdmin(ModelAdmin):
         return obj._claims
 
 
+class PropositionForm(VersionedForm):
+    class Meta:
+        model = Proposition
+        fields = ["text", "slug", "topics", "notes"]
+
+
 @admin.register(Proposition)
 class PropositionAdmin(HistoryAdmin):
+    form = PropositionForm
     list_display = ["short_text", "slug", "topic_list", "stance_count"]
     list_filter = ["topics"]
     search_fields = ["text", "slug", "notes"]

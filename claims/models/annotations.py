@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from claims.anchoring import CONTEXT_LENGTH, AnchorError, check_span
 
-from .base import TimestampedModel, choices_check
+from .base import TimestampedModel, VersionedModel, choices_check
 from .sources import Source
 from .vocabulary import Actor, Proposition
 
@@ -34,7 +34,7 @@ class ClaimKind(models.TextChoices):
     OPINION = "opinion", "Opinion"
 
 
-class Claim(TimestampedModel):
+class Claim(VersionedModel, TimestampedModel):
     """An assertion made in one source, anchored as a span of its body.
 
     `start` and `end` count Unicode code points (W3C TextPositionSelector); `prefix` and `suffix`
@@ -73,7 +73,8 @@ class Claim(TimestampedModel):
     )
 
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Actors are kept in the history too, so that a deleted claim comes back whole.
+    history = HistoricalRecords(m2m_fields=[actors])
 
     class Meta:
         ordering = ["source", "start", "end"]
@@ -124,7 +125,7 @@ class StanceQuerySet(models.QuerySet):
         return self.filter(claim__source__status=Source.Status.PUBLISHED)
 
 
-class Stance(TimestampedModel):
+class Stance(VersionedModel, TimestampedModel):
     """One annotator's reading of how a claim bears on a proposition."""
 
     Label = StanceLabel

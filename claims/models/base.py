@@ -13,6 +13,23 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class VersionedModel(models.Model):
+    """Adds a `version` counter, raised on every save, that forms send back so that a save based
+    on stale data can be refused instead of silently overwriting someone else's edit."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+
+
 def choices_check(
     field: str, choices: type[models.TextChoices], name: str
 ) -> models.CheckConstraint:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .base import TimestampedModel, choices_check
+from .base import TimestampedModel, VersionedModel, choices_check
 
 
 class PublisherKind(models.TextChoices):
@@ -75,7 +75,7 @@ class SourceStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-class Source(TimestampedModel):
+class Source(VersionedModel, TimestampedModel):
     """One document: the unit readers compare. Claims index into its plain-text `body`."""
 
     Status = SourceStatus

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef
 from simple_history.models import HistoricalRecords
 
-from .base import TimestampedModel, choices_check
+from .base import TimestampedModel, VersionedModel, choices_check
 
 
 class Topic(TimestampedModel):
@@ -86,7 +86,7 @@ class PropositionQuerySet(models.QuerySet):
         return self.filter(Exists(Stance.objects.published().filter(proposition=OuterRef("pk"))))
 
 
-class Proposition(TimestampedModel):
+class Proposition(VersionedModel, TimestampedModel):
     """A canonical, checkable statement that sources support, contradict or leave open."""
 
     text = models.TextField(

@@ -1,0 +1,98 @@
+"""Two editors on the same record: the second save is refused, shows what changed, and loses
+nothing."""
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim, Source
+
+from .factories import ClaimFactory, SourceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(response) -> dict:
+    """The change form's fields as the browser would post them back."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = str(management[name].value())
+        for subform in inline.formset.forms:
+            for name in subform.fields:
+                value = subform[name].value()
+                if value not in (None, ""):
+                    data[subform.add_prefix(name)] = str(value)
+    return data
+
+
+@pytest.fixture
+def bob(db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="bob-editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def test_second_claim_save_is_refused_with_the_other_edit_shown(client, editor, bob):
+    claim = ClaimFactory(span=(0, 6), note="original")
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+
+    client.force_login(editor)
+    alice_form = form_data(client.get(url))
+
+    client.force_login(bob)
+    bob_form = form_data(client.get(url))
+    bob_form["note"] = "Bob's reading"
+    bob_response = client.post(url, bob_form)
+    assert bob_response.status_code == 302, bob_response.context["adminform"].form.errors
+
+    client.force_login(editor)
+    alice_form["note"] = "Alice's reading"
+    response = client.post(url, alice_form)
+    assert response.status_code == 200
+    error = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "Someone else saved this claim" in error
+    assert "original → Bob&#x27;s reading" in error or "original → Bob's reading" in error
+    assert response.context["adminform"].form["note"].value() == "Alice's reading"
+    claim.refresh_from_db()
+    assert claim.note == "Bob's reading"
+
+    # Having seen Bob's change, Alice saves again on purpose.
+    again = form_data(response)
+    assert client.post(url, again).status_code == 302
+    claim.refresh_from_db()
+    assert claim.note == "Alice's reading"
+
+
+def test_second_source_save_is_refused(client, editor, bob):
+    source = SourceFactory(title="First title")
+    url = reverse("admin:claims_source_change", args=[source.pk])
+    client.force_login(editor)
+    alice_form = form_data(client.get(url))
+    client.force_login(bob)
+    bob_form = form_data(client.get(url))
+    bob_form["title"] = "Bob's title"
+    assert client.post(url, bob_form).status_code == 302
+
+    client.force_login(editor)
+    alice_form["title"] = "Alice's title"
+    response = client.post(url, alice_form)
+    assert response.status_code == 200
+    assert "Someone else saved this source" in str(response.context["adminform"].form.errors)
+    assert Source.objects.get(pk=source.pk).title == "Bob's title"
+
+
+def test_version_rises_on_every_save():
+    claim = ClaimFactory(span=(0, 6))
+    assert claim.version == 1
+    claim.note = "x"
+    claim.save()
+    assert Claim.objects.get(pk=claim.pk).version == 2
