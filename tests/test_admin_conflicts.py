@@ -15,7 +15,7 @@ def form_data(response) -> dict:
     """The change form's fields as the browser would post them back."""
     form = response.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if value is None:
             continue
