@@ -1,5 +1,18 @@
-"""Public pages."""
+"""Public pages. Slugs in the paths; comparisons and searches take query parameters."""
+
+from django.urls import path
+
+from claims import views
 
 app_name = "claims"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("propositions/<slug:slug>/", views.proposition_detail, name="proposition"),
+    path("sources/<slug:slug>/", views.source_detail, name="source"),
+    path("publishers/<slug:slug>/", views.publisher_detail, name="publisher"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("compare/", views.compare, name="compare"),
+    path("search/", views.search, name="search"),
+]

@@ -1,0 +1,123 @@
+"""Template helpers for the public pages: stances as symbol + word, charts, labels, text.
+
+Everything that turns data into markup goes through `format_html`/`escape` or `claims.charts`,
+so a title or quote containing markup is always printed as text.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from claims import charts, display, search
+from claims.reading import Block
+
+register = template.Library()
+
+
+@register.simple_tag
+def stance(label: str | None, word: str | None = None) -> SafeString:
+    """A stance as a badge: symbol (hidden from screen readers) and word, coloured by class.
+
+    `word` replaces the label's own word where the sentence needs another ("supports" reads
+    as "supported" elsewhere); without a label the badge says "not addressed".
+    """
+    style = display.stance(label)
+    if style is None:
+        return format_html('<span class="stance stance-none">{}</span>', word or "not addressed")
+    return format_html(
+        '<span class="stance stance-{}"><span class="stance-symbol" aria-hidden="true">{}</span>'
+        ' <span class="stance-word">{}</span></span>',
+        style.label,
+        style.symbol,
+        word or style.word,
+    )
+
+
+@register.filter
+def stance_symbol(label: str | None) -> str:
+    style = display.stance(label)
+    return style.symbol if style else ""
+
+
+@register.filter
+def stance_word(label: str | None) -> str:
+    style = display.stance(label)
+    return style.word if style else "not addressed"
+
+
+@register.simple_tag
+def stance_bar(counts: dict, label: str = "", width: int = 200, height: int = 16) -> SafeString:
+    """The distribution bar of `claims.charts` with the counts as its accessible name."""
+    return charts.stance_bar(counts, width=int(width), height=int(height), label=label or None)
+
+
+@register.filter
+def describe_counts(counts: dict) -> str:
+    return charts.describe_counts(counts)
+
+
+@register.filter
+def divergence_word(summary) -> str:
+    """Words for a `selectors.Summary`'s divergence ("divided", "sources agree")."""
+    return display.divergence_word(summary.divergence, summary.sided)
+
+
+@register.simple_tag
+def highlight(text: str, query: str) -> SafeString:
+    """`text` escaped, with the words matching the search query wrapped in <mark>."""
+    return search.highlight(text, query)
+
+
+@register.filter
+def language_name(tag: str) -> str:
+    return display.language_name(tag)
+
+
+@register.filter
+def short_label(source) -> str:
+    return display.short_label(source.title, source.publisher.name if source.publisher else None)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
+@register.simple_tag
+def block_text(block: Block, marks: dict) -> SafeString:
+    """The text of one reading-view block, its claims wrapped in <mark> segments.
+
+    `marks` maps claim id → (label, title). A segment carries every claim covering it in
+    `data-claims` (outermost first); its colour is the innermost claim's stance and its depth
+    class draws the nesting. The first segment of a claim holds the `claim-<id>` anchor; when
+    several claims begin at the same place the others get an empty anchor just before it.
+    """
+    parts = []
+    for seg in block.segments:
+        if not seg.claims:
+            parts.append(format_html("{}", seg.text))
+            continue
+        extra = seg.begins[1:]
+        if extra:
+            parts.append(
+                format_html_join(
+                    "", '<span class="claim-anchor" id="claim-{}"></span>', ((c,) for c in extra)
+                )
+            )
+        label = marks.get(seg.innermost, ("neutral", ""))[0]
+        titles = [marks[c][1] for c in seg.claims if c in marks]
+        anchor = format_html(' id="claim-{}"', seg.begins[0]) if seg.begins else ""
+        parts.append(
+            format_html(
+                '<mark class="seg stance-{} depth-{}" data-claims="{}"{} title="{}">{}</mark>',
+                label,
+                min(seg.depth, 3),
+                " ".join(str(c) for c in seg.claims),
+                anchor,
+                "\n".join(titles),
+                seg.text,
+            )
+        )
+    return SafeString("".join(parts))

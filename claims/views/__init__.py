@@ -1,0 +1,20 @@
+"""Public, server-rendered pages. One module per group of pages; each view is thin: it reads
+through `claims.selectors` (published material only) and hands the result to a template."""
+
+from .compare import compare
+from .overview import home
+from .people import author_detail, publisher_detail
+from .search import search
+from .sources import source_detail
+from .topics import proposition_detail, topic_detail
+
+__all__ = [
+    "author_detail",
+    "compare",
+    "home",
+    "proposition_detail",
+    "publisher_detail",
+    "search",
+    "source_detail",
+    "topic_detail",
+]

@@ -1,0 +1,56 @@
+"""Two sources side by side: where they agree, where they diverge, what only one covers."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
+
+from claims import selectors
+from claims.forms import CompareForm
+from claims.models import Source
+
+
+@require_safe
+def compare(request):
+    """Compare `?a=<slug>&b=<slug>`, two published sources.
+
+    Without parameters the page is the picker. A missing, unknown or repeated slug gives the
+    picker again with the problem named (status 400); a slug that belongs to a source not yet
+    published gives 404, as its reading view does.
+    """
+    sources = selectors.order_sources(
+        Source.objects.published().select_related("publisher").defer("body", "blocks"), "date"
+    )
+    if not request.GET.get("a") and not request.GET.get("b"):
+        return _picker(request, CompareForm(sources=sources), status=200)
+    form = CompareForm(request.GET, sources=sources)
+    if not form.is_valid():
+        asked = [request.GET.get(key, "") for key in ("a", "b")]
+        if Source.objects.drafts().filter(slug__in=[slug for slug in asked if slug]).exists():
+            raise Http404("No published source by that name.")
+        return _picker(request, form, status=400)
+    by_slug = {source.slug: source for source in sources}
+    a, b = by_slug[form.cleaned_data["a"]], by_slug[form.cleaned_data["b"]]
+    comparison = selectors.compare_sources(a, b)
+    result = comparison.agreement
+    return render(
+        request,
+        "claims/compare.html",
+        {
+            "form": form,
+            "a": a,
+            "b": b,
+            "agreement": result,
+            "diverging": comparison.rows(result.diverging),
+            "agreeing": comparison.rows(result.agreeing),
+            "only_a": comparison.rows(result.only_a),
+            "only_b": comparison.rows(result.only_b),
+            "swap_url": f"{reverse('claims:compare')}?{urlencode({'a': b.slug, 'b': a.slug})}",
+            "canonical_query": urlencode({"a": a.slug, "b": b.slug}),
+        },
+    )
+
+
+def _picker(request, form: CompareForm, *, status: int):
+    return render(request, "claims/compare_pick.html", {"form": form}, status=status)

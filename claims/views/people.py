@@ -1,0 +1,72 @@
+"""Publisher and author pages: their published sources and the positions those take."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from claims import selectors
+from claims.models import Author, Authorship, Publisher, Source
+
+
+def _sources(**filters) -> list[Source]:
+    """Published sources matching `filters`, with outlet and byline, newest first."""
+    return selectors.order_sources(
+        Source.objects.published()
+        .filter(**filters)
+        .distinct()
+        .select_related("publisher")
+        .prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        )
+        .defer("body", "blocks"),
+        "date",
+    )
+
+
+@require_safe
+def publisher_detail(request, slug: str):
+    """An outlet, its published sources and its positions (`positions.publisher_positions`).
+
+    An outlet with nothing published is not shown: its name may only be known from a draft.
+    """
+    publisher = get_object_or_404(Publisher, slug=slug)
+    sources = _sources(publisher=publisher)
+    if not sources:
+        raise Http404("No published source from this outlet.")
+    return render(
+        request,
+        "claims/publisher.html",
+        {"publisher": publisher, "group": selectors.group_positions(sources)},
+    )
+
+
+@require_safe
+def author_detail(request, slug: str):
+    """A writer or translator, their published sources and the positions of those they wrote.
+
+    A translator does not hold the positions of the text they translated, so positions come
+    from the sources where the person is an author.
+    """
+    author = get_object_or_404(Author, slug=slug)
+    sources = _sources(authorships__author=author)
+    if not sources:
+        raise Http404("No published source by this author.")
+    roles = {
+        source.pk: [
+            a.get_role_display().lower()
+            for a in source.authorships.all()
+            if a.author_id == author.pk
+        ]
+        for source in sources
+    }
+    written = [s for s in sources if "author" in roles[s.pk]]
+    return render(
+        request,
+        "claims/author.html",
+        {
+            "author": author,
+            "sources": [(source, roles[source.pk]) for source in sources],
+            "group": selectors.group_positions(written),
+        },
+    )

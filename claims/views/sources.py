@@ -1,0 +1,81 @@
+"""The reading view: one source's text with its claims highlighted where they stand."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from claims import display, positions, reading, selectors
+from claims.models import AnchorState, Authorship, Source
+
+from .common import compare_url
+
+
+@require_safe
+def source_detail(request, slug: str):
+    """Metadata, the text from `source.blocks` with claim highlights, and the list of claims.
+
+    Claims may nest or overlap, so the text is cut into segments at every claim boundary
+    (`claims.reading`); each segment names the claims covering it. A claim whose words are no
+    longer in the text (orphaned) cannot be highlighted and is listed with a note instead.
+    """
+    source = get_object_or_404(
+        Source.objects.published()
+        .select_related("publisher")
+        .prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        ),
+        slug=slug,
+    )
+    claims = selectors.source_claims(source)
+    # An orphaned claim's offsets no longer point at its words, so it is not drawn.
+    spans = [
+        reading.Span(claim.pk, claim.start, claim.end)
+        for claim in claims
+        if claim.anchor_state != AnchorState.ORPHANED
+    ]
+    blocks = reading.render_blocks(source.body, source.blocks, spans)
+    placed = reading.placed(blocks)
+    marks, notes, rows = {}, [], []
+    for claim in claims:
+        stances = list(claim.stances.all())
+        label = display.claim_label([s.label for s in stances]) or positions.NEUTRAL
+        title = "; ".join(
+            f"{display.STANCES[s.label].symbol} {display.STANCES[s.label].word}: "
+            f"{s.proposition.text}"
+            for s in stances
+        )
+        marks[claim.pk] = (label, title)
+        notes.append((claim, stances, label, claim.pk in placed))
+        rows.extend(
+            positions.StanceRow(source=source.pk, proposition=s.proposition_id, label=s.label)
+            for s in stances
+        )
+    held = positions.source_positions(rows).get(source.pk, {})
+    propositions = {s.proposition_id: s.proposition for _, stances, _, _ in notes for s in stances}
+    others = [
+        (other, compare_url(source, other))
+        for other in selectors.order_sources(
+            Source.objects.published()
+            .exclude(pk=source.pk)
+            .select_related("publisher")
+            .only("slug", "title", "published_on", "publisher__name"),
+            "date",
+        )
+    ]
+    return render(
+        request,
+        "claims/source.html",
+        {
+            "source": source,
+            "authorships": list(source.authorships.all()),
+            "parts": reading.group_parts(blocks),
+            "marks": marks,
+            "notes": notes,
+            "positions": sorted(
+                ((propositions[pk], label) for pk, label in held.items()),
+                key=lambda item: item[0].text.casefold(),
+            ),
+            "others": others,
+            "translated_from": display.language_name(source.translated_from),
+        },
+    )
