@@ -1,0 +1,73 @@
+"""Comparing two sources: agreement, divergence quote against quote, what only one covers."""
+
+import pytest
+
+from .corpus import grow
+from .factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+FANACK = "russia-and-iran-new-divides"
+EJP = "iran-russia-alliance-ejp"
+
+
+def test_comparison_shows_the_figure_and_the_three_sections(client):
+    response = client.get(f"/compare/?a={FANACK}&b={EJP}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<p class="agreement-figure__number">11%</p>' in html
+    assert "They agree on <strong>1 of 9</strong>" in html
+    assert 'Where they diverge <span class="muted">(8)</span>' in html
+    assert 'Where they agree <span class="muted">(1)</span>' in html
+    assert "What only one covers" in html
+    # Quotes side by side, each linking to its span.
+    assert f'href="/sources/{FANACK}/#claim-' in html
+    assert f'href="/sources/{EJP}/#claim-' in html
+    assert f'href="/compare/?a={EJP}&amp;b={FANACK}"' in html  # swap
+    assert (
+        f'<link rel="canonical" href="http://testserver/compare/?a={FANACK}&amp;b={EJP}">' in html
+    )
+
+
+def test_without_parameters_the_picker_is_shown(client):
+    response = client.get("/compare/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Compare two sources</h1>" in html
+    assert f'<option value="{FANACK}">' in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (f"a={FANACK}", "This field is required."),
+        (f"b={EJP}", "This field is required."),
+        (f"a={FANACK}&b={FANACK}", "Pick two different sources to compare."),
+        (f"a=no-such-source&b={EJP}", "No published source is called “no-such-source”."),
+        ("a=%3Cscript%3E&b=x", "No published source is called “&lt;script&gt;”."),
+        (f"a={FANACK}&b={EJP}&a=", "This field is required."),
+    ],
+)
+def test_bad_requests_get_the_picker_with_the_problem_named(client, query, message):
+    response = client.get(f"/compare/?{query}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'class="compare-form"' in html
+
+
+def test_a_draft_source_is_404(client):
+    draft = SourceFactory()
+    assert client.get(f"/compare/?a={draft.slug}&b={EJP}").status_code == 404
+    assert client.get(f"/compare/?a={FANACK}&b={draft.slug}").status_code == 404
+
+
+def test_compare_query_count_does_not_grow(client, django_assert_num_queries):
+    url = f"/compare/?a={FANACK}&b={EJP}"
+    # 1 published sources with their outlets (choices and the two sides)
+    # 2 published stances of the two sources, with claim, speaker and proposition
+    with django_assert_num_queries(2):
+        client.get(url)
+    grow(4)
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200

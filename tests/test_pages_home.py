@@ -1,0 +1,65 @@
+"""The home page: the corpus at a glance."""
+
+import re
+
+import pytest
+
+from .corpus import grow
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_the_corpus_topics_contested_sources_and_map(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # What the corpus is, in numbers.
+    assert "<dt>published sources</dt><dd>5</dd>" in html
+    assert "<dt>quoted claims</dt><dd>140</dd>" in html
+    assert "<dt>propositions</dt><dd>29</dd>" in html
+    # Topics, with sub-topics under their parent.
+    assert 'href="/topics/south-caucasus/"' in html
+    assert 'href="/topics/zangezur-corridor/"' in html
+    # The most contested propositions, the most divided first.
+    contested = re.findall(r'class="contested__text" href="/propositions/([\w-]+)/"', html)
+    assert len(contested) == 8
+    assert contested[0] == "russia-favours-gulf-states-over-iran"
+    assert "russia-tilts-toward-azerbaijan" in contested
+    # The sources with outlet, author and date (or its absence).
+    assert "The Corridor Dividing Russia and Iran" in html
+    assert 'href="/publishers/geopolitical-futures/"' in html
+    assert 'href="/authors/kamran-bokhari/"' in html
+    assert "12 September 2024" in html
+    assert "date not stated" in html
+    assert "translated from Arabic" in html
+
+
+def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
+    html = client.get("/").content.decode()
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" class="heatmap"') :]
+    svg = svg[: svg.index("</svg>")]
+    assert "<title" in svg and "<desc" in svg
+    # 5 sources: 20 ordered pairs, each a link to its comparison.
+    assert svg.count('class="heat-link"') == 20
+    assert "/compare/?a=" in svg
+    assert "<caption>Agreement between sources" in html
+    # Fanack's and EJP's pieces agree on 1 of the 9 propositions both address.
+    assert (
+        "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
+        "scrutinized alliance agree on 1 of 9 shared propositions (11%)"
+    ) in svg
+
+
+def test_home_query_count_does_not_grow_with_the_corpus(client, django_assert_num_queries):
+    # 1 published sources with their outlets
+    # 2 their authorships and authors
+    # 3 every published stance with claim, source, outlet, speaker and proposition
+    # 4 claims counted per published source
+    # 5 the topics
+    # 6 the topic links of the published propositions
+    with django_assert_num_queries(6):
+        assert client.get("/").status_code == 200
+    grow(4)
+    with django_assert_num_queries(6):
+        response = client.get("/")
+    assert "<dt>published sources</dt><dd>9</dd>" in response.content.decode()

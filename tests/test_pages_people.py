@@ -1,0 +1,88 @@
+"""Publisher and author pages: their published sources and positions."""
+
+import pytest
+
+from claims.models import Authorship
+
+from .corpus import grow, publish
+from .factories import AuthorFactory, PublisherFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_publisher_page_lists_sources_and_positions(client):
+    response = client.get("/publishers/geopolitical-futures/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Geopolitical Futures</h1>" in html
+    assert "Forecasting newsletter on international affairs." in html
+    assert 'href="/sources/corridor-dividing-russia-and-iran/"' in html
+    assert 'href="/propositions/russia-backs-zangezur-corridor/"' in html
+    assert 'class="stance stance-supports"' in html
+
+
+def test_publisher_position_combines_its_sources(client):
+    outlet = PublisherFactory(name="Twin Outlet")
+    grown = grow(2)
+    for source in grown:
+        source.publisher = outlet
+        source.save()
+    html = client.get(f"/publishers/{outlet.slug}/").content.decode()
+    # grow() gives the two sources different labels on the same seed propositions, so the
+    # outlet's position on at least one of them is mixed, and each source is named as "from".
+    assert 'class="stance stance-mixed"' in html
+    assert html.count('class="from"') >= 2
+
+
+def test_author_page_lists_sources_with_role_and_positions(client):
+    response = client.get("/authors/vali-kaleji/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Vali Kaleji</h1>" in html
+    assert "Ph.D. in Regional Studies" in html
+    assert 'href="/sources/russia-and-iran-diverge-in-the-south-caucasus/"' in html
+    assert 'href="/propositions/' in html
+
+
+def test_a_translator_does_not_hold_the_positions_of_the_text(client):
+    translator = AuthorFactory(name="Tess Translator")
+    source = publish(SourceFactory())
+    Authorship.objects.create(source=source, author=translator, role="translator")
+    html = client.get(f"/authors/{translator.slug}/").content.decode()
+    assert "(translator)" in html
+    assert "No position is recorded yet." in html
+
+
+def test_outlet_or_author_with_only_drafts_is_404(client):
+    outlet = PublisherFactory()
+    author = AuthorFactory()
+    draft = SourceFactory(publisher=outlet)
+    Authorship.objects.create(source=draft, author=author)
+    assert client.get(f"/publishers/{outlet.slug}/").status_code == 404
+    assert client.get(f"/authors/{author.slug}/").status_code == 404
+    assert client.get("/publishers/nobody/").status_code == 404
+
+
+def test_publisher_and_author_query_counts_do_not_grow(client, django_assert_num_queries):
+    outlet = PublisherFactory()
+    author = AuthorFactory()
+
+    def add(count):
+        for source in grow(count):
+            source.publisher = outlet
+            source.save()
+            Authorship.objects.create(source=source, author=author, order=1)
+
+    add(1)
+    # 1 the outlet (or author)
+    # 2 its published sources with their outlets
+    # 3 their authorships and authors
+    # 4 published stances on those sources, with claim, speaker and proposition
+    for url in (f"/publishers/{outlet.slug}/", f"/authors/{author.slug}/"):
+        with django_assert_num_queries(4):
+            assert client.get(url).status_code == 200
+    add(4)
+    for url in (f"/publishers/{outlet.slug}/", f"/authors/{author.slug}/"):
+        with django_assert_num_queries(4):
+            response = client.get(url)
+        assert response.content.decode().count('class="source-list__title"') == 5

@@ -1,0 +1,71 @@
+"""Proposition pages: the sources side by side, quoted."""
+
+import re
+
+import pytest
+
+from claims.models import Claim, Proposition
+
+from .corpus import grow
+from .factories import PropositionFactory
+
+pytestmark = pytest.mark.django_db
+
+COLUMN = re.compile(r'<h3 id="col-\d+"><a href="/sources/([\w-]+)/">')
+
+
+def test_columns_for_the_three_sources_and_the_two_silent_ones(client):
+    response = client.get("/propositions/russia-backs-zangezur-corridor/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(COLUMN.findall(html)) == 3
+    silent = html[html.index('id="silent-heading"') :]
+    assert "Iran and Russia: a closely scrutinized alliance" in silent
+    assert "Russia Iran Relations: Does Russia Support Iran" in silent
+    assert "addressed by 3 of 5 published sources" in html
+    assert 'aria-label="Positions of the sources: 3 supports"' in html
+
+
+def test_each_claim_is_quoted_with_stance_kind_speaker_and_a_link_to_its_span(client):
+    html = client.get("/propositions/russia-backs-zangezur-corridor/").content.decode()
+    proposition = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
+    claims = Claim.objects.filter(stances__proposition=proposition).distinct()
+    for claim in claims:
+        assert f'href="/sources/{claim.source.slug}/#claim-{claim.pk}"' in html
+    spoken = claims.exclude(speaker=None).first()
+    assert spoken is not None
+    assert f"— {spoken.speaker.name}" in html
+    assert "Reported speech" in html
+
+
+def test_sides_are_grouped_supporters_before_contradictors(client):
+    html = client.get("/propositions/russia-tilts-toward-azerbaijan/").content.decode()
+    positions = re.findall(r'Position: <span class="stance stance-(\w+)">', html)
+    assert positions == ["supports"] * 3 + ["contradicts"] * 2
+
+
+def test_related_propositions_of_the_same_topic(client):
+    html = client.get("/propositions/russia-backs-zangezur-corridor/").content.decode()
+    related = html[html.index('id="related-heading"') :]
+    assert 'href="/propositions/iran-opposes-zangezur-corridor/"' in related
+
+
+def test_proposition_without_published_stances_is_404(client):
+    proposition = PropositionFactory()
+    assert client.get(f"/propositions/{proposition.slug}/").status_code == 404
+
+
+def test_proposition_query_count_does_not_grow(client, django_assert_num_queries):
+    url = "/propositions/russia-backs-zangezur-corridor/"
+    # 1 the proposition (published: some published stance exists)
+    # 2 its topics
+    # 3 published sources with their outlets
+    # 4 published stances on it, with claim, source, speaker
+    # 5 related published propositions sharing a topic
+    # 6 their stances, for the distribution bars
+    with django_assert_num_queries(6):
+        client.get(url)
+    grow(4)
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert len(COLUMN.findall(response.content.decode())) == 7

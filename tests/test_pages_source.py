@@ -1,0 +1,104 @@
+"""The reading view: a source's text with its claims highlighted."""
+
+import re
+
+import pytest
+
+from claims.models import Claim, Source
+
+from .corpus import FIRST, grow, publish
+from .factories import ClaimFactory, PropositionFactory, SourceFactory, StanceFactory
+
+pytestmark = pytest.mark.django_db
+
+SEG = re.compile(
+    r'<mark class="seg stance-(\w+) depth-(\d)" data-claims="([\d ]+)"( id="claim-(\d+)")?'
+)
+
+
+def test_reading_view_prints_metadata_and_the_laid_out_text(client):
+    response = client.get("/sources/corridor-dividing-russia-and-iran/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>The Corridor Dividing Russia and Iran</h1>" in html
+    assert 'href="/publishers/geopolitical-futures/"' in html
+    assert 'href="/authors/kamran-bokhari/">Kamran Bokhari</a> <span class="muted">(author)' in html
+    assert '<time datetime="2024-09-12">12 September 2024</time>' in html
+    assert "<h2>" in html  # headings of the article
+    # Every claim is highlighted and anchored once.
+    source = Source.objects.get(slug="corridor-dividing-russia-and-iran")
+    anchors = set(re.findall(r'id="claim-(\d+)"', html))
+    assert anchors == {str(pk) for pk in source.claims.values_list("pk", flat=True)}
+
+
+def test_translation_missing_date_and_supplied_title_are_stated(client):
+    html = client.get("/sources/russia-and-iran-new-divides/").content.decode()
+    assert "Translated from Arabic" in html
+    assert "date not stated" in html
+    html = client.get("/sources/iran-russia-alliance-ejp/").content.decode()
+    assert "Title supplied by the editors" in html
+    assert "unsigned" in html
+
+
+def test_list_items_are_gathered_into_lists(client):
+    html = client.get("/sources/does-russia-support-iran/").content.decode()
+    assert "<ul><li>" in html
+    assert "<h3>" in html
+
+
+def test_segments_cover_the_quote_exactly_with_code_point_offsets(client):
+    body = "Ünïcode 😀 first: Moscow and Tehran deepened their ties.\n\nNext paragraph."
+    source = publish(SourceFactory(body=body))
+    start = body.index("Moscow")
+    outer = ClaimFactory(source=source, span=(start, start + len("Moscow and Tehran deepened")))
+    tehran = body.index("Tehran")
+    inner = ClaimFactory(source=source, span=(tehran, tehran + len("Tehran")))
+    crossing = ClaimFactory(source=source, span=(body.index("deepened"), body.index("Next") + 4))
+    proposition = PropositionFactory()
+    StanceFactory(claim=outer, proposition=proposition, label="supports")
+    StanceFactory(claim=inner, proposition=proposition, label="contradicts")
+    StanceFactory(claim=crossing, proposition=proposition, label="mixed")
+    html = client.get(f"/sources/{source.slug}/").content.decode()
+    marks = re.findall(r'<mark class="seg [^"]+" data-claims="([\d ]+)"[^>]*>([^<]*)</mark>', html)
+    text = {}
+    for claims, piece in marks:
+        for claim in claims.split():
+            text[int(claim)] = text.get(int(claim), "") + piece
+    assert text[outer.pk] == "Moscow and Tehran deepened"
+    assert text[inner.pk] == "Tehran"
+    # The crossing claim runs into the next paragraph; the blank line between is not drawn.
+    assert text[crossing.pk] == "deepened their ties.Next"
+    assert f'data-claims="{outer.pk} {inner.pk}"' in html  # nesting: outermost first
+    assert 'class="seg stance-contradicts depth-2"' in html
+
+
+def test_orphaned_claims_are_listed_not_drawn(client):
+    source = publish(SourceFactory())
+    claim = ClaimFactory(source=source, span=FIRST)
+    StanceFactory(claim=claim)
+    Claim.objects.filter(pk=claim.pk).update(anchor_state="orphaned")
+    html = client.get(f"/sources/{source.slug}/").content.decode()
+    assert f'data-claims="{claim.pk}"' not in html
+    assert f'<li class="note note--supports" id="claim-{claim.pk}">' in html
+    assert "no longer found in the text" in html
+
+
+def test_draft_and_unknown_sources_are_404(client):
+    draft = SourceFactory()
+    assert client.get(f"/sources/{draft.slug}/").status_code == 404
+    assert client.get("/sources/no-such-source/").status_code == 404
+
+
+def test_reading_view_query_count_does_not_grow(client, django_assert_num_queries):
+    url = "/sources/corridor-dividing-russia-and-iran/"
+    # 1 the published source with its outlet
+    # 2 its authorships and authors
+    # 3 its claims with their speakers, in text order
+    # 4 the stances on those claims with their propositions
+    # 5 the other published sources, for the "compare with" links
+    with django_assert_num_queries(5):
+        client.get(url)
+    grow(4)
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert response.content.decode().count("/compare/?a=corridor-dividing-russia-and-iran") == 8

@@ -1,0 +1,109 @@
+"""Topic pages: the proposition × source matrix."""
+
+import re
+
+import pytest
+
+from .corpus import grow
+
+pytestmark = pytest.mark.django_db
+
+CELL = re.compile(r'<td class="cell cell--(\w+)"')
+SOURCE_HEADERS = re.compile(
+    r'<th scope="col" class="matrix__source">\s*<a href="/sources/([\w-]+)/"'
+)
+ROWS = re.compile(r'<th scope="row" class="matrix__prop">\s*<a href="/propositions/([\w-]+)/"')
+
+
+def test_zangezur_shows_three_positions_and_two_silences(client):
+    response = client.get("/topics/zangezur-corridor/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1>Zangezur corridor</h1>" in html
+    # Two propositions, five sources: three take a position on each, two say nothing.
+    assert len(ROWS.findall(html)) == 2
+    cells = CELL.findall(html)
+    assert len(cells) == 10
+    assert cells.count("supports") == 6
+    assert cells.count("none") == 4
+    table = html[html.index('<table class="matrix">') : html.index("</table>")]
+    assert table.count('<span class="stance stance-none">not addressed</span>') == 4
+    assert "3 of 5 published sources take a position" in html
+    # The breadcrumb leads up to the parent topic.
+    assert '<a href="/topics/south-caucasus/">South Caucasus</a>' in html
+
+
+def test_cells_show_symbol_and_word_link_to_the_span_and_carry_the_quote(client):
+    html = client.get("/topics/zangezur-corridor/").content.decode()
+    cell = html[html.index('<td class="cell cell--supports"') :]
+    cell = cell[: cell.index("</td>")]
+    assert '<span class="stance-symbol" aria-hidden="true">✔</span>' in cell
+    assert '<span class="stance-word">supports</span>' in cell
+    link = re.search(r'href="/sources/([\w-]+)/#claim-(\d+)" aria-describedby="(q-\d+-\d+)"', cell)
+    assert link
+    assert f'role="tooltip" id="{link.group(3)}"' in cell
+    assert "“" in cell  # the quote itself
+
+
+def test_south_caucasus_puts_russias_alignment_first(client):
+    html = client.get("/topics/south-caucasus/").content.decode()
+    rows = ROWS.findall(html)
+    # Sub-topics' propositions are included; the most divided comes first.
+    assert "russia-backs-zangezur-corridor" in rows
+    assert rows[0] == "russia-tilts-toward-azerbaijan"
+    first_row = html[html.index(f"/propositions/{rows[0]}/") :]
+    first_row = first_row[: first_row.index("</tr>")]
+    assert "divided" in first_row
+    assert set(CELL.findall(first_row)) == {"supports", "contradicts"}
+    assert 'href="/topics/zangezur-corridor/"' in html
+
+
+def test_rows_and_columns_sort_by_whitelisted_orders(client):
+    html = client.get("/topics/south-caucasus/?rows=text&cols=publisher").content.decode()
+    rows = ROWS.findall(html)
+    assert rows[0] == "armenia-turns-west"  # "Armenia is distancing…" comes first
+    headers = SOURCE_HEADERS.findall(html)
+    assert headers[0] == "russia-and-iran-diverge-in-the-south-caucasus"  # Central Asia-…
+    assert headers[-1] == "does-russia-support-iran"  # no outlet: last
+    assert '<option value="text" selected>' in html
+
+
+def test_default_columns_are_newest_first_with_undated_last(client):
+    headers = SOURCE_HEADERS.findall(client.get("/topics/zangezur-corridor/").content.decode())
+    assert headers[:2] == [
+        "corridor-dividing-russia-and-iran",
+        "russia-and-iran-diverge-in-the-south-caucasus",
+    ]
+
+
+@pytest.mark.parametrize(
+    "query", ["rows=-id", "rows=text,pk", "cols=title;drop", "rows=&cols=", "rows=__class__"]
+)
+def test_unknown_orders_fall_back_to_the_defaults(client, query):
+    response = client.get(f"/topics/south-caucasus/?{query}")
+    assert response.status_code == 200
+    assert ROWS.findall(response.content.decode())[0] == "russia-tilts-toward-azerbaijan"
+
+
+def test_unknown_topic_is_404(client):
+    assert client.get("/topics/no-such-topic/").status_code == 404
+
+
+def test_topic_without_published_propositions_says_so(client):
+    from .factories import TopicFactory
+
+    topic = TopicFactory(name="Arctic")
+    html = client.get(f"/topics/{topic.slug}/").content.decode()
+    assert "No published source takes a position" in html
+
+
+def test_topic_query_count_does_not_grow(client, django_assert_num_queries):
+    # 1 the topics (tree, breadcrumb, sub-topics)
+    # 2 published sources with their outlets (the columns)
+    # 3 published stances on the topic's propositions, with claim, speaker and proposition
+    with django_assert_num_queries(3):
+        client.get("/topics/zangezur-corridor/?rows=text")
+    grow(4)
+    with django_assert_num_queries(3):
+        response = client.get("/topics/zangezur-corridor/?rows=text")
+    assert len(ROWS.findall(response.content.decode())) == 6
