@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from claims.editing import replace_body
@@ -10,6 +11,7 @@ from claims.layout import relayout
 from claims.models import Author, Authorship, Publisher, Source
 from claims.publishing import WorkflowError, publish_source, submit_for_review, unpublish_source
 
+from .annotate import AnnotationScreen
 from .base import HistoryAdmin, ModelAdmin
 from .locking import VersionedForm
 
@@ -83,7 +85,15 @@ class SourceForm(VersionedForm):
 @admin.register(Source)
 class SourceAdmin(HistoryAdmin):
     form = SourceForm
-    list_display = ["title", "publisher", "byline", "published_on", "status", "claim_count"]
+    list_display = [
+        "title",
+        "publisher",
+        "byline",
+        "published_on",
+        "status",
+        "claim_count",
+        "annotate_link",
+    ]
     list_filter = ["status", "publisher", "language"]
     list_select_related = ["publisher"]
     search_fields = ["title", "slug", "publisher__name", "authors__name"]
@@ -119,6 +129,22 @@ class SourceAdmin(HistoryAdmin):
     @admin.display(description="Claims", ordering="_claim_count")
     def claim_count(self, obj: Source) -> int:
         return obj._claim_count
+
+    @admin.display(description="")
+    def annotate_link(self, obj: Source):
+        url = reverse("admin:claims_source_annotate", args=[obj.pk])
+        return format_html('<a href="{}">Annotate</a>', url)
+
+    def get_urls(self):
+        screen = AnnotationScreen(self)
+        return [
+            path(
+                "<path:object_id>/annotate/",
+                self.admin_site.admin_view(screen),
+                name="claims_source_annotate",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Removed on import")
     def removed_furniture(self, obj: Source):
