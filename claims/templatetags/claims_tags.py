@@ -76,6 +76,12 @@ def language_name(tag: str) -> str:
 
 
 @register.filter
+def source_name(source) -> str:
+    """The outlet's name, or the title when the outlet is not known."""
+    return source.publisher.name if source.publisher else source.title
+
+
+@register.filter
 def short_label(source) -> str:
     return display.short_label(source.title, source.publisher.name if source.publisher else None)
 

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from claims import selectors
+from claims import positions, selectors
 
 from .common import agreement_heatmap
 
@@ -29,7 +29,10 @@ def home(request):
             "sources": sources,
             "publisher_count": len(publishers),
             "proposition_count": len(overview.matrix.propositions),
-            "contested": selectors.most_contested(overview.matrix, CONTESTED_ON_HOME),
+            "contested": [
+                (summary, _sides(overview.matrix, summary.proposition))
+                for summary in selectors.most_contested(overview.matrix, CONTESTED_ON_HOME)
+            ],
             "contested_total": sum(1 for v in overview.matrix.divergence.values() if v > 0),
             "topic_groups": _group(overview.topics),
             "heatmap": heatmap,
@@ -39,11 +42,23 @@ def home(request):
 
 
 def _group(entries: list[selectors.TopicEntry]) -> list[tuple[selectors.TopicEntry, list]]:
-    """Top-level topics, each with the topics below it (already in tree order)."""
+    """Top-level topics, each with the topics below it; the most contested subjects first, so
+    that a newcomer starts where the sources disagree most."""
     groups: list[tuple[selectors.TopicEntry, list]] = []
     for entry in entries:
         if entry.depth == 0 or not groups:
             groups.append((entry, []))
         else:
             groups[-1][1].append(entry)
-    return groups
+    return sorted(
+        groups, key=lambda group: (-group[0].contested, -group[0].propositions, group[0].topic.name)
+    )
+
+
+def _sides(matrix: selectors.Matrix, proposition) -> list[tuple[str, list]]:
+    """Who stands where on a proposition: each position with the sources holding it."""
+    held: dict[str, list] = {}
+    for source, cell in matrix.row(proposition):
+        if cell is not None:
+            held.setdefault(cell.position, []).append(source)
+    return [(label, held[label]) for label in positions.LABELS if label in held]

@@ -42,6 +42,7 @@ def topic_detail(request, slug: str):
             "children": children,
             "matrix": matrix,
             "rows": rows,
+            "contested": any(summary.divergence > 0 for summary, _ in rows),
             "order": order,
             "order_form": order_form,
             "speaking": [s for s in matrix.sources if s.pk in speaking],
