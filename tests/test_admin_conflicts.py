@@ -20,7 +20,7 @@ def form_data(response) -> dict:
         if value is None:
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         management = inline.formset.management_form
         for name in management.fields:
             data[management.add_prefix(name)] = str(management[name].value())
@@ -96,3 +96,22 @@ def test_version_rises_on_every_save():
     claim.note = "x"
     claim.save()
     assert Claim.objects.get(pk=claim.pk).version == 2
+
+
+def test_reverting_to_an_old_version_from_the_history(client, editor):
+    claim = ClaimFactory(span=(0, 6), note="first reading")
+    for note in ["second reading", "third reading"]:
+        claim.note = note
+        claim.save()
+    oldest = claim.history.order_by("history_date").first()
+    url = reverse("admin:claims_claim_simple_history", args=[claim.pk, oldest.history_id])
+    client.force_login(editor)
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, form_data(page))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    claim.refresh_from_db()
+    assert claim.note == "first reading"
+    # The history list shows what each version changed.
+    history = client.get(reverse("admin:claims_claim_history", args=[claim.pk]))
+    assert "third reading" in history.content.decode()

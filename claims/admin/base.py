@@ -19,7 +19,17 @@ class ModelAdmin(FastChangeList, admin.ModelAdmin):
 
 
 class HistoryAdmin(FastChangeList, SimpleHistoryAdmin):
-    pass
+    """History list with the changes of each version, and one-click revert to any of them."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_history = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if getattr(request, "reverting_history", False) and getattr(form, "check_version", False):
+            form = type(form.__name__, (form,), {"check_version": False})
+        return form
 
 
 def shorten(text: str, limit: int = 90) -> str:

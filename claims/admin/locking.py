@@ -39,6 +39,9 @@ def _short(value) -> str:
 class VersionedForm(forms.ModelForm):
     """Add to a ModelForm of a VersionedModel."""
 
+    # Reverting to an old version from the history is a deliberate overwrite: no check then.
+    check_version = True
+
     # Not named "version": the model's own field of that name is not editable.
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -50,7 +53,7 @@ class VersionedForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         instance = self.instance
-        if instance.pk is None:
+        if instance.pk is None or not self.check_version:
             return data
         submitted = data.get("seen_version")
         current = (
