@@ -208,3 +208,18 @@ def test_bad_spans_are_form_errors_naming_the_problem(
     errors = response.context["adminform"].form.errors
     assert message in " ".join(errors[field])
     assert not Claim.objects.filter(source=source).exists()
+
+
+def test_editing_the_text_names_the_orphaned_claims(client, editor):
+    source = SourceFactory()
+    ClaimFactory(source=source, span=(0, 6))
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:claims_source_change", args=[source.pk]),
+        source_form(source, body="Completely new wording.", seen_version=source.version),
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("1 orphaned" in m and "“Moscow”" in m and "annotate" in m for m in messages), (
+        messages
+    )

@@ -8,11 +8,11 @@ from django.utils.html import format_html, format_html_join
 
 from claims.editing import replace_body
 from claims.layout import relayout
-from claims.models import Author, Authorship, Publisher, Source
+from claims.models import Author, Authorship, Claim, Publisher, Source
 from claims.publishing import WorkflowError, publish_source, submit_for_review, unpublish_source
 
 from .annotate import AnnotationScreen
-from .base import HistoryAdmin, ModelAdmin
+from .base import HistoryAdmin, ModelAdmin, shorten
 from .locking import VersionedForm
 
 
@@ -171,8 +171,23 @@ class SourceAdmin(HistoryAdmin):
             result = replace_body(
                 source=obj, body=new_body, blocks=relayout(new_body, old.body, old.blocks)
             )
-            level = messages.WARNING if result.orphaned else messages.INFO
-            self.message_user(request, f"Text changed: {result.summary}.", level)
+            if not result.orphaned:
+                self.message_user(request, f"Text changed: {result.summary}.", messages.INFO)
+                return
+            orphans = Claim.objects.filter(pk__in=result.orphaned).order_by("pk")
+            self.message_user(
+                request,
+                format_html(
+                    "Text changed: {}. Orphaned, because their words are gone: {} "
+                    '<a href="{}">Re-attach them on the annotation screen</a>.',
+                    result.summary,
+                    format_html_join(
+                        "; ", "“{}”", ((shorten(claim.quote, 70),) for claim in orphans)
+                    ),
+                    reverse("admin:claims_source_annotate", args=[obj.pk]),
+                ),
+                messages.WARNING,
+            )
             return
         if not change:
             obj.blocks = relayout(obj.body, "", [])
