@@ -27,6 +27,9 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 EVIL = "<script>alert(1)</script>"
+# PostgreSQL's text search parser drops tag-like text, so searches look for a plain word that
+# sits right next to the markup.
+WORD = "Zwiebelturm"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 INLINE_STYLE = re.compile(r"<[a-zA-Z][^>]*\sstyle\s*=", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
@@ -35,10 +38,10 @@ INLINE_HANDLER = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 @pytest.fixture
 def hostile():
     """A published source whose every human-written field carries a script tag."""
-    body = f"{EVIL} opens the text.\n\nThe corridor {EVIL} is contested."
+    body = f"{EVIL} {WORD} opens the text.\n\nThe corridor {EVIL} is contested."
     source = publish(
         SourceFactory(
-            title=f"Title {EVIL}",
+            title=f"Title {EVIL} {WORD}",
             slug="hostile",
             body=body,
             publisher=PublisherFactory(name=EVIL, slug="hostile-outlet", description=EVIL),
@@ -51,7 +54,7 @@ def hostile():
     start = body.index("The corridor")
     claim = ClaimFactory(
         source=source,
-        span=(0, len(EVIL) + 10),
+        span=(0, len(f"{EVIL} {WORD}")),
         note=f"Note {EVIL}",
         speaker=ActorFactory(name=EVIL),
     )
@@ -71,7 +74,7 @@ def hostile_urls():
         "/authors/hostile-author/",
         "/compare/?a=hostile&b=iran-russia-alliance-ejp",
         "/compare/",
-        "/search/?q=alert",
+        f"/search/?q={WORD}",
         f"/search/?q={EVIL}",
     ]
 
@@ -87,8 +90,8 @@ def test_hostile_text_is_escaped_everywhere(client, hostile):
 
 
 def test_search_marks_words_inside_escaped_text(client, hostile):
-    html = client.get("/search/?q=alert").content.decode()
-    assert "&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;" in html
+    html = client.get(f"/search/?q={WORD}").content.decode()
+    assert f"{ESCAPED} <mark>{WORD}</mark>" in html
 
 
 @pytest.mark.parametrize("url", [*page_urls(), "/no-such-page/", "/compare/?a=x&b=y"])
