@@ -76,6 +76,7 @@ def source_detail(request, slug: str):
                 key=lambda item: item[0].text.casefold(),
             ),
             "others": others,
+            "language": display.language_name(source.language),
             "translated_from": display.language_name(source.translated_from),
         },
     )
