@@ -26,7 +26,10 @@ seeds: migrate
 run: seeds
 	$(BIN)/python manage.py ensure_superuser
 	@echo ""
-	@echo "  Admin:  http://$(HOST):$(PORT)/admin/"
+	@echo "  Site:      http://$(HOST):$(PORT)/"
+	@echo "  Admin:     http://$(HOST):$(PORT)/admin/"
+	@echo "  API:       http://$(HOST):$(PORT)/api/v1/"
+	@echo "  API docs:  http://$(HOST):$(PORT)/api/docs/"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
