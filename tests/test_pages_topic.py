@@ -26,7 +26,7 @@ def test_zangezur_shows_three_positions_and_two_silences(client):
     assert len(cells) == 10
     assert cells.count("supports") == 6
     assert cells.count("none") == 4
-    table = html[html.index('<table class="matrix">') : html.index("</table>")]
+    table = html[html.index('<table class="matrix') : html.index("</table>")]
     assert table.count('<span class="stance stance-none">not addressed</span>') == 4
     assert "3 of 5 published sources take a position" in html
     # The breadcrumb leads up to the parent topic.
