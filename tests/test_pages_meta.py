@@ -67,5 +67,12 @@ def test_not_found_is_a_friendly_page_in_the_sites_frame(client):
 
 def test_static_files_are_referenced_through_the_static_tag(client):
     html = client.get("/").content.decode()
-    for asset in ("claims/site.css", "claims/print.css", "claims/site.js", "claims/favicon.svg"):
+    for asset in (
+        "claims/site.css",
+        "claims/overview.css",
+        "claims/sides.css",
+        "claims/print.css",
+        "claims/site.js",
+        "claims/favicon.svg",
+    ):
         assert f"/static/{asset}" in html

@@ -124,6 +124,8 @@ def test_every_script_and_stylesheet_is_a_static_file(client):
     assert "<style" not in html
     assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) == [
         "/static/claims/site.css",
+        "/static/claims/overview.css",
+        "/static/claims/sides.css",
         "/static/claims/print.css",
     ]
 
