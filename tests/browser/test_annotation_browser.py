@@ -99,7 +99,9 @@ def test_editor_marks_edits_deletes_and_restores_a_claim(open_tab, editor_login)
     assert claim.created_by == editor_login
     stance = claim.stances.get()
     assert (stance.label, stance.annotator) == ("supports", editor_login)
-    assert Proposition.objects.filter(text="Russia and Iran's diplomatic relations are strained.").exists()
+    assert Proposition.objects.filter(
+        text="Russia and Iran's diplomatic relations are strained."
+    ).exists()
     # The new claim is highlighted in the text, and the list finds it.
     assert page.locator(f'[data-claims~="{claim.pk}"]').count() >= 1
     tab.shoot("annotate-created", full_page=False)
