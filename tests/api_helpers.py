@@ -1,5 +1,6 @@
 """Helpers shared by the API tests."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
@@ -24,3 +25,7 @@ def count_queries(client, url: str, **kwargs) -> tuple[int, object]:
 
 def error_message(response) -> str:
     return response.json()["error"]["message"]
+
+
+# Lines a test module wants printed in pytest's closing summary (figures of a fuzzing run).
+SUMMARY_LINES = pytest.StashKey[list[str]]()

@@ -7,7 +7,13 @@ from django.core.cache import cache
 
 from claims.importing.seeds import load_seeds
 
+from .api_helpers import SUMMARY_LINES
 from .factories import UserFactory
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(SUMMARY_LINES, []):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -123,6 +123,7 @@ class SourcesView(StrictQueryMixin, APIView):
                 "a": serializers.CharField(),
                 "b": serializers.CharField(),
                 "agreement": serializers.FloatField(allow_null=True),
+                "shared": serializers.IntegerField(),
                 "agreeing": serializers.ListField(child=serializers.DictField()),
                 "diverging": serializers.ListField(child=serializers.DictField()),
                 "only_a": serializers.ListField(child=serializers.DictField()),

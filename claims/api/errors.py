@@ -1,14 +1,18 @@
 """One shape for every API error: {"error": {"status", "code", "message", "fields"}}.
 
 Clients get a message they can show and, for validation errors, the field each problem belongs
-to. Database errors that reach the API (a protected row still referenced) become 409, never 500.
+to. Database errors that reach the API (a protected row still referenced, a uniqueness rule hit
+by two concurrent writes) become 409, never 500; an unreachable database is answered 503 by
+claims.middleware for the whole site.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -63,6 +67,10 @@ def exception_handler(exc, context):
     if isinstance(exc, (ProtectedError, RestrictedError)):
         names = sorted({str(type(obj)._meta.verbose_name_plural) for obj in exc.protected_objects})
         exc = Conflict(f"Still referenced by {', '.join(names)}; remove those first.")
+    elif isinstance(exc, IntegrityError):
+        # A uniqueness or reference rule the validators could not see coming (two editors
+        # creating the same slug at once): the database refused it and nothing was written.
+        exc = Conflict("The change conflicts with existing data; reload and try again.")
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
     elif isinstance(exc, Http404):
@@ -96,3 +104,12 @@ def exception_handler(exc, context):
         if k in {"Retry-After", "WWW-Authenticate", "Allow"}
     }
     return Response({"error": body}, status=response.status_code, headers=headers)
+
+
+@csrf_exempt  # like every API view: a write to a wrong address is a 404, not a CSRF failure
+def not_found(request, *args, **kwargs):
+    """Any /api/ address that matches no endpoint: the API's 404 shape, never an HTML page."""
+    message = "No API endpoint at this address."
+    return JsonResponse(
+        {"error": {"status": 404, "code": "not_found", "message": message}}, status=404
+    )

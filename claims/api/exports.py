@@ -147,7 +147,7 @@ class AnnotationCollectionView(APIView):
         parameters=[
             OpenApiParameter(
                 "after",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
                 description="Return the page of annotations after this claim id.",
             )
         ],

@@ -4,7 +4,9 @@ here: an unknown parameter is an error (claims.api.backends), never silently ign
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from claims import search
 from claims.models import Actor, Author, Claim, Proposition, Publisher, Source, Stance, Topic
@@ -23,6 +25,22 @@ class SearchFilter(filters.CharFilter):
             return queryset
         matching_ids = search.matching(queryset.model.objects.all(), value).values("pk")
         return queryset.filter(pk__in=matching_ids)
+
+
+MAX_ID = 10**18 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number that fits the column (a larger one is a 400, not a database
+    overflow)."""
+
+    field_class = IdField
 
 
 class ClaimFilter(filters.FilterSet):
@@ -125,7 +143,7 @@ class PropositionFilter(filters.FilterSet):
 
 
 class StanceFilter(filters.FilterSet):
-    claim = filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
+    claim = IdFilter(field_name="claim_id", help_text="Claim id.")
     source = filters.CharFilter(field_name="claim__source__slug", help_text="Source slug.")
     proposition = filters.CharFilter(field_name="proposition__slug", help_text="Proposition slug.")
     label = filters.ChoiceFilter(choices=Stance.Label.choices)

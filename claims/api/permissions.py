@@ -10,6 +10,10 @@ class ReadPublishedWriteWithModelPerms(DjangoModelPermissions):
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:
             return True
+        if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
+            # Endpoints without a model (comparisons, exports) only read: there is no model
+            # permission to check, and the view itself answers 405 to any other method.
+            return True
         return super().has_permission(request, view)
 
 

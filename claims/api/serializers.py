@@ -7,6 +7,7 @@ from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from claims.anchoring import AnchorError, make_anchor
 from claims.models import (
@@ -31,21 +32,81 @@ def _no_nul(value: str) -> str:
     return value
 
 
-class CleanCharField(serializers.CharField):
-    """A CharField that refuses NUL bytes (PostgreSQL cannot store them)."""
+class StrictStringMixin:
+    """Text fields take only JSON strings (DRF would turn 0 or true into "0", "True") and
+    refuse NUL bytes (PostgreSQL cannot store them)."""
+
+    default_error_messages = {"not_a_string": "Must be a string."}
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.validators.append(_no_nul)
 
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class CleanCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}],
+        "description": "A URL, or an empty string when there is none.",
+    }
+)
+class OptionalURLField(StrictStringMixin, serializers.URLField):
+    """A URL that may be blank: the schema says so, so that "" is not taken for a bad URI."""
+
+
+_STRICT: dict[type, type] = {serializers.CharField: CleanCharField}
+
+
+def strict(field_class: type) -> type:
+    """The strict-string version of a DRF text field class (CharField, SlugField, …)."""
+    if issubclass(field_class, StrictStringMixin):
+        return field_class
+    if field_class not in _STRICT:
+        _STRICT[field_class] = type(
+            f"Strict{field_class.__name__}", (StrictStringMixin, field_class), {}
+        )
+    return _STRICT[field_class]
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of references that must be a JSON list (DRF would iterate a string or an
+    object's keys)."""
+
+    default_error_messages = {"not_a_list": "Expected a list of slugs."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        return super().to_internal_value(data)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """SlugRelatedField whose many=True form is a StrictManyRelatedField."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
+        return StrictManyRelatedField(**list_kwargs)
+
 
 class BaseSerializer(serializers.ModelSerializer):
-    """Model text fields refuse NUL bytes everywhere in the API."""
+    """Model text fields take only strings without NUL bytes everywhere in the API."""
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
-        if field_class is serializers.CharField:
-            field_class = CleanCharField
+        if field_class is serializers.URLField and model_field.blank:
+            field_class = OptionalURLField
+        elif issubclass(field_class, serializers.CharField):
+            field_class = strict(field_class)
         return field_class, kwargs
 
 
@@ -104,7 +165,7 @@ class AuthorshipSerializer(serializers.ModelSerializer):
 
 class TopicSerializer(BaseSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:topic-detail", lookup_field="slug")
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Topic
@@ -140,7 +201,7 @@ class PropositionSerializer(BaseSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:proposition-detail", lookup_field="slug"
     )
-    topics = serializers.SlugRelatedField(
+    topics = SlugRelatedField(
         slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
     )
     positions = serializers.SerializerMethodField()
@@ -200,11 +261,13 @@ class ClaimSerializer(BaseSerializer):
     speaker = serializers.SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
     )
-    actors = serializers.SlugRelatedField(
+    actors = SlugRelatedField(
         slug_field="slug", many=True, queryset=Actor.objects.all(), required=False
     )
     stances = StanceBriefSerializer(many=True, read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Claim
@@ -319,9 +382,9 @@ class SourceSerializer(BaseSerializer):
     """A source as listed: metadata without the text."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
-    publisher = PublisherBriefSerializer(read_only=True)
+    publisher = PublisherBriefSerializer(read_only=True, allow_null=True)
     authors = AuthorshipSerializer(source="authorships", many=True, read_only=True)
-    original_url = serializers.URLField(source="url", read_only=True)
+    original_url = OptionalURLField(source="url", read_only=True)
     page = serializers.SerializerMethodField(help_text="The public reading view.")
     claim_count = serializers.IntegerField(read_only=True)
 

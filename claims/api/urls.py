@@ -2,12 +2,14 @@
 
 from csp.constants import SELF
 from csp.decorators import csp_replace
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
+
+from .errors import not_found
 
 # Both documentation apps are served from the app's own static files (no CDN). Redoc injects its
 # styles at run time, so its page alone may use inline styles; scripts stay restricted everywhere.
@@ -20,4 +22,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", redoc, name="api-redoc"),
+    re_path(r"", not_found),
 ]

@@ -1,6 +1,6 @@
 """Routes of /api/v1/."""
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import comparison, exports, views
@@ -20,7 +20,11 @@ urlpatterns = [
     path("compare/matrix/", comparison.MatrixView.as_view(), name="compare-matrix"),
     path("compare/sources/", comparison.SourcesView.as_view(), name="compare-sources"),
     path("annotations/", exports.AnnotationCollectionView.as_view(), name="annotations"),
-    path("annotations/<int:pk>/", exports.AnnotationView.as_view(), name="annotation-detail"),
+    re_path(
+        rf"^annotations/(?P<pk>{views.ID_PATTERN})/$",
+        exports.AnnotationView.as_view(),
+        name="annotation-detail",
+    ),
     path("exports/claims.csv", exports.ClaimsCsvView.as_view(), name="export-claims-csv"),
     *router.urls,
 ]

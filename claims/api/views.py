@@ -33,6 +33,9 @@ from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .pagination import CursorPagination
 from .permissions import sees_drafts
 
+# Ids in URLs: digits that fit a 64-bit column; anything else is a 404 before any query runs.
+ID_PATTERN = "[0-9]{1,18}"
+
 
 class BrowsableCSPMixin:
     """The browsable API's own templates position a few buttons with style attributes: allow
@@ -251,6 +254,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     serializer_class = serializers.ClaimSerializer
     filterset_class = filters.ClaimFilter
+    lookup_value_regex = ID_PATTERN
     pagination_class = CursorPagination
     ordering_fields = ["id", "start", "created", "modified"]
 
@@ -279,6 +283,7 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     serializer_class = serializers.StanceSerializer
     filterset_class = filters.StanceFilter
+    lookup_value_regex = ID_PATTERN
     pagination_class = CursorPagination
     ordering_fields = ["id", "created", "modified"]
 
