@@ -75,7 +75,20 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecu
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's host(s) when DEBUG is off.")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must list the site's host names when DEBUG is off, not '*'."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+_insecure_origins = [o for o in CSRF_TRUSTED_ORIGINS if not o.startswith("https://")]
+if not DEBUG and _insecure_origins:
+    raise ImproperlyConfigured(
+        "CSRF_TRUSTED_ORIGINS must be https:// origins when DEBUG is off; "
+        f"got {_insecure_origins[0]!r}."
+    )
+# Behind a reverse proxy every request comes from the proxy's address: NUM_PROXIES says how many
+# proxies append to X-Forwarded-For, so that rate limits see the client's own address.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -164,6 +177,34 @@ if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", Fals
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache ----------------------------------------------------------------------------------
+# API throttles and login limits count in the cache. With several server processes they must
+# share one: REDIS_URL (redis://host:6379/0) does that; without it each process counts alone
+# (fine for development; `check --deploy` warns about it in production).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "claims",
+            # A cache that does not answer must not hang requests: fail in a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Authentication -------------------------------------------------------------------------
+# Failed logins are counted per username and client address (admin login) and per address
+# (API tokens); past the limit, attempts are refused for the rest of the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -199,10 +240,16 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The preload flag only allows submitting the domain to browsers' HSTS preload list (a separate,
+# deliberate step); with includeSubDomains and a year's max-age it is the safe production value.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if not SECURE_HSTS_PRELOAD:
+    # Turning preload off is a decision, not an oversight: don't warn about it.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -223,12 +270,40 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- E-mail ---------------------------------------------------------------------------------
+# Server errors are mailed to ADMINS. Development prints mail on the console; production sends
+# it over SMTP and refuses to start without a server and a sender address.
+ADMINS = [("Administrator", address) for address in env_list("ADMINS", [])]
+if DEBUG:
+    EMAIL_BACKEND = os.environ.get(
+        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    )
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    for _name in ("EMAIL_HOST", "DEFAULT_FROM_EMAIL"):
+        if not os.environ.get(_name, "").strip():
+            raise ImproperlyConfigured(
+                f"{_name} must be set when DEBUG is off: the site mails error reports and "
+                "needs an SMTP server (EMAIL_HOST) and a sender address (DEFAULT_FROM_EMAIL)."
+            )
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on; pick one.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "claims@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
 # --- Django REST framework ------------------------------------------------------------------
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "claims.api.authentication.RateLimitedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ReadPublishedWriteWithModelPerms"],
@@ -250,6 +325,7 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
     },
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
+    "NUM_PROXIES": NUM_PROXIES or None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Large request bodies are refused before they are parsed (413 from the API, 400 elsewhere).

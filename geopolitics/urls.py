@@ -5,6 +5,8 @@ from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from claims.admin.login import login as admin_login
+
 admin.site.site_header = "Geopolitics claims"
 admin.site.site_title = "Geopolitics claims admin"
 admin.site.index_title = "Sources, claims and propositions"
@@ -20,6 +22,8 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    # Before the admin's own URLs: the same login, with failed attempts limited.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include("claims.api.urls")),
     path("", include("claims.urls")),

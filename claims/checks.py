@@ -1,0 +1,21 @@
+"""Deployment checks of the platform's own (run by `manage.py check --deploy`)."""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    """Login limits and API throttles count in the cache: each server process counting alone
+    multiplies every limit by the number of processes."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith("LocMemCache"):
+        return [
+            Warning(
+                "The cache is local to each process, so login limits and API throttles are "
+                "counted per process.",
+                hint="Set REDIS_URL (redis://host:6379/0) so that all processes share one count.",
+                id="claims.W001",
+            )
+        ]
+    return []
