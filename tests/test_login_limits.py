@@ -21,9 +21,7 @@ def small_limit(settings):
 
 
 def attempt(client, username, password, address="203.0.113.7"):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_admin_login_is_paused_after_repeated_failures(client, editor):
