@@ -71,3 +71,13 @@ def test_compare_query_count_does_not_grow(client, django_assert_num_queries):
     grow(4)
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
+
+
+def test_picker_query_count_does_not_grow(client, django_assert_num_queries):
+    # 1 published sources with their outlets, for the two selects
+    with django_assert_num_queries(1):
+        client.get("/compare/")
+    grow(4)
+    with django_assert_num_queries(1):
+        response = client.get("/compare/")
+    assert response.content.decode().count('<option value="') == 2 * (5 + 4)
