@@ -1,7 +1,7 @@
 """Defaults every changelist of the app shares: big tables must stay fast."""
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, router, transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -23,7 +23,10 @@ class HistoryAdmin(FastChangeList, SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request.reverting_history = True
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # A revert saves the row, its many-to-many fields and the log entry: all or nothing,
+        # as the admin's own change form does.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

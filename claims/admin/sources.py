@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -202,28 +203,37 @@ class SourceAdmin(HistoryAdmin):
             actions.pop("unpublish_action", None)
         return actions
 
+    # A batch moves together: if anything fails half-way, none of the selected sources move.
+
     @admin.action(description="Submit selected sources for review", permissions=["change"])
     def submit_for_review_action(self, request, queryset) -> None:
-        moved = 0
-        for source in queryset:
-            try:
-                submit_for_review(source=source)
-                moved += 1
-            except WorkflowError as error:
-                self.message_user(request, f"{source}: {error}", messages.WARNING)
+        moved, skipped = 0, []
+        with transaction.atomic():
+            for source in queryset.select_for_update():
+                try:
+                    submit_for_review(source=source)
+                    moved += 1
+                except WorkflowError as error:
+                    skipped.append(f"{source}: {error}")
+        for message in skipped:
+            self.message_user(request, message, messages.WARNING)
         self.message_user(request, f"{moved} source(s) submitted for review.")
 
     @admin.action(description="Publish selected sources", permissions=["publish"])
     def publish_action(self, request, queryset) -> None:
-        for source in queryset:
-            publish_source(source=source, by=request.user)
-        self.message_user(request, f"{queryset.count()} source(s) published.")
+        with transaction.atomic():
+            sources = list(queryset.select_for_update())
+            for source in sources:
+                publish_source(source=source, by=request.user)
+        self.message_user(request, f"{len(sources)} source(s) published.")
 
     @admin.action(description="Unpublish selected sources", permissions=["publish"])
     def unpublish_action(self, request, queryset) -> None:
-        for source in queryset:
-            unpublish_source(source=source)
-        self.message_user(request, f"{queryset.count()} source(s) back to draft.")
+        with transaction.atomic():
+            sources = list(queryset.select_for_update())
+            for source in sources:
+                unpublish_source(source=source)
+        self.message_user(request, f"{len(sources)} source(s) back to draft.")
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("claims.publish_source")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.db import transaction
 from django.utils.http import parse_etags, quote_etag
 from rest_framework import status
 from rest_framework.response import Response
@@ -51,16 +52,31 @@ class ConditionalWriteMixin(ConditionalReadMixin):
         if "*" not in wanted and self.current_etag(instance) not in wanted:
             raise PreconditionFailed()
 
+    def lock(self, instance) -> None:
+        """Hold the row until the write commits, so that two writes sent with the same ETag
+        cannot both pass the check (SELECT … FOR UPDATE; SQLite serialises writers anyway)."""
+        list(
+            type(instance)._default_manager.select_for_update().filter(pk=instance.pk).values("pk")
+        )
+
+    # Each write runs in one transaction: the row, its many-to-many links and its history
+    # record are written together or not at all.
+
+    @transaction.atomic
     def update(self, request, *args, **kwargs):
+        self.lock(self.get_object())
         self.check_if_match(self.get_object())
         response = super().update(request, *args, **kwargs)
         response["ETag"] = etag_of(response.data)
         return response
 
+    @transaction.atomic
     def destroy(self, request, *args, **kwargs):
+        self.lock(self.get_object())
         self.check_if_match(self.get_object())
         return super().destroy(request, *args, **kwargs)
 
+    @transaction.atomic
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
         response["ETag"] = etag_of(response.data)
