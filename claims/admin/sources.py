@@ -205,11 +205,19 @@ class SourceAdmin(HistoryAdmin):
 
     # A batch moves together: if anything fails half-way, none of the selected sources move.
 
+    @staticmethod
+    def locked(queryset):
+        """The selected sources, locked until the batch commits (without the changelist's
+        annotations, which PostgreSQL cannot lock)."""
+        return Source.objects.select_for_update().filter(
+            pk__in=list(queryset.values_list("pk", flat=True))
+        )
+
     @admin.action(description="Submit selected sources for review", permissions=["change"])
     def submit_for_review_action(self, request, queryset) -> None:
         moved, skipped = 0, []
         with transaction.atomic():
-            for source in queryset.select_for_update():
+            for source in self.locked(queryset):
                 try:
                     submit_for_review(source=source)
                     moved += 1
@@ -222,7 +230,7 @@ class SourceAdmin(HistoryAdmin):
     @admin.action(description="Publish selected sources", permissions=["publish"])
     def publish_action(self, request, queryset) -> None:
         with transaction.atomic():
-            sources = list(queryset.select_for_update())
+            sources = list(self.locked(queryset))
             for source in sources:
                 publish_source(source=source, by=request.user)
         self.message_user(request, f"{len(sources)} source(s) published.")
@@ -230,7 +238,7 @@ class SourceAdmin(HistoryAdmin):
     @admin.action(description="Unpublish selected sources", permissions=["publish"])
     def unpublish_action(self, request, queryset) -> None:
         with transaction.atomic():
-            sources = list(queryset.select_for_update())
+            sources = list(self.locked(queryset))
             for source in sources:
                 unpublish_source(source=source)
         self.message_user(request, f"{len(sources)} source(s) back to draft.")

@@ -1,0 +1,31 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from claims.backup import CorpusError, import_corpus, read_document
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a corpus written by export_corpus, in one transaction: any problem writes "
+        "nothing. Refuses a database that already holds a corpus unless --replace is given, "
+        "which deletes that corpus first (in the same transaction). Accounts are matched by "
+        "username; missing ones are created inactive, without a password."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", type=Path, help="A backup written by export_corpus.")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Delete the corpus already in the database and restore this one instead.",
+        )
+
+    def handle(self, *args, file: Path, replace: bool, **options) -> None:
+        try:
+            document = read_document(file)
+            counts = import_corpus(document, name=file.name, replace=replace)
+        except CorpusError as error:
+            raise CommandError(f"Nothing was imported. {error}") from None
+        summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Corpus restored from {file}: {summary}."))

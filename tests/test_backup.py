@@ -1,0 +1,154 @@
+"""export_corpus and import_corpus round-trip the whole corpus — rows, ids, versions,
+timestamps, many-to-many links, history and who did what — and a restore is all or nothing."""
+
+import gzip
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from claims import backup
+from claims.annotating import delete_claim, deleted_claims, restore_claim
+from claims.editing import replace_body
+from claims.models import Claim, Source, Stance
+
+from .corpus import grow
+from .factories import ClaimFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def dump(path):
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        document = json.load(handle)
+    document.pop("exported_at")
+    return document
+
+
+def round_trip(tmp_path, name="corpus.json"):
+    first, second = tmp_path / name, tmp_path / f"again-{name}"
+    call_command("export_corpus", str(first))
+    call_command("import_corpus", str(first), "--replace")
+    call_command("export_corpus", str(second))
+    return dump(first), dump(second)
+
+
+def test_the_seed_corpus_round_trips_unchanged(tmp_path):
+    before, after = round_trip(tmp_path)
+    assert before == after
+    assert len(before["claims"]) == Claim.objects.count() == 140
+    assert len(before["stances"]) == 205
+    assert {u["username"] for u in before["users"]} == {"curator"}
+
+
+def test_a_generated_corpus_with_history_round_trips_unchanged(tmp_path):
+    editor = UserFactory(username="editor-x", first_name="Edith")
+    grow(3)
+    source = Source.objects.filter(slug__startswith="dispatch-").first()
+    extra = ClaimFactory(source=source, span=(0, 6), created_by=editor)
+    # History worth keeping: a text edit (re-anchoring), an orphan, a deletion, a relabel.
+    replace_body(source=source, body="Moscow and Tehran deepened ties.\n\nNothing else.")
+    stance = Stance.objects.filter(claim__source__slug__startswith="dispatch-").first()
+    stance.label = "neutral"
+    stance.save()
+    deleted = Claim.objects.filter(source=source).exclude(pk=extra.pk).first()
+    deleted_id = delete_claim(claim=deleted)
+    before, after = round_trip(tmp_path, "generated.json.gz")
+    assert before == after
+    assert {"editor-x", "grower"} <= {u["username"] for u in after["users"]}
+    orphaned = [c for c in after["claims"] if c["anchor_state"] == "orphaned"]
+    assert orphaned
+    # The history still works after a restore: the deleted claim can be brought back.
+    assert deleted_id in [record.id for record in deleted_claims(source)]
+    claim, _ = restore_claim(claim_id=deleted_id)
+    assert claim.source_id == source.pk
+    assert Claim.objects.get(pk=extra.pk).created_by.username == "editor-x"
+
+
+def test_a_restore_into_an_empty_database_creates_missing_people_inactive(tmp_path):
+    path = tmp_path / "corpus.json"
+    call_command("export_corpus", str(path))
+    backup._delete_corpus()
+    get_user_model().objects.filter(username="curator").delete()
+    call_command("import_corpus", str(path))
+    curator = get_user_model().objects.get(username="curator")
+    assert not curator.is_active and not curator.has_usable_password()
+    assert Stance.objects.filter(annotator=curator).count() == 205
+    assert dump(path) == backup_document()
+
+
+def backup_document():
+    document = backup.export_corpus()
+    document.pop("exported_at")
+    return json.loads(json.dumps(document))
+
+
+def test_a_corpus_is_not_overwritten_unless_told(tmp_path):
+    path = tmp_path / "corpus.json"
+    call_command("export_corpus", str(path))
+    with pytest.raises(CommandError, match=r"corpus\.json: the database already holds a corpus"):
+        call_command("import_corpus", str(path))
+
+
+def test_a_restore_that_fails_half_way_leaves_the_old_corpus_in_place(tmp_path):
+    path = tmp_path / "corpus.json"
+    call_command("export_corpus", str(path))
+    before = backup_document()
+    document = json.loads(path.read_text())
+    # The last claim's quote no longer matches its source's text: the database refuses it
+    # (claim_quote_matches_body) after every earlier row has been written.
+    last = next(c for c in reversed(document["claims"]) if c["anchor_state"] != "orphaned")
+    last["quote"] = "x" * len(last["quote"])
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError, match=r"corpus\.json: the database refused the data"):
+        call_command("import_corpus", str(path), "--replace")
+    assert backup_document() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe not utf-8", "not UTF-8 text"),
+        (b'{"format": "geopolitics-claims-corpus", "version": 1', "not valid JSON (line 1"),
+        (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+        (b'{"format": "something else"}', "not a corpus backup"),
+        (b'{"format": "geopolitics-claims-corpus", "version": 9}', "format version 9"),
+        (b"\x1f\x8b\x08\x00truncated", "truncated"),
+    ],
+)
+def test_unreadable_files_are_refused_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "broken.json"
+    path.write_bytes(content)
+    count = Claim.objects.count()
+    with pytest.raises(CommandError, match=r"broken\.json") as error:
+        call_command("import_corpus", str(path), "--replace")
+    assert message in str(error.value)
+    assert Claim.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    ("section", "change", "message"),
+    [
+        ("claims", {"kind": "rumour"}, "claims[0]: kind"),
+        ("claims", {"note": "a\x00b"}, "claims[0].note: contains a NUL"),
+        ("claims", {"surprise": 1}, "claims[0]: unknown field 'surprise'"),
+        ("claims", {"actors": "russia"}, "claims[0].actors: must be a list of ids"),
+        ("sources", {"body_sha256": "0" * 64}, "sources[0]: body_sha256 does not match"),
+        ("stances", {"annotator": "nobody"}, "stances[0].annotator: user 'nobody'"),
+        ("publishers", {"created": "yesterday"}, "publishers[0].created"),
+        ("topics", {"slug": "<script>"}, "topics[0]: slug"),
+    ],
+)
+def test_bad_rows_are_refused_naming_the_row(tmp_path, section, change, message):
+    path = tmp_path / "corpus.json"
+    call_command("export_corpus", str(path))
+    before = backup_document()
+    document = json.loads(path.read_text())
+    document[section][0].update(change)
+    path.write_text(json.dumps(document))
+    with pytest.raises(CommandError) as error:
+        call_command("import_corpus", str(path), "--replace")
+    assert message in str(error.value)
+    assert backup_document() == before
