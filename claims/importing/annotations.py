@@ -22,6 +22,22 @@ from .sources import ImportFailure, ImportReport, sync, upsert
 TOP_KEYS = {"annotator", "topics", "actors", "propositions", "claims"}
 CLAIM_KEYS = {"source", "quote", "kind", "speaker", "actors", "note", "stances"}
 STANCE_KEYS = {"proposition", "label", "note"}
+MAX_ANNOTATIONS_BYTES = 20 * 1024 * 1024
+
+
+def _refuse_nul(reader: _Reader, value: Any) -> None:
+    """No string anywhere in the file may hold a NUL character (PostgreSQL cannot store it)."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        at, item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise reader.fail(at or "top level", "contains a NUL character")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                path = f"{at}.{key}" if at else str(key)
+                stack.extend([(path, key), (path, child)])
+        elif isinstance(item, list):
+            stack.extend((f"{at}[{i}]", child) for i, child in enumerate(item))
 
 
 class _Reader:
@@ -191,6 +207,10 @@ def load_annotations(path: Path, *, report: ImportReport | None = None) -> Impor
     report = report or ImportReport()
     reader = _Reader(path.name)
     try:
+        if path.stat().st_size > MAX_ANNOTATIONS_BYTES:
+            raise ImportFailure(
+                path.name, f"larger than {MAX_ANNOTATIONS_BYTES // 1024 // 1024} MiB"
+            )
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ImportFailure(str(path), f"cannot be read ({error.strerror})") from None
@@ -200,6 +220,11 @@ def load_annotations(path: Path, *, report: ImportReport | None = None) -> Impor
         raise ImportFailure(
             path.name, f"not valid JSON (line {error.lineno}: {error.msg})"
         ) from None
+    except (RecursionError, ValueError) as error:
+        # Nesting deeper than any annotations file needs, or a number too long to read.
+        problem = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise ImportFailure(path.name, f"not a usable JSON document ({problem})") from None
+    _refuse_nul(reader, data)
     reader.table("top level", data, TOP_KEYS, {"annotator", "claims"})
     with transaction.atomic():
         annotator = _annotator(reader, data, report)

@@ -114,6 +114,12 @@ def decode(raw: bytes) -> str:
         raise CleaningError(
             f"not UTF-8 text (byte {error.start} is 0x{raw[error.start]:02x})"
         ) from None
+    if "\x00" in text:
+        # Plain text never holds NUL; a file that does is binary, or UTF-16 read as UTF-8.
+        raise CleaningError(
+            f"contains NUL characters (first at character {text.index(chr(0))}): "
+            "not a plain-text file (binary, or UTF-16?)"
+        )
     return text.removeprefix("\ufeff")
 
 

@@ -259,9 +259,14 @@ def parse(data: dict[str, Any], *, path: Path | None = None) -> Manifest:
     return manifest
 
 
+MAX_MANIFEST_BYTES = 1024 * 1024
+
+
 def load(path: Path) -> Manifest:
     """Read and validate a manifest file."""
     try:
+        if path.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ManifestError(f"{path.name}: larger than {MAX_MANIFEST_BYTES // 1024} KiB")
         raw = path.read_bytes()
     except OSError as error:
         raise ManifestError(f"{path}: cannot be read ({error.strerror})") from None
@@ -271,4 +276,6 @@ def load(path: Path) -> Manifest:
         raise ManifestError(f"{path.name}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ManifestError(f"{path.name}: not valid TOML ({error})") from None
+    except RecursionError:
+        raise ManifestError(f"{path.name}: nested too deeply to be a manifest") from None
     return parse(data, path=path)
