@@ -56,10 +56,16 @@ def test_bad_requests_get_the_picker_with_the_problem_named(client, query, messa
     assert 'class="compare-form"' in html
 
 
-def test_a_draft_source_is_404(client):
+def test_a_draft_source_is_answered_like_an_unknown_one(client):
     draft = SourceFactory()
-    assert client.get(f"/compare/?a={draft.slug}&b={EJP}").status_code == 404
-    assert client.get(f"/compare/?a={FANACK}&b={draft.slug}").status_code == 404
+    # A draft is answered exactly like an unknown slug (400), revealing nothing about it.
+    unknown = client.get(f"/compare/?a=no-such-source&b={EJP}")
+    for response in (
+        client.get(f"/compare/?a={draft.slug}&b={EJP}"),
+        client.get(f"/compare/?a={FANACK}&b={draft.slug}"),
+    ):
+        assert response.status_code == 400 == unknown.status_code
+        assert draft.title not in response.content.decode()
 
 
 def test_compare_query_count_does_not_grow(client, django_assert_num_queries):

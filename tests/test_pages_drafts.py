@@ -67,7 +67,8 @@ def test_draft_pages_are_404(client, draft):
     assert client.get(f"/publishers/{draft.publisher.slug}/").status_code == 404
     assert client.get(f"/authors/{draft.authors.get().slug}/").status_code == 404
     assert client.get(f"/propositions/{own.slug}/").status_code == 404
-    assert client.get(f"/compare/?a={draft.slug}&b=iran-russia-alliance-ejp").status_code == 404
+    # Answered like an unknown slug: nothing reveals that a draft of that name exists.
+    assert client.get(f"/compare/?a={draft.slug}&b=iran-russia-alliance-ejp").status_code == 400
 
 
 def test_search_and_heatmap_know_nothing_of_the_draft(client, draft):

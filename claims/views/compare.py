@@ -1,6 +1,5 @@
 """Two sources side by side: where they agree, where they diverge, what only one covers."""
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,8 +15,8 @@ def compare(request):
     """Compare `?a=<slug>&b=<slug>`, two published sources.
 
     Without parameters the page is the picker. A missing, unknown or repeated slug gives the
-    picker again with the problem named (status 400); a slug that belongs to a source not yet
-    published gives 404, as its reading view does.
+    picker again with the problem named (status 400). A draft's slug is answered exactly like an
+    unknown one, so that the page does not reveal that a draft of that name exists.
     """
     sources = selectors.order_sources(
         Source.objects.published().select_related("publisher").defer("body", "blocks"), "date"
@@ -26,9 +25,6 @@ def compare(request):
         return _picker(request, CompareForm(sources=sources), status=200)
     form = CompareForm(request.GET, sources=sources)
     if not form.is_valid():
-        asked = [request.GET.get(key, "") for key in ("a", "b")]
-        if Source.objects.drafts().filter(slug__in=[slug for slug in asked if slug]).exists():
-            raise Http404("No published source by that name.")
         return _picker(request, form, status=400)
     by_slug = {source.slug: source for source in sources}
     a, b = by_slug[form.cleaned_data["a"]], by_slug[form.cleaned_data["b"]]
