@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean
+.PHONY: run test lint format migrate seeds clean load fuzz
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,27 @@ test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# Load test: gunicorn on a PostgreSQL cluster of its own (15/load, port 5433, created on first
+# use), driven by locust for 60 s at 32 concurrent clients, with the database stopped and
+# started in the middle. Needs root for pg_ctlcluster; see README, "Operations".
+BENCH := .venv-bench
+$(BENCH)/.installed: bench/requirements.txt
+	test -x $(BENCH)/bin/python || $(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH)/bin/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+load: $(STAMP) $(BENCH)/.installed
+	$(BIN)/python bench/load/run.py
+
+# Long API fuzzing run: the same tests as in `make test`, with many more examples. Set
+# DATABASE_URL to run it on PostgreSQL; FUZZ_SEED to try another seed.
+FUZZ_EXAMPLES ?= 60
+FUZZ_STATEFUL_SCENARIOS ?= 150
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATEFUL_SCENARIOS=$(FUZZ_STATEFUL_SCENARIOS) \
+		$(BIN)/pytest -p no:cacheprovider tests/test_api_fuzz.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -48,4 +69,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache

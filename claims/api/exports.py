@@ -265,10 +265,16 @@ class ClaimsCsvView(APIView):
                 {sorted(request.query_params)[0]: ["this export takes no parameters"]}
             )
         writer = csv.writer(_Echo())
+        rows = csv_rows()
+        # The first rows are read before the response starts: a database that cannot be
+        # reached is then answered 503 like any other request, not with a cut-off 200.
+        first = next(rows, None)
 
         def stream() -> Iterator[str]:
             yield writer.writerow(CSV_COLUMNS)
-            for row in csv_rows():
+            if first is not None:
+                yield writer.writerow(first)
+            for row in rows:
                 yield writer.writerow(row)
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
