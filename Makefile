@@ -54,8 +54,8 @@ load: $(STAMP) $(BENCH)/.installed
 
 # Long API fuzzing run: the same tests as in `make test`, with many more examples. Set
 # DATABASE_URL to run it on PostgreSQL; FUZZ_SEED to try another seed.
-FUZZ_EXAMPLES ?= 60
-FUZZ_STATEFUL_SCENARIOS ?= 150
+FUZZ_EXAMPLES ?= 200
+FUZZ_STATEFUL_SCENARIOS ?= 300
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATEFUL_SCENARIOS=$(FUZZ_STATEFUL_SCENARIOS) \
 		$(BIN)/pytest -p no:cacheprovider tests/test_api_fuzz.py

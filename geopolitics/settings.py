@@ -168,7 +168,9 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)
 if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", False):
     _db["CONN_MAX_AGE"] = 0
-    _db["CONN_HEALTH_CHECKS"] = False
+    # With the pool, health checks make it test a connection before handing it out, so that
+    # connections broken by a database restart are replaced instead of failing a request.
+    _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DB_POOL_MIN_SIZE", 2, minimum=1),
         "max_size": env_int("DB_POOL_MAX_SIZE", 10, minimum=1),

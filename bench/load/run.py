@@ -50,6 +50,9 @@ REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/15")
 # The app's processes and threads; each thread holds one database connection.
 WORKERS = int(os.environ.get("WEB_CONCURRENCY", "4"))
 THREADS = int(os.environ.get("GUNICORN_THREADS", "8"))
+# With DB_POOL=1 each process holds up to DB_POOL_MAX_SIZE connections instead of one a thread.
+POOL = os.environ.get("DB_POOL", "0").lower() in {"1", "true", "yes", "on"}
+PER_PROCESS = int(os.environ.get("DB_POOL_MAX_SIZE", "10")) if POOL else THREADS
 HOST = f"http://127.0.0.1:{PORT}"
 DB_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/{DATABASE}"
 
@@ -315,8 +318,10 @@ def report(figures: dict, max_connections: int) -> list[str]:
     f = figures
     lines = [
         f"Load: {USERS} concurrent clients for {SECONDS} s against gunicorn "
-        f"({WORKERS} processes × {THREADS} threads = {WORKERS * THREADS} database connections "
-        f"at most; PostgreSQL max_connections = {max_connections})",
+        f"({WORKERS} processes × {THREADS} threads; "
+        + (f"pool of {PER_PROCESS} a process" if POOL else "persistent connections, one a thread")
+        + f": {WORKERS * PER_PROCESS} database connections at most; PostgreSQL "
+        f"max_connections = {max_connections})",
         f"  requests served:      {f['requests']} ({f['requests'] / max(f['duration_s'], 1):.0f}/s)"
         f", {f['succeeded']} succeeded",
         f"  latency (successes):  p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, "
@@ -359,10 +364,11 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_cluster()
     max_connections = fresh_database()
-    if WORKERS * THREADS > max_connections - 3:  # noqa: SIM300 (reads as the arithmetic)
+    if WORKERS * PER_PROCESS > max_connections - 3:  # noqa: SIM300 (reads as the arithmetic)
         sys.exit(
-            f"{WORKERS} × {THREADS} connections would exceed PostgreSQL's max_connections "
-            f"({max_connections}, 3 reserved): lower WEB_CONCURRENCY or GUNICORN_THREADS"
+            f"{WORKERS} × {PER_PROCESS} connections would exceed PostgreSQL's max_connections "
+            f"({max_connections}, 3 reserved): lower WEB_CONCURRENCY, GUNICORN_THREADS or "
+            "DB_POOL_MAX_SIZE"
         )
     if not port_is_free():
         sys.exit(f"Port {PORT} is taken by another server: set LOAD_PORT to a free one")

@@ -1,4 +1,5 @@
-"""Filter backend that refuses parameters it does not know."""
+"""Filter backend that refuses parameters it does not know, and blank values where a blank
+cannot mean anything."""
 
 from django_filters import CharFilter
 from django_filters.rest_framework import DjangoFilterBackend
@@ -6,6 +7,15 @@ from rest_framework.exceptions import ValidationError
 
 # Parameters that belong to ordering and content negotiation, not to a FilterSet.
 GENERAL_PARAMETERS = {"ordering", "format"}
+# Parameters outside FilterSets whose value is a number or a choice: never blank.
+TYPED_PARAMETERS = ("format", "page", "page_size", "after")
+
+
+def refuse_blank(request, names) -> None:
+    """`?published_after=`, `?kind=` or `?page=` is a mistake, not a request for everything."""
+    for name in names:
+        if any(value.strip() == "" for value in request.query_params.getlist(name)):
+            raise ValidationError({name: ["must not be empty; leave the parameter out"]})
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -19,8 +29,13 @@ class StrictFilterBackend(DjangoFilterBackend):
         if unknown:
             allowed = ", ".join(sorted(known - {"format"})) or "none"
             raise ValidationError({unknown[0]: [f"unknown query parameter; allowed: {allowed}"]})
-        if filterset_class is not None:
-            self.refuse_blank_values(request, filterset_class)
+        typed = [
+            name
+            for name, filter_ in (filterset_class.base_filters if filterset_class else {}).items()
+            # A blank free-text filter simply filters nothing.
+            if not isinstance(filter_, CharFilter)
+        ]
+        refuse_blank(request, [*typed, *TYPED_PARAMETERS])
         return super().filter_queryset(request, queryset, view)
 
     @staticmethod
@@ -28,13 +43,3 @@ class StrictFilterBackend(DjangoFilterBackend):
         paginator = getattr(view, "paginator", None)
         names = ("page_query_param", "page_size_query_param", "cursor_query_param")
         return {getattr(paginator, name) for name in names if getattr(paginator, name, None)}
-
-    @staticmethod
-    def refuse_blank_values(request, filterset_class) -> None:
-        """`?published_after=` or `?kind=` is a mistake, not a request for everything: a blank
-        value is only meaningful for free-text filters (where it filters nothing)."""
-        for name, filter_ in filterset_class.base_filters.items():
-            if isinstance(filter_, CharFilter):
-                continue
-            if any(value.strip() == "" for value in request.query_params.getlist(name)):
-                raise ValidationError({name: ["must not be empty; leave the parameter out"]})

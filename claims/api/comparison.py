@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 from claims import selectors
 from claims.models import Proposition, Source, Topic
 
+from .backends import TYPED_PARAMETERS, refuse_blank
+
 MAX_PROPOSITIONS = 100
 
 
@@ -29,6 +31,7 @@ class StrictQueryMixin:
     allowed: frozenset[str] = frozenset()
 
     def check_params(self, request) -> None:
+        refuse_blank(request, TYPED_PARAMETERS)
         unknown = sorted(set(request.query_params) - self.allowed - {"format"})
         if unknown:
             raise ValidationError(

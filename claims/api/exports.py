@@ -30,6 +30,8 @@ from rest_framework.views import APIView
 
 from claims.models import Claim, Stance
 
+from .backends import TYPED_PARAMETERS, refuse_blank
+
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 PAGE_SIZE = 100
@@ -154,6 +156,7 @@ class AnnotationCollectionView(APIView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
+        refuse_blank(request, TYPED_PARAMETERS)
         unknown = sorted(set(request.query_params) - {"after", "format"})
         if unknown:
             raise ValidationError({unknown[0]: ["unknown query parameter; allowed: after"]})
@@ -181,7 +184,8 @@ class AnnotationView(APIView):
     @extend_schema(
         summary="One claim as a W3C Web Annotation", responses={200: OpenApiTypes.OBJECT}
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
+        refuse_blank(request, TYPED_PARAMETERS)
         claim = get_object_or_404(published_claims(), pk=pk)
         return Response(
             {"@context": ANNO_CONTEXT, **annotation(claim, request)}, content_type=LD_CONTENT_TYPE
