@@ -19,12 +19,12 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from django.test import Client
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
+from werkzeug.test import Client as WSGIClient
 
 from geopolitics.wsgi import application
 
@@ -94,8 +94,10 @@ def auth_header(editor) -> dict[str, str]:
 
 
 def current_etag(case, headers: dict[str, str]) -> str | None:
-    """The ETag of the resource a write targets, so that valid writes can get through."""
-    response = Client().get(case.formatted_path, headers=headers)
+    """The ETag of the resource a write targets, so that valid writes can get through. Asked
+    through the WSGI application like the generated requests (Django's test client would
+    reconnect the connection-closing signals these tests turn off)."""
+    response = WSGIClient(application).get(case.formatted_path, headers=headers)
     return response.headers.get("ETag") if response.status_code == 200 else None
 
 
