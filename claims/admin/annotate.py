@@ -199,6 +199,9 @@ class AnnotationScreen:
         if not request.user.has_perm(f"claims.{permission}"):
             raise PermissionDenied
 
+    # Validation and the write share one transaction: the form's version check locks the row
+    # (SELECT … FOR UPDATE), and the lock must hold until the claim is saved.
+    @transaction.atomic
     def save(self, request, source: Source):
         editing = self._editing(request, source)
         self._require(request, "change_claim" if editing else "add_claim")
