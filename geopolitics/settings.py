@@ -311,6 +311,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["claims.api.permissions.ReadPublishedWriteWithModelPerms"],
     # Writes are JSON: one body format to validate (and to document), anything else is 415.
     "DEFAULT_PARSER_CLASSES": ["claims.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "claims.api.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

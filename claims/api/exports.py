@@ -24,20 +24,20 @@ from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims.models import Claim, Stance
 
 from .backends import TYPED_PARAMETERS, refuse_blank
+from .renderers import ORJSONRenderer
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 PAGE_SIZE = 100
 
 
-class JSONLDRenderer(JSONRenderer):
+class JSONLDRenderer(ORJSONRenderer):
     media_type = "application/ld+json"
     format = "jsonld"
 
@@ -127,7 +127,7 @@ def _after(request) -> int | None:
 class AnnotationCollectionView(APIView):
     """Every published claim as a W3C Web Annotation, in an AnnotationCollection of pages."""
 
-    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    renderer_classes = [JSONLDRenderer, ORJSONRenderer]
 
     def page(self, request, after: int, collection_id: str) -> dict:
         claims = list(published_claims().filter(pk__gt=after)[: PAGE_SIZE + 1])
@@ -179,7 +179,7 @@ class AnnotationCollectionView(APIView):
 class AnnotationView(APIView):
     """One published claim as a W3C Web Annotation."""
 
-    renderer_classes = [JSONLDRenderer, JSONRenderer]
+    renderer_classes = [JSONLDRenderer, ORJSONRenderer]
 
     @extend_schema(
         summary="One claim as a W3C Web Annotation", responses={200: OpenApiTypes.OBJECT}
