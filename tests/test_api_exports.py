@@ -131,3 +131,58 @@ def test_csv_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
     # One query per chunk of 1,000 claims plus one for their stances: 2 for the seed corpus.
     with django_assert_max_num_queries(2):
         b"".join(client_for().get(reverse("api:export-claims-csv")).streaming_content)
+
+
+def export_document(client) -> dict:
+    response = client.get(reverse("api:export-annotations"))
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("application/ld+json")
+    return json.loads(b"".join(response.streaming_content))
+
+
+def test_full_export_streams_every_published_claim_once():
+    document = export_document(client_for())
+    items = document["first"]["items"]
+    assert document["type"] == "AnnotationCollection"
+    assert document["first"]["partOf"] == document["id"]
+    assert document["total"] == len(items) == Claim.objects.published().count()
+    ids = [int(item["id"].rstrip("/").rsplit("/", 1)[1]) for item in items]
+    assert ids == sorted(set(ids))
+    # The same annotations the paged collection serves.
+    assert items == annotations_of(collection_pages(client_for()))
+
+
+def test_full_export_leaves_out_drafts():
+    from claims.models import Source
+
+    draft = Source.objects.published().first()
+    hidden = set(draft.claims.values_list("pk", flat=True))
+    Source.objects.filter(pk=draft.pk).update(status=Source.Status.DRAFT, published_at=None)
+    items = export_document(client_for())["first"]["items"]
+    exported = {int(item["id"].rstrip("/").rsplit("/", 1)[1]) for item in items}
+    assert hidden and not hidden & exported
+
+
+def test_full_export_passes_the_w3c_checker(tmp_path):
+    if not CHECKER.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the W3C conformance checker is missing at {CHECKER}")
+        pytest.skip("../shared/conformance is not beside this checkout")
+    path = tmp_path / "annotations.jsonld"
+    path.write_text(json.dumps(export_document(client_for())), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(CHECKER), "--quiet", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.stdout.strip().endswith("142 passed, 0 failed")
+
+
+def test_full_export_refuses_parameters_and_counts_queries(django_assert_max_num_queries):
+    assert client_for().get(reverse("api:export-annotations") + "?page=2").status_code == 400
+    # One query per chunk of 1,000 claims plus one for their stances.
+    with django_assert_max_num_queries(2):
+        b"".join(client_for().get(reverse("api:export-annotations")).streaming_content)

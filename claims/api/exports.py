@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+import orjson
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -30,7 +31,7 @@ from rest_framework.views import APIView
 from claims.models import Claim, Stance
 
 from .backends import TYPED_PARAMETERS, refuse_blank
-from .renderers import ORJSONRenderer
+from .renderers import OPTIONS, ORJSONRenderer
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
@@ -174,6 +175,54 @@ class AnnotationCollectionView(APIView):
                 "first": self.page(request, 0, collection_id),
             }
         return Response(document, content_type=LD_CONTENT_TYPE)
+
+
+class AnnotationExportView(APIView):
+    """Every published claim as a W3C Web Annotation, in one streamed JSON-LD document.
+
+    The document is an AnnotationCollection whose single page holds every annotation; it is
+    written claim by claim while the claims are read in chunks, so memory stays flat however
+    large the corpus. `total` comes last, once the claims have been counted on the way.
+    """
+
+    renderer_classes = [JSONLDRenderer]
+
+    @extend_schema(
+        summary="Export: every published claim as W3C Web Annotations in one JSON-LD file",
+        responses={(200, "application/ld+json"): OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        if set(request.query_params) - {"format"}:
+            raise ValidationError(
+                {sorted(request.query_params)[0]: ["this export takes no parameters"]}
+            )
+        export_id = request.build_absolute_uri(reverse("api:export-annotations"))
+        claims = published_claims().iterator(chunk_size=1000)
+        # Read the first claims before answering, so that a database outage is a 503.
+        first = next(claims, None)
+        head = {
+            "@context": ANNO_CONTEXT,
+            "id": export_id,
+            "type": "AnnotationCollection",
+            "label": "Claims of the published sources, with their stances",
+        }
+
+        def stream() -> Iterator[bytes]:
+            yield orjson.dumps(head)[:-1]
+            page = {"id": f"{export_id}#all", "type": "AnnotationPage", "partOf": export_id}
+            yield b',"first":' + orjson.dumps(page)[:-1] + b',"items":['
+            total = 0
+            if first is not None:
+                yield orjson.dumps(annotation(first, request), option=OPTIONS)
+                total = 1
+            for claim in claims:
+                yield b"," + orjson.dumps(annotation(claim, request), option=OPTIONS)
+                total += 1
+            yield b'],"startIndex":0},"total":' + str(total).encode() + b"}"
+
+        response = StreamingHttpResponse(stream(), content_type=LD_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="annotations.jsonld"'
+        return response
 
 
 class AnnotationView(APIView):

@@ -25,6 +25,11 @@ urlpatterns = [
         exports.AnnotationView.as_view(),
         name="annotation-detail",
     ),
+    path(
+        "exports/annotations.jsonld",
+        exports.AnnotationExportView.as_view(),
+        name="export-annotations",
+    ),
     path("exports/claims.csv", exports.ClaimsCsvView.as_view(), name="export-claims-csv"),
     *router.urls,
 ]
