@@ -8,9 +8,11 @@ from django.views.decorators.http import require_safe
 from claims import selectors
 from claims.forms import CompareForm
 from claims.models import Source
+from claims.pagecache import cached_page
 
 
 @require_safe
+@cached_page(params=("a", "b"))
 def compare(request):
     """Compare `?a=<slug>&b=<slug>`, two published sources.
 

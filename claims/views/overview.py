@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from claims import positions, selectors
+from claims.pagecache import cached_page
 
 from .common import agreement_heatmap
 
@@ -11,6 +12,7 @@ CONTESTED_ON_HOME = 8
 
 
 @require_safe
+@cached_page()
 def home(request):
     """Topics, the most contested propositions, the sources and how far each pair agrees.
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from claims import selectors
 from claims.models import Author, Authorship, Publisher, Source
+from claims.pagecache import cached_page
 
 
 def _sources(**filters) -> list[Source]:
@@ -25,6 +26,7 @@ def _sources(**filters) -> list[Source]:
 
 
 @require_safe
+@cached_page()
 def publisher_detail(request, slug: str):
     """An outlet, its published sources and its positions (`positions.publisher_positions`).
 
@@ -42,6 +44,7 @@ def publisher_detail(request, slug: str):
 
 
 @require_safe
+@cached_page()
 def author_detail(request, slug: str):
     """A writer or translator, their published sources and the positions of those they wrote.
 

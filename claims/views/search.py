@@ -7,11 +7,13 @@ from django.views.decorators.http import require_safe
 from claims import search as searching
 from claims.forms import SearchForm
 from claims.models import Stance
+from claims.pagecache import cached_page
 
 RESULTS_PER_KIND = 25
 
 
 @require_safe
+@cached_page(params=("q",))
 def search(request):
     """`?q=` words → matching claims (with their stances), propositions and sources.
 

@@ -6,11 +6,13 @@ from django.views.decorators.http import require_safe
 
 from claims import display, positions, reading, selectors
 from claims.models import AnchorState, Authorship, Source
+from claims.pagecache import cached_page
 
 from .common import compare_url
 
 
 @require_safe
+@cached_page()
 def source_detail(request, slug: str):
     """Metadata, the text from `source.blocks` with claim highlights, and the list of claims.
 

@@ -7,9 +7,11 @@ from django.views.decorators.http import require_safe
 from claims import positions, selectors
 from claims.forms import MatrixOrderForm
 from claims.models import Proposition, Source
+from claims.pagecache import cached_page
 
 
 @require_safe
+@cached_page(params=("rows", "cols"))
 def topic_detail(request, slug: str):
     """The proposition × source matrix of a topic and of every topic below it.
 
@@ -52,6 +54,7 @@ def topic_detail(request, slug: str):
 
 
 @require_safe
+@cached_page()
 def proposition_detail(request, slug: str):
     """One proposition: a column per source that addresses it, with the quoted claims.
 
