@@ -43,6 +43,7 @@ from claims.models import (
     Stance,
     Topic,
 )
+from claims.summaries import rebuild_proposition_summaries
 
 FORMAT = "geopolitics-claims-corpus"
 VERSION = 1
@@ -352,6 +353,8 @@ def import_corpus(document: dict, *, name: str, replace: bool = False) -> dict[s
                         type(links[0])._default_manager.bulk_create(links, batch_size=1000)
                     counts[section] = len(objects)
             _reset_sequences()
+            # The summaries are derived, not backed up: worked out again from what was read.
+            rebuild_proposition_summaries()
     except DatabaseError as error:
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
         raise CorpusError(f"{name}: the database refused the data ({message})") from None

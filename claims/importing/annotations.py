@@ -15,6 +15,7 @@ from django.db import transaction
 
 from claims.anchoring import AnchorError, locate_quote
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel, Topic
+from claims.summaries import rebuild_proposition_summaries
 
 from .cleaning import normalise
 from .sources import ImportFailure, ImportReport, sync, upsert
@@ -230,4 +231,5 @@ def load_annotations(path: Path, *, report: ImportReport | None = None) -> Impor
         annotator = _annotator(reader, data, report)
         _, actors, propositions = _vocabulary(reader, data, report)
         _claims(reader, data, report, actors=actors, propositions=propositions, annotator=annotator)
+        rebuild_proposition_summaries()
     return report

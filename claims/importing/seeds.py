@@ -7,6 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from claims.summaries import rebuild_proposition_summaries
+
 from .annotations import load_annotations
 from .manifest import load as load_manifest
 from .sources import ImportReport, import_files
@@ -26,4 +28,5 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> ImportReport:
         annotations = seeds_dir / "annotations.json"
         if annotations.exists():
             load_annotations(annotations, report=report)
+        rebuild_proposition_summaries()
     return report

@@ -2,7 +2,7 @@
 vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (Claim, Stance)."""
 
 from .annotations import AnchorState, Claim, Stance, StanceLabel
-from .caching import PublicVersion
+from .caching import PropositionSummary, PublicVersion
 from .sources import Author, Authorship, Publisher, Source
 from .vocabulary import Actor, Proposition, Topic
 
@@ -13,6 +13,7 @@ __all__ = [
     "Authorship",
     "Claim",
     "Proposition",
+    "PropositionSummary",
     "PublicVersion",
     "Publisher",
     "Source",

@@ -24,3 +24,53 @@ class PublicVersion(models.Model):
 
     def __str__(self) -> str:
         return f"public version {self.counter}"
+
+
+class PropositionSummary(models.Model):
+    """How the published sources stand on one proposition, kept so that pages can rank and
+    count propositions without reading every stance.
+
+    The numbers are those `claims.positions` gives (each source's position from its stances,
+    then the distribution and the divergence of those positions). Triggers (migration 0008)
+    add one to `marks` whenever a stance, the source of a claim or the status of a source
+    changes in a way that may move them; `claims.summaries.refresh` recomputes the rows whose
+    `settled` is behind `marks` before a page reads them, and `claims.summaries.rebuild`
+    recomputes every row after a bulk load.
+    """
+
+    proposition = models.OneToOneField(
+        "claims.Proposition", on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    sources = models.PositiveIntegerField(default=0, help_text="Published sources addressing it.")
+    supports = models.PositiveIntegerField(default=0)
+    contradicts = models.PositiveIntegerField(default=0)
+    mixed = models.PositiveIntegerField(default=0)
+    neutral = models.PositiveIntegerField(default=0)
+    divergence = models.FloatField(default=0.0)
+    marks = models.BigIntegerField(default=0)
+    settled = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["-divergence", "-sources"],
+                name="summary_contested_idx",
+                condition=models.Q(sources__gt=0),
+            ),
+            models.Index(
+                fields=["proposition"],
+                name="summary_pending_idx",
+                condition=models.Q(marks__gt=models.F("settled")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of proposition {self.proposition_id}"
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "supports": self.supports,
+            "contradicts": self.contradicts,
+            "mixed": self.mixed,
+            "neutral": self.neutral,
+        }

@@ -1,0 +1,87 @@
+"""Proposition summaries stay equal to what `claims.positions` computes from the stances.
+
+Each test edits the corpus as editors' tools do, lets a reader refresh the marked summaries,
+and compares every row with the Python arithmetic over all published stances.
+"""
+
+import pytest
+
+from claims import positions, selectors, summaries
+from claims.models import Claim, Proposition, PropositionSummary, Source, Stance
+
+from .corpus import grow, publish
+from .factories import ClaimFactory, SourceFactory, StanceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def expected() -> dict[int, tuple]:
+    """{proposition id: (sources, counts, divergence)} from the Python arithmetic."""
+    ids = Proposition.objects.published().values_list("pk", flat=True)
+    held = selectors.positions_for(ids)
+    return {
+        pk: (
+            len(held[pk]),
+            positions.distribution(held[pk].values()),
+            positions.divergence(held[pk].values()),
+        )
+        for pk in ids
+    }
+
+
+def stored() -> dict[int, tuple]:
+    summaries.refresh()
+    return {
+        row.proposition_id: (row.sources, row.counts(), row.divergence)
+        for row in PropositionSummary.objects.filter(sources__gt=0)
+    }
+
+
+def test_the_seed_summaries_match_the_arithmetic_exactly():
+    assert stored() == expected()
+    assert len(stored()) == 29
+
+
+def test_edits_are_reflected_after_a_refresh():
+    grow(3)
+    assert stored() == expected()
+    stance = Stance.objects.published().order_by("pk").first()
+    stance.label = "neutral"
+    stance.save()
+    Stance.objects.filter(pk=Stance.objects.order_by("-pk").first().pk).update(label="mixed")
+    assert stored() == expected()
+    Stance.objects.filter(claim__source__slug="does-russia-support-iran").delete()
+    assert stored() == expected()
+    source = Source.objects.get(slug="iran-russia-alliance-ejp")
+    source.status = Source.Status.DRAFT
+    source.save()
+    assert stored() == expected()
+    publish(source)
+    assert stored() == expected()
+
+
+def test_a_claim_moved_to_a_draft_leaves_the_summaries():
+    draft = SourceFactory()
+    before = stored()
+    Claim.objects.filter(source__slug="iran-russia-alliance-ejp").update(
+        source=draft, anchor_state="orphaned"
+    )
+    after = stored()
+    assert after == expected()
+    assert after != before
+
+
+def test_a_new_proposition_gets_a_summary_and_rebuild_agrees():
+    source = publish(SourceFactory())
+    StanceFactory(claim=ClaimFactory(source=source), label="contradicts")
+    assert stored() == expected()
+    summaries.rebuild_proposition_summaries()
+    assert stored() == expected()
+    assert not PropositionSummary.objects.filter(marks__gt=0).exists()
+
+
+def test_an_older_refresh_never_overwrites_a_newer_one():
+    row = PropositionSummary.objects.filter(sources__gt=0).first()
+    PropositionSummary.objects.filter(pk=row.pk).update(settled=row.marks + 5, sources=99)
+    summaries.refresh()
+    assert PropositionSummary.objects.get(pk=row.pk).sources == 99
