@@ -12,10 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from claims import positions
-from claims.models import Authorship, Claim, Proposition, Source, Stance, Topic
+from claims import positions, summaries
+from claims.models import (
+    Authorship,
+    Claim,
+    Proposition,
+    PropositionSummary,
+    Source,
+    Stance,
+    Topic,
+)
 
 
 def published_stances() -> QuerySet[Stance]:
@@ -465,3 +474,156 @@ def group_positions(sources: list[Source]) -> GroupPositions:
     rows = [replace(row, publisher="group") for row in rows_of(stances)]
     combined = positions.publisher_positions(rows).get("group", {})
     return GroupPositions(sources, build_matrix(stances, sources=sources), combined)
+
+
+# --- Bounded reads: what a page shows costs the same however large the corpus grows --------
+# Rankings and counts come from the proposition summaries (`claims.summaries`); corpus-wide
+# totals are worked out once per public version and kept in the cache; lists are capped.
+
+
+def summary_of(row: PropositionSummary) -> Summary:
+    """A stored summary as the pages' `Summary` (the same numbers `summarise` gives)."""
+    return Summary(row.proposition, row.divergence, row.counts())
+
+
+def published_summaries() -> QuerySet[PropositionSummary]:
+    """Summaries of the propositions some published source addresses, brought up to date."""
+    summaries.refresh()
+    return PropositionSummary.objects.filter(sources__gt=0).select_related("proposition")
+
+
+CONTESTED_ORDER = ("-divergence", "-sources", "proposition__text", "proposition_id")
+
+
+def contested_summaries(limit: int) -> list[Summary]:
+    """The `limit` propositions the sources are most split on, read from the summaries."""
+    rows = published_summaries().filter(divergence__gt=0).order_by(*CONTESTED_ORDER)[:limit]
+    return [summary_of(row) for row in rows]
+
+
+@dataclass
+class Tally:
+    """Corpus-wide counts for the home page and the "silent" counts of other pages."""
+
+    sources: int
+    publishers: int
+    claims: int
+    propositions: int
+    contested: int
+    per_topic: dict[int, tuple[int, int]]  # topic id -> (propositions, contested) at or below
+
+
+def _count_tally(tree: TopicTree) -> Tally:
+    published = Source.objects.published()
+    filed: dict[int, dict[int, bool]] = defaultdict(dict)
+    links = PropositionSummary.objects.filter(sources__gt=0).values_list(
+        "proposition__topics", "proposition_id", "divergence"
+    )
+    propositions, contested = 0, 0
+    seen: set[int] = set()
+    for topic_id, proposition_id, divergence in links:
+        if proposition_id not in seen:
+            seen.add(proposition_id)
+            propositions += 1
+            contested += divergence > 0
+        if topic_id is not None:
+            filed[topic_id][proposition_id] = divergence > 0
+    per_topic = {}
+    for pk in tree.topics:
+        found: dict[int, bool] = {}
+        for below in tree.descendants(pk):
+            found.update(filed.get(below, {}))
+        if found:
+            per_topic[pk] = (len(found), sum(found.values()))
+    return Tally(
+        sources=published.count(),
+        publishers=published.exclude(publisher=None).values("publisher").distinct().count(),
+        claims=Claim.objects.published().count(),
+        propositions=propositions,
+        contested=contested,
+        per_topic=per_topic,
+    )
+
+
+TALLY_SECONDS = 24 * 60 * 60
+
+
+def corpus_tally(tree: TopicTree | None = None) -> Tally:
+    """The counts, worked out once per public version (i.e. once after each edit) and then
+    read from the cache: counting a million claims on every page view is what this avoids."""
+    from claims.pagecache import current_version
+
+    version = current_version()
+    key = f"tally:{version}"
+    found = cache.get(key) if version is not None else None
+    if found is None:
+        summaries.refresh()
+        found = _count_tally(tree or topic_tree())
+        if version is not None:
+            cache.set(key, found, TALLY_SECONDS)
+    return found
+
+
+def recent_sources(limit: int, *, after: int | None = None) -> list[Source]:
+    """Published sources, the most recently added first, from `after` (a source id) on."""
+    sources = Source.objects.published()
+    if after is not None:
+        sources = sources.filter(pk__lt=after)
+    return list(
+        sources.select_related("publisher")
+        .prefetch_related(
+            Prefetch("authorships", queryset=Authorship.objects.select_related("author"))
+        )
+        .defer("body", "blocks")
+        .order_by("-pk")[:limit]
+    )
+
+
+def claims_per_source(sources: Iterable[Source]) -> dict[int, int]:
+    return dict(
+        Claim.objects.filter(source__in=[s.pk for s in sources])
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values_list("source", "n")
+        .order_by()
+    )
+
+
+def stances_on(proposition_ids: Iterable[int]) -> QuerySet[Stance]:
+    return published_stances().filter(proposition__in=list(proposition_ids))
+
+
+def agreement_sources(contested: list[Summary], limit: int) -> list[Source]:
+    """Up to `limit` published sources for the agreement map: those taking a position on the
+    most contested propositions (so that pairs share something), newest first; the most
+    recently added when nothing is contested."""
+    ids = (
+        Stance.objects.published()
+        .filter(proposition__in=[s.proposition.pk for s in contested])
+        .values_list("claim__source_id", flat=True)
+        .distinct()
+        .order_by("claim__source_id")[: limit * 4]
+    )
+    chosen = list(
+        Source.objects.filter(pk__in=list(ids)).select_related("publisher").defer("body", "blocks")
+    )
+    if not chosen:
+        return recent_sources(limit)
+    return order_sources(chosen, "date")[:limit]
+
+
+def sharing_sources(source: Source, limit: int) -> list[Source]:
+    """Other published sources taking a position on some proposition this one addresses."""
+    propositions = Stance.objects.filter(claim__source=source).values("proposition")
+    others = (
+        Stance.objects.published()
+        .filter(proposition__in=propositions)
+        .exclude(claim__source=source)
+        .values_list("claim__source_id", flat=True)
+        .distinct()
+        .order_by("claim__source_id")[: limit * 4]
+    )
+    chosen = Source.objects.filter(pk__in=list(others)).select_related("publisher")
+    return order_sources(chosen.only("slug", "title", "published_on", "publisher__name"), "date")[
+        :limit
+    ]

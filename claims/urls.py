@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("propositions/<slug:slug>/", views.proposition_detail, name="proposition"),
+    path("sources/", views.source_index, name="sources"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("publishers/<slug:slug>/", views.publisher_detail, name="publisher"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),

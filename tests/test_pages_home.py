@@ -51,16 +51,41 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
 
 
 def test_home_query_count_does_not_grow_with_the_corpus(client, django_assert_num_queries):
-    # 0 the public version, which keys the page cache (a miss here: new data)
-    # 1 published sources with their outlets
-    # 2 their authorships and authors
-    # 3 every published stance with claim, source, outlet, speaker and proposition
-    # 4 claims counted per published source
-    # 5 the topics
-    # 6 the topic links of the published propositions
-    with django_assert_num_queries(7):
+    # 1 the public version, which keys the page cache (a miss here: new data)
+    # 2 the topics
+    # the tally, worked out once per public version (every request here follows an edit):
+    #   3 the public version  4 summaries refreshed  5 topic links of summarised propositions
+    #   6 published sources counted  7 their outlets counted  8 published claims counted
+    # 9 summaries refreshed (nothing left to do)  10 the most contested propositions
+    # 11 their published stances with claim, source, outlet, speaker and proposition
+    # 12 the sources on those propositions, for the agreement map  13 those sources
+    # 14 their published stances
+    # 15 the latest published sources  16 their authorships and authors  17 their claim counts
+    with django_assert_num_queries(17):
         assert client.get("/").status_code == 200
     grow(4)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(17):
         response = client.get("/")
     assert "<dt>published sources</dt><dd>9</dd>" in response.content.decode()
+
+
+def test_home_lists_the_latest_sources_and_links_to_all_of_them(client, settings):
+    from claims.views import overview
+
+    grow(8)
+    html = client.get("/").content.decode()
+    assert html.count('class="source-list__title"') == overview.SOURCES_ON_HOME
+    assert 'href="/sources/">All 13 published sources</a>' in html
+
+
+def test_source_index_pages_by_the_last_source_shown(client, monkeypatch):
+    from claims.views import overview
+
+    monkeypatch.setattr(overview, "SOURCES_PER_PAGE", 4)
+    first = client.get("/sources/").content.decode()
+    assert first.count('class="source-list__title"') == 4
+    after = re.search(r'rel="next" href="/sources/\?after=(\d+)"', first).group(1)
+    second = client.get(f"/sources/?after={after}").content.decode()
+    assert second.count('class="source-list__title"') == 1
+    assert 'rel="next"' not in second
+    assert client.get("/sources/?after=x").status_code == 200

@@ -2,7 +2,7 @@
 through `claims.selectors` (published material only) and hands the result to a template."""
 
 from .compare import compare
-from .overview import home
+from .overview import home, source_index
 from .people import author_detail, publisher_detail
 from .search import search
 from .sources import source_detail
@@ -16,5 +16,6 @@ __all__ = [
     "publisher_detail",
     "search",
     "source_detail",
+    "source_index",
     "topic_detail",
 ]
