@@ -1,5 +1,8 @@
 """Topic and proposition pages: where sources stand, side by side."""
 
+from collections import Counter
+
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
@@ -9,15 +12,21 @@ from claims.forms import MatrixOrderForm
 from claims.models import Proposition, Source
 from claims.pagecache import cached_page
 
+PROPOSITIONS_PER_PAGE = 20
+COLUMNS_ON_TOPIC = 12
+
 
 @require_safe
-@cached_page(params=("rows", "cols"))
+@cached_page(params=("rows", "cols", "page"))
 def topic_detail(request, slug: str):
-    """The proposition × source matrix of a topic and of every topic below it.
+    """The proposition × source matrix of a topic and of every topic below it, a page at a time.
 
-    Every published source is a column, so a source that says nothing on a proposition shows
-    as "not addressed" rather than disappearing. Sort orders come from `MatrixOrderForm`:
-    only its listed values are ever used, and sorting happens in Python on the matrix.
+    Rows are the topic's published propositions (most divided first, from the summaries, or
+    alphabetically); columns are the sources taking a position on the propositions of the page,
+    at most COLUMNS_ON_TOPIC of them (those with the most positions here), so that the page
+    costs the same however many sources the corpus holds. A shown source that says nothing on a
+    row shows "not addressed"; the sources that say nothing on any row are counted, not listed.
+    Sort orders come from `MatrixOrderForm`: only its listed values are ever used.
     """
     tree = selectors.topic_tree()
     topic = next((t for t in tree.topics.values() if t.slug == slug), None)
@@ -25,32 +34,51 @@ def topic_detail(request, slug: str):
         raise Http404("No such topic.")
     order_form = MatrixOrderForm(request.GET)
     order = order_form.orders()
-    sources = Source.objects.published().select_related("publisher").defer("body", "blocks")
-    matrix = selectors.topic_matrix(
-        topic, tree=tree, sources=selectors.order_sources(sources, order["cols"])
+    rows_order = (
+        selectors.CONTESTED_ORDER
+        if order["rows"] == "divergence"
+        else ("proposition__text", "proposition_id")
     )
-    rows = [
-        (selectors.summarise(matrix, proposition), matrix.row(proposition))
-        for proposition in selectors.order_propositions(matrix, order["rows"])
-    ]
-    speaking = {s for (_, s) in matrix.cells}
-    children = [tree.topics[pk] for pk in tree.children.get(topic.pk, [])]
+    filed = (
+        selectors.published_summaries()
+        .filter(proposition__topics__in=tree.descendants(topic.pk))
+        .distinct()
+        .order_by(*rows_order)
+    )
+    page = Paginator(filed, PROPOSITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    summaries = [selectors.summary_of(row) for row in page]
+    matrix = selectors.build_matrix(
+        selectors.stances_on(s.proposition.pk for s in summaries).order_by()
+    )
+    speaking = len(matrix.sources)
+    matrix.sources = selectors.order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), order["cols"])
+    tally = selectors.corpus_tally(tree)
     return render(
         request,
         "claims/topic.html",
         {
             "topic": topic,
             "ancestors": tree.ancestors(topic.pk),
-            "children": children,
+            "children": [tree.topics[pk] for pk in tree.children.get(topic.pk, [])],
             "matrix": matrix,
-            "rows": rows,
-            "contested": any(summary.divergence > 0 for summary, _ in rows),
+            "rows": [(summary, matrix.row(summary.proposition)) for summary in summaries],
+            "page": page,
+            "contested": any(summary.divergence > 0 for summary in summaries),
             "order": order,
             "order_form": order_form,
-            "speaking": [s for s in matrix.sources if s.pk in speaking],
-            "silent": [s for s in matrix.sources if s.pk not in speaking],
+            "speaking": speaking,
+            "hidden_columns": speaking - len(matrix.sources),
+            "silent": max(0, tally.sources - speaking),
+            "source_total": tally.sources,
         },
     )
+
+
+def _busiest(matrix: selectors.Matrix, limit: int) -> list:
+    """The `limit` sources with the most positions in the matrix (ties: newest first)."""
+    held = Counter(source for (_, source) in matrix.cells)
+    ranked = sorted(selectors.order_sources(matrix.sources, "date"), key=lambda s: -held[s.pk])
+    return ranked[:limit]
 
 
 @require_safe
