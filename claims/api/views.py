@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from csp.constants import SELF
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import routers, viewsets
 from rest_framework.filters import OrderingFilter
@@ -35,6 +36,13 @@ from .permissions import sees_drafts
 
 # Ids in URLs: digits that fit a 64-bit column; anything else is a 404 before any query runs.
 ID_PATTERN = "[0-9]{1,18}"
+
+
+def _count(rows) -> Coalesce:
+    """COUNT(*) of a correlated queryset as a column: computed for the rows of the page only,
+    where an aggregate over a join would group the whole table before the page is cut."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1]), 0)
 
 
 class BrowsableCSPMixin:
@@ -83,14 +91,10 @@ class PublisherViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelView
 
     def get_queryset(self):
         sources = self.visible_sources().filter(publisher=OuterRef("pk"))
+        # A subquery per publisher of the page, not a GROUP BY over every source.
         return (
             Publisher.objects.filter(Exists(sources))
-            .annotate(
-                source_count=Count(
-                    "sources",
-                    filter=None if self.drafts_visible else Q(sources__status="published"),
-                )
-            )
+            .annotate(source_count=_count(sources))
             .order_by("name")
         )
 
@@ -137,7 +141,7 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
             self.visible_sources()
             .select_related("publisher")
             .prefetch_related(Prefetch("authorships", queryset=authorships))
-            .annotate(claim_count=Count("claims"))
+            .annotate(claim_count=_count(Claim.objects.filter(source=OuterRef("pk"))))
             .order_by("-published_on", "title", "pk")
         )
         if self.action == "retrieve":
