@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean load fuzz
+.PHONY: run test lint format migrate seeds clean load fuzz bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ $(BENCH)/.installed: bench/requirements.txt
 
 load: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python bench/load/run.py
+
+# Benchmarks on PostgreSQL (BENCH_PG_URL, default the local server): 10,000 and 1,000,000
+# generated claims, in-process and through gunicorn, against raw SQL baselines; writes
+# bench/RESULTS.md. See bench/run.py for the knobs (BENCH_SIZES, BENCH_REGENERATE, …).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 # Long API fuzzing run: the same tests as in `make test`, with many more examples. Set
 # DATABASE_URL to run it on PostgreSQL; FUZZ_SEED to try another seed.

@@ -1,0 +1,230 @@
+"""In-process measurements of one corpus (the database in DATABASE_URL): every API list and
+detail, every public page (rendered and served from the page cache), the raw baseline of each
+list, and search. Writes var/bench/<label>.json.
+
+Requests go through Django's full request handling (middleware, authentication, rendering)
+with the test client, in production settings (DEBUG=0), so that nothing is logged per query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import OUT, read_json, say, setup_django, timed, write_json
+
+setup_django()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+
+from bench import raw  # noqa: E402
+from claims import search as searching  # noqa: E402
+from claims.models import Claim, Proposition, Source, Stance, Topic  # noqa: E402
+
+client = Client(HTTP_HOST="127.0.0.1")
+
+
+def get(url: str):
+    response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def samples() -> dict:
+    """Typical objects, picked the same way at every size: the published source in the middle
+    of the id range, what it links to, and a second source sharing a proposition with it."""
+    published = Source.objects.published()
+    ids = list(
+        published.order_by("pk").values_list("pk", flat=True)[:: max(1, published.count() // 101)]
+    )
+    source = published.select_related("publisher").get(pk=ids[len(ids) // 2])
+    stance = (
+        Stance.objects.filter(claim__source=source)
+        .select_related("claim", "proposition")
+        .order_by("pk")
+        .first()
+    )
+    proposition = stance.proposition
+    other = (
+        Source.objects.published()
+        .filter(claims__stances__proposition=proposition)
+        .exclude(pk=source.pk)
+        .order_by("pk")
+        .first()
+    )
+    leaf = proposition.topics.order_by("pk").first()
+    root = leaf
+    while root.parent_id is not None:
+        root = root.parent
+    authorship = source.authorships.select_related("author").order_by("order").first()
+    actor = (
+        Claim.actors.through.objects.filter(claim__source=source).select_related("actor").first()
+    )
+    return {
+        "source": source.slug,
+        "publisher": source.publisher.slug if source.publisher else None,
+        "author": authorship.author.slug if authorship else None,
+        "proposition": proposition.slug,
+        "other": other.slug if other else None,
+        "leaf_topic": leaf.slug,
+        "root_topic": root.slug,
+        "claim": stance.claim_id,
+        "stance": stance.pk,
+        "actor": actor.actor.slug if actor else None,
+    }
+
+
+def search_terms() -> dict[str, str]:
+    try:
+        from claims.generating import SEARCH_TERMS
+    except ImportError:  # a corpus that was not generated: words every corpus has
+        SEARCH_TERMS = {"rare": "tellurium", "medium": "pipeline", "common": "russia"}
+    return dict(SEARCH_TERMS)
+
+
+def api_endpoints(s: dict) -> dict[str, str]:
+    v1 = "/api/v1"
+    endpoints = {f"list {name}": f"{v1}/{name}/" for name in raw.LISTS}
+    endpoints |= {
+        "list claims ?source=": f"{v1}/claims/?source={s['source']}",
+        "list claims ?proposition=": f"{v1}/claims/?proposition={s['proposition']}",
+        "list claims ?label=contradicts": f"{v1}/claims/?label=contradicts",
+        "list claims ?topic=": f"{v1}/claims/?topic={s['leaf_topic']}",
+        "list stances ?proposition=": f"{v1}/stances/?proposition={s['proposition']}",
+        "list propositions ?topic=": f"{v1}/propositions/?topic={s['leaf_topic']}",
+        "detail source": f"{v1}/sources/{s['source']}/",
+        "detail topic": f"{v1}/topics/{s['leaf_topic']}/",
+        "detail proposition": f"{v1}/propositions/{s['proposition']}/",
+        "detail claim": f"{v1}/claims/{s['claim']}/",
+        "detail stance": f"{v1}/stances/{s['stance']}/",
+        "compare matrix ?topic=": f"{v1}/compare/matrix/?topic={s['leaf_topic']}",
+        "annotations collection": f"{v1}/annotations/",
+        "annotation": f"{v1}/annotations/{s['claim']}/",
+    }
+    if s["publisher"]:
+        endpoints["list sources ?publisher="] = f"{v1}/sources/?publisher={s['publisher']}"
+        endpoints["detail publisher"] = f"{v1}/publishers/{s['publisher']}/"
+    if s["author"]:
+        endpoints["detail author"] = f"{v1}/authors/{s['author']}/"
+    if s["actor"]:
+        endpoints["detail actor"] = f"{v1}/actors/{s['actor']}/"
+    if s["other"]:
+        endpoints["compare sources"] = f"{v1}/compare/sources/?a={s['source']}&b={s['other']}"
+    return endpoints
+
+
+def page_urls(s: dict, terms: dict[str, str]) -> dict[str, str]:
+    pages = {
+        "home": "/",
+        "topic (root)": f"/topics/{s['root_topic']}/",
+        "topic (leaf)": f"/topics/{s['leaf_topic']}/",
+        "proposition": f"/propositions/{s['proposition']}/",
+        "source (reading view)": f"/sources/{s['source']}/",
+        "compare picker": "/compare/",
+        "search (common term)": f"/search/?q={terms['common']}",
+    }
+    if s["publisher"]:
+        pages["publisher"] = f"/publishers/{s['publisher']}/"
+    if s["author"]:
+        pages["author"] = f"/authors/{s['author']}/"
+    if s["other"]:
+        pages["compare two sources"] = f"/compare/?a={s['source']}&b={s['other']}"
+    with contextlib.suppress(NoReverseMatch):
+        pages["sources index"] = reverse("claims:sources")
+    return pages
+
+
+def measure_api(endpoints: dict[str, str]) -> dict:
+    results = {}
+    for name, url in endpoints.items():
+        body = get(url)
+        results[name] = {"url": url, "bytes": len(body), **timed(lambda url=url: get(url))}
+        say(f"{name}: {results[name]['median_ms']} ms")
+    return results
+
+
+def measure_raw() -> dict:
+    results = {}
+    for name, fetch in raw.LISTS.items():
+        results[f"list {name}"] = {"bytes": len(fetch()), **timed(fetch)}
+    return results
+
+
+def measure_pages(pages: dict[str, str]) -> dict:
+    """Each page rendered (the page cache emptied before every request) and served from the
+    page cache."""
+    results = {}
+    for name, url in pages.items():
+        body = get(url)
+        rendered = timed(lambda url=url: get(url), before=cache.clear)
+        cache.clear()
+        get(url)
+        cached = timed(lambda url=url: get(url))
+        results[name] = {"url": url, "bytes": len(body), "rendered": rendered, "cached": cached}
+        say(f"page {name}: {rendered['median_ms']} ms rendered, {cached['median_ms']} ms cached")
+    return results
+
+
+def measure_search(terms: dict[str, str], claim_id: int) -> dict:
+    """The stored tsvector search for each term, against fetching one claim by primary key."""
+    published = Claim.objects.published()
+    results: dict = {"terms": {}}
+    for level, term in terms.items():
+        query = searching.matching(published, term)
+        matches = query.count()
+        orm = timed(lambda query=query: list(query[:25]))
+        api = timed(lambda term=term: get(f"/api/v1/claims/?q={term}"))
+        results["terms"][level] = {"term": term, "matches": matches, "orm": orm, "api": api}
+        say(f"search {level} {term!r}: {matches} claims, {orm['median_ms']} ms")
+    results["pk_orm"] = timed(lambda: Claim.objects.get(pk=claim_id))
+    results["pk_api"] = timed(lambda: get(f"/api/v1/claims/{claim_id}/"))
+    return results
+
+
+def corpus_counts() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        size = cursor.fetchone()[0]
+    return {
+        "sources": Source.objects.count(),
+        "published_sources": Source.objects.published().count(),
+        "claims": Claim.objects.count(),
+        "stances": Stance.objects.count(),
+        "propositions": Proposition.objects.count(),
+        "topics": Topic.objects.count(),
+        "largest_proposition": Stance.objects.values("proposition")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+        .first(),
+        "database_mb": round(size / 2**20),
+    }
+
+
+def main() -> None:
+    out = OUT / f"{sys.argv[1]}.json"
+    data = read_json(out)
+    data["corpus"] = corpus_counts()
+    s = samples()
+    terms = search_terms()
+    data["samples"] = s
+    say(f"corpus {data['corpus']}")
+    data["api"] = measure_api(api_endpoints(s))
+    data["raw"] = measure_raw()
+    data["pages"] = measure_pages(page_urls(s, terms))
+    data["search"] = measure_search(terms, s["claim"])
+    write_json(out, data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""Through gunicorn with a concurrent client: the same URLs as in process, over HTTP.
+
+gunicorn runs the app in production settings (gunicorn.conf.py: gthread workers) on a port of
+its own; BENCH_CLIENTS threads, each with a keep-alive connection, send BENCH_HTTP_REQUESTS
+requests per URL between them. Client and server share this machine's cores, so latencies
+include waiting for a core: they are for comparing sizes and endpoints, not absolute figures.
+Reads var/bench/<label>.json (the URLs measure.py used) and adds "http" to it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import GUNICORN, OUT, ROOT, read_json, say, summary, write_json
+
+PORT = int(os.environ.get("BENCH_PORT", "18766"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "240"))
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+THREADS = os.environ.get("BENCH_THREADS", "4")
+
+
+def start() -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "WEB_CONCURRENCY": WORKERS,
+        "GUNICORN_THREADS": THREADS,
+        "GUNICORN_TIMEOUT": "120",
+    }
+    server = subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/v1/", timeout=10):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    stop(server)
+    raise SystemExit("gunicorn did not answer within 60 seconds")
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def hammer(url: str) -> dict:
+    """CLIENTS threads share REQUESTS requests to `url`; latency of each, and throughput."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    remaining = [REQUESTS]
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        while True:
+            with lock:
+                if remaining[0] == 0:
+                    break
+                remaining[0] -= 1
+            started = time.perf_counter()
+            connection.request("GET", url, headers={"Host": "127.0.0.1"})
+            response = connection.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if response.status != 200:
+                    failures.append(str(response.status))
+            if response.getheader("Connection", "").lower() == "close":
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        connection.close()
+
+    # A few requests first so that every worker has its connection and caches.
+    for _ in range(CLIENTS):
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        connection.request("GET", url, headers={"Host": "127.0.0.1"})
+        connection.getresponse().read()
+        connection.close()
+    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {
+        **summary(latencies),
+        "requests_per_s": round(len(latencies) / wall, 1),
+        "failures": len(failures),
+    }
+
+
+def main() -> None:
+    out = OUT / f"{sys.argv[1]}.json"
+    data = read_json(out)
+    urls = {name: entry["url"] for name, entry in data["api"].items()}
+    urls |= {f"page {name}": entry["url"] for name, entry in data["pages"].items()}
+    server = start()
+    try:
+        data["http"] = {}
+        for name, url in urls.items():
+            data["http"][name] = {"url": url, **hammer(url)}
+            say(f"http {name}: {data['http'][name]['median_ms']} ms")
+    finally:
+        stop(server)
+    data["http_setup"] = {"clients": CLIENTS, "workers": WORKERS, "threads": THREADS}
+    write_json(out, data)
+
+
+if __name__ == "__main__":
+    main()
