@@ -627,3 +627,16 @@ def sharing_sources(source: Source, limit: int) -> list[Source]:
     return order_sources(chosen.only("slug", "title", "published_on", "publisher__name"), "date")[
         :limit
     ]
+
+
+def related_summaries(proposition: Proposition, topics: list[Topic], limit: int) -> list[Summary]:
+    """Up to `limit` other published propositions filed under the same topics, the most
+    divided first, with their distributions from the summaries."""
+    rows = (
+        published_summaries()
+        .filter(proposition__topics__in=[t.pk for t in topics])
+        .exclude(proposition=proposition)
+        .distinct()
+        .order_by(*CONTESTED_ORDER)[:limit]
+    )
+    return [summary_of(row) for row in rows]

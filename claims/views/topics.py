@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from claims import positions, selectors
 from claims.forms import MatrixOrderForm
-from claims.models import Proposition, Source
+from claims.models import Proposition
 from claims.pagecache import cached_page
 
 PROPOSITIONS_PER_PAGE = 20
@@ -81,35 +81,45 @@ def _busiest(matrix: selectors.Matrix, limit: int) -> list:
     return ranked[:limit]
 
 
+SOURCES_ON_PROPOSITION = 12
+RELATED_PROPOSITIONS = 10
+
+
 @require_safe
-@cached_page()
+@cached_page(params=("page",))
 def proposition_detail(request, slug: str):
     """One proposition: a column per source that addresses it, with the quoted claims.
 
-    Propositions that no published source takes a stance on do not exist for the public.
+    The sources that say nothing are counted (published sources minus those addressing it),
+    not listed: in a large corpus that list would be nearly the whole corpus. With many
+    sources addressing it, the columns come a page at a time. Propositions that no published
+    source takes a stance on do not exist for the public.
     """
     proposition = get_object_or_404(Proposition.objects.published(), slug=slug)
     topics = list(proposition.topics.all())
-    sources = selectors.order_sources(
-        Source.objects.published().select_related("publisher").defer("body", "blocks"), "date"
-    )
-    matrix = selectors.proposition_matrix(proposition, sources=sources)
+    summary = selectors.summary_of(selectors.published_summaries().get(proposition=proposition))
+    matrix = selectors.proposition_matrix(proposition)
     # Sources grouped by position (supports, contradicts, mixed, neutral), newest first within
     # each, so that the sides of a disagreement stand next to each other.
+    matrix.sources = selectors.order_sources(matrix.sources, "date")
     columns = sorted(
-        ((source, cell) for source, cell in matrix.row(proposition) if cell is not None),
+        ((source, matrix.cell(proposition.pk, source.pk)) for source in matrix.sources),
         key=lambda item: positions.LABELS.index(item[1].position),
     )
+    page = Paginator(columns, SOURCES_ON_PROPOSITION).get_page(request.GET.get("page"))
+    source_total = selectors.corpus_tally().sources
     return render(
         request,
         "claims/proposition.html",
         {
             "proposition": proposition,
             "topics": topics,
-            "summary": selectors.summarise(matrix, proposition),
-            "columns": columns,
-            "silent": [source for source, cell in matrix.row(proposition) if cell is None],
-            "source_count": len(sources),
-            "related": selectors.related_propositions(proposition),
+            "summary": summary,
+            "columns": list(page),
+            "page": page,
+            "addressing": len(columns),
+            "silent": max(0, source_total - len(columns)),
+            "source_count": source_total,
+            "related": selectors.related_summaries(proposition, topics, RELATED_PROPOSITIONS),
         },
     )
