@@ -25,10 +25,12 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from queue import Full, Queue
 from random import Random
+from threading import Event, Thread
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -91,7 +93,7 @@ MAX_SEED = 2**31 - 1
 BASE_TIME = datetime(2023, 1, 2, 9, 0, tzinfo=UTC)
 _VOCABULARY_TIME = BASE_TIME - timedelta(days=60)
 _PUBLICATION_DAYS = 3 * 365
-_BODY_LENGTHS = (4_000, 11_500)  # leaves room for marker phrases under 12,000 code points
+_BODY_LENGTHS = (4_000, 11_000)  # leaves room for marker phrases under 12,000 code points
 _POOL_SIZE = 6
 _CAST_SIZE = 8
 
@@ -511,6 +513,25 @@ class _Tables:
     def all(self) -> list[_Table]:
         return [value for value in vars(self).values() if isinstance(value, _Table)]
 
+    def cleared(self) -> list[str]:
+        """The tables a run empties: its own, then those of any other model that points at
+        them (data derived from the corpus, which would otherwise block or outlive it)."""
+        written = {table.model for table in self.all()}
+        derived: list[type[models.Model]] = []
+        found = True
+        while found:
+            found = False
+            for model in apps.get_models(include_auto_created=True):
+                if model in written or model in derived or not model._meta.managed:
+                    continue
+                if model._meta.proxy:
+                    continue
+                targets = {f.related_model for f in model._meta.concrete_fields if f.is_relation}
+                if targets & (written | set(derived)):
+                    derived.append(model)
+                    found = True
+        return [table.name for table in self.all()] + [m._meta.db_table for m in derived]
+
 
 # --- Writing ----------------------------------------------------------------------------------
 
@@ -529,7 +550,7 @@ class _Sink:
     def _write(self, table: _Table, rows: list[tuple]) -> None:
         raise NotImplementedError
 
-    def clear(self, tables: list[_Table]) -> None:
+    def clear(self, tables: list[str]) -> None:
         raise NotImplementedError
 
     def finish(self, tables: list[_Table]) -> None:
@@ -552,8 +573,8 @@ class _PostgresSink(_Sink):
             for row in rows:
                 copy.write_row(row)
 
-    def clear(self, tables: list[_Table]) -> None:
-        names = ", ".join(connection.ops.quote_name(t.name) for t in tables)
+    def clear(self, tables: list[str]) -> None:
+        names = ", ".join(connection.ops.quote_name(table) for table in tables)
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {names}")
 
@@ -590,10 +611,10 @@ class _SqliteSink(_Sink):
             return connection.ops.adapt_datefield_value(value)
         return value
 
-    def clear(self, tables: list[_Table]) -> None:
+    def clear(self, tables: list[str]) -> None:
         with connection.cursor() as cursor:
             for table in reversed(tables):
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table.name)}")
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
 def _sink() -> _Sink:
@@ -1268,6 +1289,60 @@ def _write_batch(sink: _Sink, tables: _Tables, batch: _Batch) -> None:
 # --- Entry points -----------------------------------------------------------------------------
 
 
+def _batches(maker: _SourceMaker, sources: int, batch_size: int) -> Iterator[tuple[int, _Batch]]:
+    """The rows of each batch of sources, with how many sources are done after it."""
+    counters = _Counters()
+    for first in range(0, sources, batch_size):
+        batch, last = _Batch(), min(first + batch_size, sources)
+        for i in range(first, last):
+            maker.make(i, batch, counters)
+        yield last, batch
+
+
+def _ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """Yield from `items`, produced by a thread up to `depth` items ahead.
+
+    Generating text is Python work and writing it is the database's, so the next batch is
+    generated while the database digests the current one. The producer touches no database
+    connection: Django's connections belong to the thread that opened them.
+    """
+    handoff: Queue = Queue(maxsize=depth)
+    stop = Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            put((False, error))
+            return
+        put((False, None))
+
+    producer = Thread(target=produce, name="corpus-generator", daemon=True)
+    producer.start()
+    try:
+        while True:
+            more, item = handoff.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        producer.join()
+
+
 def generate(
     sources: int,
     claims_per_source: int = DEFAULT_CLAIMS_PER_SOURCE,
@@ -1291,19 +1366,15 @@ def generate(
         if not force:
             _refuse_foreign_content()
         sink = _sink()
-        sink.clear(tables.all())
+        sink.clear(tables.cleared())
         vocabulary = _write_vocabulary(sink, tables, parameters)
-        maker, counters = _SourceMaker(parameters, vocabulary, tables), _Counters()
-        for first in range(0, sources, batch_size):
-            batch = _Batch()
-            last = min(first + batch_size, sources)
-            for i in range(first, last):
-                maker.make(i, batch, counters)
+        maker = _SourceMaker(parameters, vocabulary, tables)
+        for done, batch in _ahead(_batches(maker, sources, batch_size)):
             _write_batch(sink, tables, batch)
             if progress is not None:
-                claims_done = last * claims_per_source
                 elapsed = time.monotonic() - started
-                progress(Progress(last, sources, claims_done, parameters.claims, elapsed))
+                claims_done = done * claims_per_source
+                progress(Progress(done, sources, claims_done, parameters.claims, elapsed))
         sink.finish(tables.all())
     return Summary(parameters, dict(sink.counts), time.monotonic() - started)
 
