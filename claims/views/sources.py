@@ -10,6 +10,8 @@ from claims.pagecache import cached_page
 
 from .common import compare_url
 
+COMPARE_WITH = 12
+
 
 @require_safe
 @cached_page()
@@ -54,15 +56,11 @@ def source_detail(request, slug: str):
         )
     held = positions.source_positions(rows).get(source.pk, {})
     propositions = {s.proposition_id: s.proposition for _, stances, _, _ in notes for s in stances}
+    # Compared with a capped number of sources that address some of the same propositions:
+    # listing every published source would grow with the corpus.
     others = [
         (other, compare_url(source, other))
-        for other in selectors.order_sources(
-            Source.objects.published()
-            .exclude(pk=source.pk)
-            .select_related("publisher")
-            .only("slug", "title", "published_on", "publisher__name"),
-            "date",
-        )
+        for other in selectors.sharing_sources(source, COMPARE_WITH)
     ]
     return render(
         request,
