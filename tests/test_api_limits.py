@@ -29,3 +29,19 @@ def test_not_found_has_the_common_error_shape():
 
 def test_throttle_rates_come_from_settings(settings):
     assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "user"}
+
+
+def test_each_request_is_counted_once_under_the_rate_that_applies(monkeypatch, editor):
+    from claims.api.throttling import SignedInRateThrottle
+
+    monkeypatch.setattr(
+        AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "3/minute"}
+    )
+    monkeypatch.setattr(
+        SignedInRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "3/minute"}
+    )
+    url = reverse("api:topic-list")
+    anonymous = [client_for().get(url).status_code for _ in range(3)]
+    assert anonymous == [200, 200, 429]  # the user rate (3) never applied to them
+    signed_in = [client_for(editor).get(url).status_code for _ in range(4)]
+    assert signed_in == [200, 200, 200, 429]  # by account, not by the throttled address

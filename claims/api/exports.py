@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from claims.models import Claim, Stance
 
 from .backends import TYPED_PARAMETERS, refuse_blank
+from .links import link, site_url
 from .renderers import OPTIONS, ORJSONRenderer
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -60,10 +61,13 @@ def _agent(user) -> dict:
 
 def annotation(claim: Claim, request) -> dict:
     """One claim as a W3C Web Annotation (without @context when embedded in a page)."""
-    absolute = request.build_absolute_uri
+
+    def absolute(path: str) -> str:
+        return site_url(request, path)
+
     bodies: list[dict] = []
     for stance in claim.stances.all():
-        stance_id = absolute(reverse("api:stance-detail", args=[stance.pk]))
+        stance_id = link(request, "api:stance-detail", stance.pk)
         bodies.append(
             {
                 "type": "TextualBody",
@@ -91,7 +95,7 @@ def annotation(claim: Claim, request) -> dict:
             }
         )
     result = {
-        "id": absolute(reverse("api:annotation-detail", args=[claim.pk])),
+        "id": link(request, "api:annotation-detail", claim.pk),
         "type": "Annotation",
         "motivation": "classifying" if bodies else "highlighting",
         "created": claim.created.isoformat(),

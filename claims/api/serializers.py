@@ -23,6 +23,8 @@ from claims.models import (
     Topic,
 )
 
+from .links import IdentityLink, RelatedLink
+
 MAX_OFFSET = 2**31 - 1
 
 
@@ -111,9 +113,7 @@ class BaseSerializer(serializers.ModelSerializer):
 
 
 class PublisherBriefSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:publisher-detail", lookup_field="slug"
-    )
+    url = IdentityLink(view_name="api:publisher-detail", lookup_field="slug")
 
     class Meta:
         model = Publisher
@@ -121,9 +121,7 @@ class PublisherBriefSerializer(BaseSerializer):
 
 
 class PublisherSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:publisher-detail", lookup_field="slug"
-    )
+    url = IdentityLink(view_name="api:publisher-detail", lookup_field="slug")
     source_count = serializers.IntegerField(read_only=True, help_text="Visible sources only.")
 
     class Meta:
@@ -144,7 +142,7 @@ class PublisherSerializer(BaseSerializer):
 
 
 class AuthorSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:author-detail", lookup_field="slug")
+    url = IdentityLink(view_name="api:author-detail", lookup_field="slug")
 
     class Meta:
         model = Author
@@ -152,7 +150,7 @@ class AuthorSerializer(BaseSerializer):
 
 
 class AuthorshipSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedRelatedField(
+    url = RelatedLink(
         source="author", view_name="api:author-detail", lookup_field="slug", read_only=True
     )
     slug = serializers.CharField(source="author.slug", read_only=True)
@@ -164,7 +162,7 @@ class AuthorshipSerializer(serializers.ModelSerializer):
 
 
 class TopicSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:topic-detail", lookup_field="slug")
+    url = IdentityLink(view_name="api:topic-detail", lookup_field="slug")
     parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
@@ -173,7 +171,7 @@ class TopicSerializer(BaseSerializer):
 
 
 class ActorSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:actor-detail", lookup_field="slug")
+    url = IdentityLink(view_name="api:actor-detail", lookup_field="slug")
 
     class Meta:
         model = Actor
@@ -181,9 +179,7 @@ class ActorSerializer(BaseSerializer):
 
 
 class PropositionBriefSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:proposition-detail", lookup_field="slug"
-    )
+    url = IdentityLink(view_name="api:proposition-detail", lookup_field="slug")
 
     class Meta:
         model = Proposition
@@ -198,9 +194,7 @@ class SourcePositionSerializer(serializers.Serializer):
 class PropositionSerializer(BaseSerializer):
     """A proposition with the position of every visible source that takes one."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:proposition-detail", lookup_field="slug"
-    )
+    url = IdentityLink(view_name="api:proposition-detail", lookup_field="slug")
     topics = SlugRelatedField(
         slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
     )
@@ -238,7 +232,7 @@ class PropositionSerializer(BaseSerializer):
 
 
 class StanceBriefSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:stance-detail")
+    url = IdentityLink(view_name="api:stance-detail")
     proposition = PropositionBriefSerializer(read_only=True)
     annotator = serializers.CharField(source="annotator.username", read_only=True)
 
@@ -251,7 +245,7 @@ class ClaimSerializer(BaseSerializer):
     """A claim: a span of its source's text. Send `source`, `start`, `end` (code points) and
     optionally `quote`; the server takes the quote and its context from the text itself."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:claim-detail")
+    url = IdentityLink(view_name="api:claim-detail")
     source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.none())
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
     end = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET)
@@ -335,7 +329,7 @@ class ClaimSerializer(BaseSerializer):
 
 
 class StanceSerializer(BaseSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:stance-detail")
+    url = IdentityLink(view_name="api:stance-detail")
     claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.none())
     proposition = serializers.SlugRelatedField(
         slug_field="slug", queryset=Proposition.objects.all()
@@ -381,7 +375,7 @@ class StanceSerializer(BaseSerializer):
 class SourceSerializer(BaseSerializer):
     """A source as listed: metadata without the text."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+    url = IdentityLink(view_name="api:source-detail", lookup_field="slug")
     publisher = PublisherBriefSerializer(read_only=True, allow_null=True)
     authors = AuthorshipSerializer(source="authorships", many=True, read_only=True)
     original_url = OptionalURLField(source="url", read_only=True)
