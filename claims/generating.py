@@ -54,6 +54,7 @@ from claims.models import (
 )
 from claims.models.annotations import ClaimKind
 from claims.models.sources import PublisherKind
+from claims.summaries import rebuild_proposition_summaries
 
 GENERATOR_VERSION = "claims.generating/1"
 SLUG_PREFIX = "gen-"
@@ -582,12 +583,19 @@ class _PostgresSink(_Sink):
         with connection.cursor() as cursor:
             for table in tables:
                 name, pk = connection.ops.quote_name(table.name), table.pk_column
+                # Sequences never move back: they are not transactional, so a generation that
+                # is rolled back (a test, a failure) must not leave them below rows that the
+                # rollback brings back.
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, %s), "
-                    f"coalesce(max({connection.ops.quote_name(pk)}), 1), "
-                    f"max({connection.ops.quote_name(pk)}) IS NOT NULL) FROM {name}",
+                    f"SELECT pg_get_serial_sequence(%s, %s), "
+                    f"(SELECT max({connection.ops.quote_name(pk)}) FROM {name})",
                     [table.name, pk],
                 )
+                sequence, highest = cursor.fetchone()
+                cursor.execute("SELECT pg_sequence_last_value(%s::regclass)", [sequence])
+                last = cursor.fetchone()[0]
+                value = max(highest or 0, last or 0)
+                cursor.execute("SELECT setval(%s, %s, %s)", [sequence, max(value, 1), value > 0])
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table.name)}")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -1376,6 +1384,8 @@ def generate(
                 claims_done = done * claims_per_source
                 progress(Progress(done, sources, claims_done, parameters.claims, elapsed))
         sink.finish(tables.all())
+        # The summaries the public pages rank propositions by, settled in one pass.
+        rebuild_proposition_summaries()
     return Summary(parameters, dict(sink.counts), time.monotonic() - started)
 
 

@@ -327,3 +327,12 @@ def test_a_failure_part_way_leaves_the_database_as_it_was(monkeypatch):
         generating.generate(8, 3, 1, force=True, batch_size=2)
     assert set(Source.objects.values_list("slug", flat=True)) == before
     assert not Proposition.objects.filter(slug__startswith="gen-").exists()
+
+
+def test_ids_never_go_back_below_rows_a_rollback_restores():
+    """Sequences are not transactional: a generation in a transaction that is rolled back must
+    leave them past every id the rollback brings back (the seeds' here)."""
+    highest = Claim.objects.order_by("-pk").values_list("pk", flat=True).first()
+    small()  # fewer claims than the seeds hold, numbered from 1
+    created = ClaimFactory()
+    assert created.pk > highest
