@@ -23,6 +23,12 @@ DETAILS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    """The queries of the views themselves: the response cache (tests/test_api_cache.py) off."""
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+
+
 def grow(n: int = 6) -> None:
     """More published sources, each with an author, a claim and a stance on a seed proposition."""
     from claims.models import Proposition

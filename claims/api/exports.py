@@ -48,7 +48,7 @@ def published_claims():
     stances = Stance.objects.select_related("proposition", "annotator").order_by("pk")
     return (
         Claim.objects.published()
-        .select_related("source", "created_by")
+        .with_source("created_by")
         .prefetch_related(Prefetch("stances", queryset=stances))
         .order_by("pk")
     )

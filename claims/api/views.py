@@ -30,6 +30,7 @@ from claims.selectors import positions_for
 
 from . import filters, serializers
 from .backends import StrictFilterBackend
+from .caching import CachedReadMixin
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .pagination import CursorPagination
 from .permissions import sees_drafts
@@ -62,8 +63,8 @@ class APIRootView(BrowsableCSPMixin, routers.APIRootView):
     (`Authorization: Token …`) and the same permissions as in the admin."""
 
 
-class V1Mixin(BrowsableCSPMixin):
-    """Settings shared by every v1 resource."""
+class V1Mixin(CachedReadMixin, BrowsableCSPMixin):
+    """Settings shared by every v1 resource; anonymous reads are cached (claims.api.caching)."""
 
     filter_backends = [StrictFilterBackend, OrderingFilter]
     ordering_fields: list[str] = []
@@ -148,7 +149,7 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
             # The detail embeds every claim with its stances, speaker and actors: one query each.
             stances = Stance.objects.select_related("proposition", "annotator")
             claims = (
-                Claim.objects.select_related("speaker", "created_by", "source")
+                Claim.objects.with_source("speaker", "created_by")
                 .prefetch_related("actors", Prefetch("stances", queryset=stances))
                 .order_by("start", "end", "pk")
             )
@@ -266,7 +267,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         stances = Stance.objects.select_related("proposition", "annotator")
         return (
             Claim.objects.filter(source__in=self.visible_sources())
-            .select_related("source", "speaker", "created_by")
+            .with_source("speaker", "created_by")
             .prefetch_related("actors", Prefetch("stances", queryset=stances))
         )
 

@@ -25,6 +25,16 @@ class ClaimQuerySet(models.QuerySet):
         """Claims on published sources: the only ones the public may see."""
         return self.filter(source__status=Source.Status.PUBLISHED)
 
+    def with_source(self, *related: str) -> "ClaimQuerySet":
+        """Claims joined with their source (and `related` paths beyond it), without the
+        source's text, layout and provenance: a page of claims needs the source's name and
+        link, not 50 copies of its body and its decoded JSON."""
+        return self.select_related("source", *related).defer(*SOURCE_PAYLOAD)
+
+
+# Columns of a source that listings of its claims never need.
+SOURCE_PAYLOAD = ("source__body", "source__blocks", "source__provenance")
+
 
 class ClaimKind(models.TextChoices):
     FACTUAL = "factual", "Factual"
