@@ -35,28 +35,54 @@ class MatrixOrderForm(forms.Form):
         return {name: cleaned.get(name) or default for name, default in self.DEFAULTS.items()}
 
 
+class SourceSlugInput(forms.TextInput):
+    """A slug typed or picked from the page's list of suggestions (`<datalist>`)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            attrs={
+                "list": "compare-suggestions",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": "Pick a source or type its slug",
+            }
+        )
+
+
 class CompareForm(forms.Form):
-    """Two different published sources, named by slug."""
+    """Two different published sources, named by slug.
 
-    a = forms.ChoiceField(label="First source")
-    b = forms.ChoiceField(label="Second source")
+    The sources are looked up in `sources` (published ones), both in one query, so the form
+    costs the same however large the corpus; the page offers a bounded list of suggestions.
+    An unknown slug and a draft's slug get the same message.
+    """
 
-    def __init__(self, *args, sources=(), **kwargs) -> None:
+    a = forms.CharField(label="First source", max_length=200, widget=SourceSlugInput())
+    b = forms.CharField(label="Second source", max_length=200, widget=SourceSlugInput())
+
+    def __init__(self, *args, sources=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(s.slug, s.title) for s in sources]
-        self.fields["a"].choices = [("", "Choose a source…"), *choices]
-        self.fields["b"].choices = [("", "Choose a source…"), *choices]
-        self.fields["a"].error_messages["invalid_choice"] = (
-            "No published source is called “%(value)s”."
-        )
-        self.fields["b"].error_messages["invalid_choice"] = (
-            "No published source is called “%(value)s”."
-        )
+        self.sources = sources
+        self.found: dict[str, object] = {}
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("a") and cleaned.get("a") == cleaned.get("b"):
+        a, b = cleaned.get("a"), cleaned.get("b")
+        if a and a == b:
             raise forms.ValidationError("Pick two different sources to compare.", code="same")
+        wanted = [slug for slug in (a, b) if slug]
+        if wanted and self.sources is not None:
+            self.found = {s.slug: s for s in self.sources.filter(slug__in=wanted)}
+        for name, slug in (("a", a), ("b", b)):
+            if slug and slug not in self.found:
+                self.add_error(
+                    name,
+                    forms.ValidationError(
+                        "No published source is called “%(value)s”.",
+                        code="unknown",
+                        params={"value": slug},
+                    ),
+                )
         return cleaned
 
 

@@ -1,5 +1,8 @@
 """Comparing two sources: agreement, divergence quote against quote, what only one covers."""
 
+import re
+import sys
+
 import pytest
 
 from .corpus import grow
@@ -35,6 +38,7 @@ def test_without_parameters_the_picker_is_shown(client):
     html = response.content.decode()
     assert "<h1>Compare two sources</h1>" in html
     assert f'<option value="{FANACK}">' in html
+    assert 'list="compare-suggestions"' in html
 
 
 @pytest.mark.parametrize(
@@ -71,22 +75,33 @@ def test_a_draft_source_is_answered_like_an_unknown_one(client):
 def test_compare_query_count_does_not_grow(client, django_assert_num_queries):
     url = f"/compare/?a={FANACK}&b={EJP}"
     # 0 the public version, which keys the page cache (a miss here: new data)
-    # 1 published sources with their outlets (choices and the two sides)
+    # 1 the two sources by slug, with their outlets
     # 2 published stances of the two sources, with claim, speaker and proposition
-    with django_assert_num_queries(3):
+    # 3 the picker's suggestions
+    with django_assert_num_queries(4):
         client.get(url)
     grow(4)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(url).status_code == 200
 
 
 def test_picker_query_count_does_not_grow(client, django_assert_num_queries):
     # 0 the public version, which keys the page cache (a miss here: new data)
-    # 1 published sources with their outlets, for the two selects
+    # 1 the suggestions: the most recently published sources, with their outlets
     with django_assert_num_queries(2):
         client.get("/compare/")
     grow(4)
     with django_assert_num_queries(2):
         response = client.get("/compare/")
-    # Each select lists the nine sources after its empty "Choose a source…" option.
-    assert response.content.decode().count('<option value="') == 2 * (1 + 5 + 4)
+    # One list of suggestions for both fields: the nine published sources.
+    assert response.content.decode().count('<option value="') == 5 + 4
+
+
+def test_suggestions_are_capped_and_any_published_source_can_be_typed(client, monkeypatch):
+    monkeypatch.setattr(sys.modules["claims.views.compare"], "SUGGESTIONS", 2)
+    html = client.get("/compare/").content.decode()
+    assert html.count('<option value="') == 2
+    offered = set(re.findall(r'<option value="([\w-]+)"', html))
+    typed = [slug for slug in (FANACK, EJP) if slug not in offered]
+    assert typed  # at least one of the two is not among the suggestions …
+    assert client.get(f"/compare/?a={FANACK}&b={EJP}").status_code == 200  # … and still works

@@ -1,5 +1,6 @@
 """Two sources side by side: where they agree, where they diverge, what only one covers."""
 
+from django.db.models import F
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -9,6 +10,10 @@ from claims import selectors
 from claims.forms import CompareForm
 from claims.models import Source
 from claims.pagecache import cached_page
+
+SUGGESTIONS = 50
+# The columns of a source that the comparison never shows.
+SOURCE_TEXT = ("body", "blocks", "provenance")
 
 
 @require_safe
@@ -20,16 +25,13 @@ def compare(request):
     picker again with the problem named (status 400). A draft's slug is answered exactly like an
     unknown one, so that the page does not reveal that a draft of that name exists.
     """
-    sources = selectors.order_sources(
-        Source.objects.published().select_related("publisher").defer("body", "blocks"), "date"
-    )
+    sources = Source.objects.published().select_related("publisher").defer(*SOURCE_TEXT)
     if not request.GET.get("a") and not request.GET.get("b"):
         return _picker(request, CompareForm(sources=sources), status=200)
     form = CompareForm(request.GET, sources=sources)
     if not form.is_valid():
         return _picker(request, form, status=400)
-    by_slug = {source.slug: source for source in sources}
-    a, b = by_slug[form.cleaned_data["a"]], by_slug[form.cleaned_data["b"]]
+    a, b = form.found[form.cleaned_data["a"]], form.found[form.cleaned_data["b"]]
     comparison = selectors.compare_sources(a, b)
     result = comparison.agreement
     return render(
@@ -46,9 +48,22 @@ def compare(request):
             "only_b": comparison.rows(result.only_b),
             "swap_url": f"{reverse('claims:compare')}?{urlencode({'a': b.slug, 'b': a.slug})}",
             "canonical_query": urlencode({"a": a.slug, "b": b.slug}),
+            "suggestions": suggestions(),
         },
     )
 
 
 def _picker(request, form: CompareForm, *, status: int):
-    return render(request, "claims/compare_pick.html", {"form": form}, status=status)
+    context = {"form": form, "suggestions": suggestions()}
+    return render(request, "claims/compare_pick.html", context, status=status)
+
+
+def suggestions() -> list[Source]:
+    """What the picker offers: the most recently published sources, a bounded list (any other
+    published source can be typed by its slug)."""
+    return list(
+        Source.objects.published()
+        .select_related("publisher")
+        .order_by(F("published_at").desc(nulls_last=True), "pk")
+        .only("slug", "title", "publisher__name")[:SUGGESTIONS]
+    )
