@@ -262,7 +262,10 @@ def test_topic_matrix():
     body = client_for().get(f"{reverse('api:compare-matrix')}?topic=south-caucasus").json()
     slugs = [p["slug"] for p in body["propositions"]]
     assert "russia-backs-zangezur-corridor" in slugs  # sub-topic propositions are included
-    assert len(body["sources"]) == Source.objects.published().count()
+    speaking = {c["source"] for c in body["cells"]}
+    assert {s["slug"] for s in body["sources"]} == speaking
+    assert len(speaking) + body["silent_sources"] == Source.objects.published().count()
+    assert body["truncated"] is False
     assert body["propositions"][0]["divergence"] >= body["propositions"][-1]["divergence"]
     cell = next(
         c
@@ -271,6 +274,16 @@ def test_topic_matrix():
         and c["source"] == "does-russia-support-iran"
     )
     assert cell["position"] == "contradicts" and cell["claims"]
+
+
+def test_topic_matrix_gives_the_most_divided_propositions_first_when_capped(monkeypatch):
+    url = f"{reverse('api:compare-matrix')}?topic=south-caucasus"
+    whole = client_for().get(url).json()
+    monkeypatch.setattr("claims.api.comparison.MAX_PROPOSITIONS", 3)
+    capped = client_for().get(url).json()
+    assert capped["truncated"] is True and len(capped["propositions"]) == 3
+    top = sorted((p["divergence"] for p in whole["propositions"]), reverse=True)[:3]
+    assert [p["divergence"] for p in capped["propositions"]] == top
 
 
 def test_matrix_needs_exactly_one_selection():

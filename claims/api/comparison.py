@@ -44,7 +44,12 @@ class StrictQueryMixin:
 
 
 class MatrixView(StrictQueryMixin, APIView):
-    """Proposition × source matrix for a topic (with its sub-topics) or a list of propositions."""
+    """Proposition × source matrix for a topic (with its sub-topics) or a list of propositions.
+
+    Columns are the published sources that take a position on at least one of the
+    propositions; the others are only counted (`silent_sources`), so that the answer stays the
+    size of the question however many sources the corpus holds. A topic gives its
+    MAX_PROPOSITIONS most divided propositions (`truncated` says when there are more)."""
 
     allowed = frozenset({"topic", "propositions"})
 
@@ -63,6 +68,13 @@ class MatrixView(StrictQueryMixin, APIView):
             {
                 "propositions": serializers.ListField(child=serializers.DictField()),
                 "sources": serializers.ListField(child=serializers.DictField()),
+                "silent_sources": serializers.IntegerField(
+                    help_text="Published sources that take no position on these propositions."
+                ),
+                "truncated": serializers.BooleanField(
+                    help_text=f"True when the topic has more than {MAX_PROPOSITIONS} "
+                    "propositions: the most divided are given."
+                ),
                 "cells": serializers.ListField(child=serializers.DictField()),
             },
         ),
@@ -72,9 +84,22 @@ class MatrixView(StrictQueryMixin, APIView):
         topic, wanted = request.query_params.get("topic"), request.query_params.get("propositions")
         if bool(topic) == bool(wanted):
             raise ValidationError({"topic": ["give either topic or propositions (not both)"]})
-        sources = list(Source.objects.published().select_related("publisher"))
+        truncated = False
         if topic:
-            propositions = selectors.topic_propositions(get_object_or_404(Topic, slug=topic))
+            # The topic's most divided propositions first, at most MAX_PROPOSITIONS of them.
+            ranked = (
+                selectors.published_summaries()
+                .filter(
+                    proposition__in=selectors.topic_propositions(
+                        get_object_or_404(Topic, slug=topic)
+                    )
+                )
+                .order_by(*selectors.CONTESTED_ORDER)
+                .values_list("proposition_id", flat=True)[: MAX_PROPOSITIONS + 1]
+            )
+            ids = list(ranked)
+            truncated = len(ids) > MAX_PROPOSITIONS
+            propositions = ids[:MAX_PROPOSITIONS]
         else:
             slugs = [s.strip() for s in wanted.split(",") if s.strip()]
             if not slugs or len(slugs) > MAX_PROPOSITIONS:
@@ -85,9 +110,11 @@ class MatrixView(StrictQueryMixin, APIView):
             missing = sorted(set(slugs) - set(propositions.values_list("slug", flat=True)))
             if missing:
                 raise ValidationError({"propositions": [f"unknown proposition {missing[0]!r}"]})
+        # Columns: the sources taking a position on these propositions; the others are counted.
         matrix = selectors.build_matrix(
-            selectors.published_stances().filter(proposition__in=propositions), sources=sources
+            selectors.published_stances().filter(proposition__in=propositions)
         )
+        silent = selectors.corpus_tally().sources - len(matrix.sources)
         return Response(
             {
                 "propositions": [
@@ -99,6 +126,8 @@ class MatrixView(StrictQueryMixin, APIView):
                     for p in matrix.propositions
                 ],
                 "sources": [{"slug": s.slug, "title": s.title} for s in matrix.sources],
+                "silent_sources": silent,
+                "truncated": truncated,
                 "cells": [
                     {"proposition": p.slug, "source": s.slug, **_cell(cell)}
                     for p in matrix.propositions
