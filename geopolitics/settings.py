@@ -200,6 +200,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages and anonymous API reads are cached under a version every edit changes
+# (claims.pagecache); this is how long an entry may live at most. 0 turns that cache off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)
 
 # --- Authentication -------------------------------------------------------------------------
 # Failed logins are counted per username and client address (admin login) and per address
