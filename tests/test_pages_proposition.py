@@ -19,10 +19,20 @@ def test_columns_for_the_three_sources_and_the_two_silent_ones(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert len(COLUMN.findall(html)) == 3
-    # The silent sources are counted, not listed: in a large corpus they are nearly all of it.
     assert "addressed by 3 of 5 published sources; 2 say nothing on it" in html
-    assert "Iran and Russia: a closely scrutinized alliance" not in html
+    # Few silent sources are named, so that the reader sees who leaves it out.
+    assert "Not addressed by" in html
+    assert "Iran and Russia: a closely scrutinized alliance" in html
     assert 'aria-label="Positions of the sources: 3 supports"' in html
+
+
+def test_many_silent_sources_are_only_counted(client, monkeypatch):
+    from claims.views import topics
+
+    monkeypatch.setattr(topics, "SILENT_NAMED", 1)
+    html = client.get("/propositions/russia-backs-zangezur-corridor/").content.decode()
+    assert "2 say nothing on it" in html
+    assert "Not addressed by" not in html
 
 
 def test_each_claim_is_quoted_with_stance_kind_speaker_and_a_link_to_its_span(client):
@@ -62,11 +72,12 @@ def test_proposition_query_count_does_not_grow(client, django_assert_num_queries
     # 6 published stances on it, with claim, source, outlet, speaker
     # 7-13 the tally with the topics (once per public version; every request here follows
     #      an edit)
-    # 14 summaries refreshed (nothing left)  15 the most divided related propositions
-    with django_assert_num_queries(15):
+    # 14 the silent sources, named when there are at most SILENT_NAMED (LIMIT)
+    # 15 summaries refreshed (nothing left)  16 the most divided related propositions
+    with django_assert_num_queries(16):
         client.get(url)
     grow(4)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(COLUMN.findall(response.content.decode())) == 7
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from claims import positions, selectors
 from claims.forms import MatrixOrderForm
-from claims.models import Proposition
+from claims.models import Proposition, Source
 from claims.pagecache import cached_page
 
 PROPOSITIONS_PER_PAGE = 20
@@ -74,6 +74,18 @@ def topic_detail(request, slug: str):
     )
 
 
+def _silent_sources(speaking: list[int]) -> list[Source]:
+    """The published sources that say nothing on a proposition, when they are few enough to
+    name (at most SILENT_NAMED are read)."""
+    return selectors.order_sources(
+        Source.objects.published()
+        .exclude(pk__in=speaking)
+        .select_related("publisher")
+        .only("slug", "title", "published_on", "publisher__name")[:SILENT_NAMED],
+        "date",
+    )
+
+
 def _busiest(matrix: selectors.Matrix, limit: int) -> list:
     """The `limit` sources with the most positions in the matrix (ties: newest first)."""
     held = Counter(source for (_, source) in matrix.cells)
@@ -83,6 +95,8 @@ def _busiest(matrix: selectors.Matrix, limit: int) -> list:
 
 SOURCES_ON_PROPOSITION = 12
 RELATED_PROPOSITIONS = 10
+# Silent sources are named when there are this few (a small corpus); beyond, only counted.
+SILENT_NAMED = 12
 
 
 @require_safe
@@ -108,6 +122,8 @@ def proposition_detail(request, slug: str):
     )
     page = Paginator(columns, SOURCES_ON_PROPOSITION).get_page(request.GET.get("page"))
     source_total = selectors.corpus_tally().sources
+    silent = max(0, source_total - len(columns))
+    named = _silent_sources([s.pk for s in matrix.sources]) if 0 < silent <= SILENT_NAMED else []
     return render(
         request,
         "claims/proposition.html",
@@ -118,7 +134,8 @@ def proposition_detail(request, slug: str):
             "columns": list(page),
             "page": page,
             "addressing": len(columns),
-            "silent": max(0, source_total - len(columns)),
+            "silent": silent,
+            "silent_sources": named,
             "source_count": source_total,
             "related": selectors.related_summaries(proposition, topics, RELATED_PROPOSITIONS),
         },
