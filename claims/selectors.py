@@ -25,12 +25,16 @@ from claims.models import (
     Stance,
     Topic,
 )
+from claims.models.annotations import SOURCE_PAYLOAD
 
 
 def published_stances() -> QuerySet[Stance]:
-    """Stances on published sources, with what a comparison shows already joined."""
-    return Stance.objects.published().select_related(
-        "claim__source__publisher", "claim__speaker", "proposition"
+    """Stances on published sources, with what a comparison shows already joined (not the
+    sources' text, layout and provenance, which no comparison prints)."""
+    return (
+        Stance.objects.published()
+        .select_related("claim__source__publisher", "claim__speaker", "proposition")
+        .defer(*(f"claim__{column}" for column in SOURCE_PAYLOAD))
     )
 
 
@@ -593,19 +597,29 @@ def stances_on(proposition_ids: Iterable[int]) -> QuerySet[Stance]:
     return published_stances().filter(proposition__in=list(proposition_ids))
 
 
+def _sources_on(proposition_ids: Iterable[int]) -> list[int]:
+    """Ids of the published sources taking a position on any of the propositions, in order.
+
+    Deliberately without ORDER BY … LIMIT in SQL: with a limit, PostgreSQL prefers walking all
+    claims in source order hoping to meet matches early, which at a million claims takes
+    seconds; the set itself is small (a proposition has a handful of sources)."""
+    found = (
+        Stance.objects.published()
+        .filter(proposition__in=list(proposition_ids))
+        .values_list("claim__source_id", flat=True)
+        .order_by()
+        .distinct()
+    )
+    return sorted(found)
+
+
 def agreement_sources(contested: list[Summary], limit: int) -> list[Source]:
     """Up to `limit` published sources for the agreement map: those taking a position on the
     most contested propositions (so that pairs share something), newest first; the most
     recently added when nothing is contested."""
-    ids = (
-        Stance.objects.published()
-        .filter(proposition__in=[s.proposition.pk for s in contested])
-        .values_list("claim__source_id", flat=True)
-        .distinct()
-        .order_by("claim__source_id")[: limit * 4]
-    )
+    ids = _sources_on([s.proposition.pk for s in contested])[: limit * 4]
     chosen = list(
-        Source.objects.filter(pk__in=list(ids)).select_related("publisher").defer("body", "blocks")
+        Source.objects.filter(pk__in=ids).select_related("publisher").defer("body", "blocks")
     )
     if not chosen:
         return recent_sources(limit)
@@ -614,16 +628,11 @@ def agreement_sources(contested: list[Summary], limit: int) -> list[Source]:
 
 def sharing_sources(source: Source, limit: int) -> list[Source]:
     """Other published sources taking a position on some proposition this one addresses."""
-    propositions = Stance.objects.filter(claim__source=source).values("proposition")
-    others = (
-        Stance.objects.published()
-        .filter(proposition__in=propositions)
-        .exclude(claim__source=source)
-        .values_list("claim__source_id", flat=True)
-        .distinct()
-        .order_by("claim__source_id")[: limit * 4]
+    propositions = set(
+        Stance.objects.filter(claim__source=source).values_list("proposition_id", flat=True)
     )
-    chosen = Source.objects.filter(pk__in=list(others)).select_related("publisher")
+    others = [pk for pk in _sources_on(propositions) if pk != source.pk][: limit * 4]
+    chosen = Source.objects.filter(pk__in=others).select_related("publisher")
     return order_sources(chosen.only("slug", "title", "published_on", "publisher__name"), "date")[
         :limit
     ]

@@ -23,8 +23,8 @@ class SearchFilter(filters.CharFilter):
     def filter(self, queryset: QuerySet, value: str) -> QuerySet:
         if not value:
             return queryset
-        matching_ids = search.matching(queryset.model.objects.all(), value).values("pk")
-        return queryset.filter(pk__in=matching_ids)
+        # Only the condition: the list orders and pages itself (by id, with a cursor).
+        return search.matches(queryset, value)
 
 
 MAX_ID = 10**18 - 1
