@@ -28,7 +28,7 @@ from claims.models import (
 )
 from claims.selectors import positions_for
 
-from . import filters, serializers
+from . import filters, rows, serializers
 from .backends import StrictFilterBackend
 from .caching import CachedReadMixin
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
@@ -274,6 +274,15 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "sources": self.visible_sources()}
 
+    def list(self, request, *args, **kwargs):
+        return self.cached(self.list_rows, request)
+
+    def list_rows(self, request):
+        """The list from plain rows (claims.api.rows): the same output as the serializer."""
+        visible = Claim.objects.filter(source__in=self.visible_sources())
+        page = self.paginate_queryset(rows.claim_values(self.filter_queryset(visible)))
+        return self.get_paginated_response(rows.claims_page(page, request))
+
 
 @extend_schema_view(
     list=extend_schema(summary="List stances"),
@@ -296,6 +305,15 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         return Stance.objects.filter(claim__source__in=self.visible_sources()).select_related(
             "proposition", "annotator"
         )
+
+    def list(self, request, *args, **kwargs):
+        return self.cached(self.list_rows, request)
+
+    def list_rows(self, request):
+        """The list from plain rows (claims.api.rows): the same output as the serializer."""
+        visible = Stance.objects.filter(claim__source__in=self.visible_sources())
+        page = self.paginate_queryset(rows.stance_values(self.filter_queryset(visible)))
+        return self.get_paginated_response(rows.stances_page(page, request))
 
     def get_serializer_context(self):
         claims = Claim.objects.filter(source__in=self.visible_sources())
