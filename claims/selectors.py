@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.core.cache import cache
@@ -473,11 +473,44 @@ class GroupPositions:
 
 
 def group_positions(sources: list[Source]) -> GroupPositions:
-    """What a group of published sources says, taken together (one query for the stances)."""
-    stances = list(published_stances().filter(claim__source__in=[s.pk for s in sources]))
-    rows = [replace(row, publisher="group") for row in rows_of(stances)]
+    """What a group of published sources says, taken together.
+
+    Read as plain rows (one query for the stances, one for the propositions' text): an outlet
+    with a hundred sources has thousands of stances, and the page shows per proposition only
+    each source's position and a link to its first quoted claim.
+    """
+    found = list(
+        Stance.objects.published()
+        .filter(claim__source__in=[s.pk for s in sources])
+        .values_list("claim__source_id", "proposition_id", "label", "annotator_id", "claim_id")
+        .order_by()
+    )
+    rows = [
+        positions.StanceRow(s, p, label, publisher="group", annotator=a, claim=c)
+        for s, p, label, a, c in found
+    ]
     combined = positions.publisher_positions(rows).get("group", {})
-    return GroupPositions(sources, build_matrix(stances, sources=sources), combined)
+    held = positions.source_positions(rows)
+    starts = dict(
+        Claim.objects.filter(pk__in={c for *_, c in found}).values_list("pk", "start").order_by()
+    )
+    first: dict[tuple[int, int], int] = {}
+    for source, proposition, _, _, claim in found:
+        known = first.get((proposition, source))
+        if known is None or (starts[claim], claim) < (starts[known], known):
+            first[(proposition, source)] = claim
+    cells = {
+        (proposition, source): Cell(
+            position=held[source][proposition], claims=[Claim(pk=claim, start=starts[claim])]
+        )
+        for (proposition, source), claim in first.items()
+    }
+    by_proposition: dict[int, list[str]] = defaultdict(list)
+    for (proposition, _), cell in cells.items():
+        by_proposition[proposition].append(cell.position)
+    divergence = {pk: positions.divergence(held) for pk, held in by_proposition.items()}
+    propositions = list(Proposition.objects.filter(pk__in=by_proposition).only("slug", "text"))
+    return GroupPositions(sources, Matrix(propositions, list(sources), cells, divergence), combined)
 
 
 # --- Bounded reads: what a page shows costs the same however large the corpus grows --------
