@@ -191,7 +191,7 @@ def propositions() -> bytes:
     rows = _rows(
         """
         SELECT p.slug, p.text, p.notes, p.created, p.modified,
-               (SELECT array_agg(t.slug ORDER BY t.slug) FROM claims_proposition_topics pt
+               (SELECT array_agg(t.slug ORDER BY t.name, t.id) FROM claims_proposition_topics pt
                   JOIN claims_topic t ON t.id = pt.topic_id WHERE pt.proposition_id = p.id),
                (SELECT json_agg(json_build_array(s.id, s.slug, st.claim_id, st.annotator_id,
                                                  st.label))
@@ -229,7 +229,7 @@ def propositions() -> bytes:
                     ({"source": slugs[s], "position": p} for s, p in by_source.items()),
                     key=lambda item: item["source"],
                 ),
-                "divergence": positions.divergence(by_source.values()),
+                "divergence": round(positions.divergence(by_source.values()), 4),
                 "created": created,
                 "modified": modified,
             }
@@ -241,11 +241,11 @@ def claims() -> bytes:
     rows = _rows(
         """
         SELECT c.id, s.slug, c.start, c."end", c.quote, c.prefix, c.suffix, c.kind, sp.slug,
-               (SELECT array_agg(a.slug ORDER BY a.slug) FROM claims_claim_actors ca
+               (SELECT array_agg(a.slug ORDER BY a.name, a.id) FROM claims_claim_actors ca
                   JOIN claims_actor a ON a.id = ca.actor_id WHERE ca.claim_id = c.id),
                c.note, c.anchor_state,
                (SELECT json_agg(json_build_array(st.id, p.slug, p.text, st.label, u.username,
-                                                 st.note) ORDER BY st.proposition_id, st.id)
+                                                 st.note) ORDER BY p.slug, st.id)
                   FROM claims_stance st JOIN claims_proposition p ON p.id = st.proposition_id
                   JOIN auth_user u ON u.id = st.annotator_id WHERE st.claim_id = c.id),
                cb.username, c.created, c.modified
