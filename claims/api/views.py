@@ -76,6 +76,14 @@ class V1Mixin(CachedReadMixin, BrowsableCSPMixin):
     def visible_sources(self):
         return Source.objects.all() if self.drafts_visible else Source.objects.published()
 
+    def visible_claims(self):
+        """Claims of the visible sources, as a join on the source's status (an IN list of every
+        published source would be hashed on every request)."""
+        return Claim.objects.all() if self.drafts_visible else Claim.objects.published()
+
+    def visible_stances(self):
+        return Stance.objects.all() if self.drafts_visible else Stance.objects.published()
+
 
 @extend_schema_view(
     list=extend_schema(summary="List publishers", description="Outlets with visible sources."),
@@ -266,7 +274,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         stances = Stance.objects.select_related("proposition", "annotator")
         return (
-            Claim.objects.filter(source__in=self.visible_sources())
+            self.visible_claims()
             .with_source("speaker", "created_by")
             .prefetch_related("actors", Prefetch("stances", queryset=stances))
         )
@@ -279,7 +287,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""
-        visible = Claim.objects.filter(source__in=self.visible_sources())
+        visible = self.visible_claims()
         page = self.paginate_queryset(rows.claim_values(self.filter_queryset(visible)))
         return self.get_paginated_response(rows.claims_page(page, request))
 
@@ -302,19 +310,17 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "created", "modified"]
 
     def get_queryset(self):
-        return Stance.objects.filter(claim__source__in=self.visible_sources()).select_related(
-            "proposition", "annotator"
-        )
+        return self.visible_stances().select_related("proposition", "annotator")
 
     def list(self, request, *args, **kwargs):
         return self.cached(self.list_rows, request)
 
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""
-        visible = Stance.objects.filter(claim__source__in=self.visible_sources())
+        visible = self.visible_stances()
         page = self.paginate_queryset(rows.stance_values(self.filter_queryset(visible)))
         return self.get_paginated_response(rows.stances_page(page, request))
 
     def get_serializer_context(self):
-        claims = Claim.objects.filter(source__in=self.visible_sources())
+        claims = self.visible_claims()
         return {**super().get_serializer_context(), "claims": claims}
