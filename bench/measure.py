@@ -9,6 +9,7 @@ with the test client, in production settings (DEBUG=0), so that nothing is logge
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
 from pathlib import Path
 
@@ -155,9 +156,24 @@ def measure_api(endpoints: dict[str, str]) -> dict:
             computed = timed(lambda url=url: get(url))
         get(url)
         cached = timed(lambda url=url: get(url))
-        results[name] = {"url": url, "bytes": len(body), **computed, "cached": cached}
+        results[name] = {
+            "url": url,
+            "bytes": len(body),
+            "rows": rows_in(body),
+            **computed,
+            "cached": cached,
+        }
         say(f"{name}: {computed['median_ms']} ms computed, {cached['median_ms']} ms cached")
     return results
+
+
+def rows_in(body: bytes) -> int | None:
+    """How many results a list page holds (None for other answers)."""
+    try:
+        results = json.loads(body).get("results")
+    except (ValueError, AttributeError):
+        return None
+    return len(results) if isinstance(results, list) else None
 
 
 @contextlib.contextmanager

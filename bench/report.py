@@ -95,9 +95,9 @@ def corpus_table(runs: dict[int, dict]) -> list[str]:
 def list_table(small: dict, large: dict, sizes: tuple[str, str]) -> tuple[list[str], list[str]]:
     a, b = sizes
     lines = [
-        f"| endpoint | raw {a} | app {a} | app/raw | cached {a} | raw {b} | app {b} | app/raw | "
-        f"cached {b} | cached/raw {b} | growth (app) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| endpoint | rows {a} / {b} | raw {a} | app {a} | app/raw | cached {a} | raw {b} | "
+        f"app {b} | app/raw | cached {b} | cached/raw {b} | growth (app) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     misses = []
     for name in small["raw"]:
@@ -108,7 +108,8 @@ def list_table(small: dict, large: dict, sizes: tuple[str, str]) -> tuple[list[s
         r_c = ratio(app_l["cached"]["median_ms"], raw_l["median_ms"])
         growth = ratio(app_l["median_ms"], app_s["median_ms"])
         lines.append(
-            f"| `{app_s['url']}` | {ms(raw_s)} | {ms(app_s)} | {mark(r_s, RAW_TARGET)} | "
+            f"| `{app_s['url']}` | {app_s.get('rows')} / {app_l.get('rows')} | {ms(raw_s)} | "
+            f"{ms(app_s)} | {mark(r_s, RAW_TARGET)} | "
             f"{ms(app_s['cached'])} | {ms(raw_l)} | {ms(app_l)} | {mark(r_l, RAW_TARGET)} | "
             f"{ms(app_l['cached'])} | {mark(r_c, RAW_TARGET)} | {mark(growth, GROWTH_TARGET)} |"
         )
