@@ -97,7 +97,10 @@ def refresh() -> None:
     """Bring the summaries that edits have marked up to date (one statement; a no-op when
     nothing is marked). Pages call it before they read summaries."""
     with connection.cursor() as cursor:
-        cursor.execute(REFRESH_SQL)
+        # Nearly always nothing is marked: one probe of the partial index settles that.
+        cursor.execute(f"SELECT EXISTS ({_PENDING})")
+        if cursor.fetchone()[0]:
+            cursor.execute(REFRESH_SQL)
 
 
 def rebuild_proposition_summaries() -> None:

@@ -166,6 +166,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer must fail a request within seconds (503), not hang it.
     _db.setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5, minimum=1)
+    # PostgreSQL compiles a query to machine code once its estimated cost passes a threshold.
+    # On a large corpus many short, LIMITed queries pass it and spend tens of milliseconds
+    # compiling what runs in one; requests here are short, so compilation is off (DB_JIT=1 on).
+    if not env_bool("DB_JIT", False):
+        _db["OPTIONS"]["options"] = "-c jit=off"
 if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", False):
     _db["CONN_MAX_AGE"] = 0
     # With the pool, health checks make it test a connection before handing it out, so that

@@ -85,3 +85,15 @@ def test_an_older_refresh_never_overwrites_a_newer_one():
     PropositionSummary.objects.filter(pk=row.pk).update(settled=row.marks + 5, sources=99)
     summaries.refresh()
     assert PropositionSummary.objects.get(pk=row.pk).sources == 99
+
+
+def test_a_refresh_with_nothing_marked_is_one_cheap_probe(django_assert_num_queries):
+    summaries.refresh()
+    with django_assert_num_queries(1):
+        summaries.refresh()
+    stance = Stance.objects.published().exclude(label="neutral").first()
+    Stance.objects.filter(pk=stance.pk).update(label="neutral")
+    with django_assert_num_queries(2):  # the probe, then the refresh of the marked rows
+        summaries.refresh()
+    with django_assert_num_queries(1):
+        summaries.refresh()

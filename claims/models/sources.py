@@ -146,6 +146,8 @@ class Source(VersionedModel, TimestampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "-published_on"], name="source_status_date_idx"),
+            # The most recently published sources (the compare picker's suggestions).
+            models.Index(fields=["status", "-published_at"], name="source_status_published_idx"),
             models.Index(fields=["language"], name="source_language_idx"),
         ]
 

@@ -1,6 +1,5 @@
 """Two sources side by side: where they agree, where they diverge, what only one covers."""
 
-from django.db.models import F
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -64,6 +63,6 @@ def suggestions() -> list[Source]:
     return list(
         Source.objects.published()
         .select_related("publisher")
-        .order_by(F("published_at").desc(nulls_last=True), "pk")
+        .order_by("-published_at", "-pk")  # published sources always have published_at
         .only("slug", "title", "publisher__name")[:SUGGESTIONS]
     )
