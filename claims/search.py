@@ -70,8 +70,9 @@ def matching(queryset: QuerySet, query: str) -> QuerySet:
 
     On PostgreSQL the ranking (`ts_rank`) runs over the RANK_WINDOW most recent matches: a
     word found in a quarter of a million claims would otherwise be ranked a quarter of a million
-    times for a page of 25. Up to RANK_WINDOW matches this is the full ranking. On SQLite
-    matches come in id order.
+    times for a page of 25. Up to RANK_WINDOW matches this is the full ranking (the window is
+    counted over the whole table, so a draft among the most recent matches takes a place in it).
+    On SQLite matches come in id order.
     """
     found = matches(queryset, query)
     words = terms(query)
@@ -80,8 +81,12 @@ def matching(queryset: QuerySet, query: str) -> QuerySet:
     if not uses_stored_vectors():
         return found.order_by("pk")
     table, _ = _FIELDS[queryset.model]
-    # Read first, not nested: the vector condition names the table, which a subquery aliases.
-    window = list(found.order_by("-pk").values_list("pk", flat=True)[:RANK_WINDOW])
+    # The window is read from the table alone (a GIN lookup for a rare word, a short walk down
+    # the primary key for a common one); `queryset` then applies its own conditions to it.
+    window = RawSQL(
+        f"SELECT id FROM {table} WHERE search_vector @@ {_TSQUERY} ORDER BY id DESC LIMIT %s",
+        [" ".join(words), RANK_WINDOW],
+    )
     return (
         queryset.filter(pk__in=window)
         .annotate(

@@ -47,10 +47,7 @@ def test_search_query_count_does_not_grow(client, django_assert_num_queries):
     # 2 the stances of those claims with their propositions
     # 3 matching published propositions
     # 4 matching published sources
-    # On PostgreSQL, 1, 3 and 4 each first read the ids of the most recent matches to rank.
-    from claims.search import uses_stored_vectors
-
-    expected = 8 if uses_stored_vectors() else 5
+    expected = 5
     with django_assert_num_queries(expected):
         client.get("/search/?q=corridor")
     grow(4)
