@@ -147,15 +147,20 @@ def page_urls(s: dict, terms: dict[str, str]) -> dict[str, str]:
     return pages
 
 
+def computed_and_cached(url: str) -> tuple[bytes, dict, dict]:
+    """The answer, its timings with the page and response caches off, then served from them."""
+    body = get(url)
+    with cache_off():
+        computed = timed(lambda: get(url))
+    get(url)
+    return body, computed, timed(lambda: get(url))
+
+
 def measure_api(endpoints: dict[str, str]) -> dict:
     """Each endpoint computed (the response cache off) and answered from the cache."""
     results = {}
     for name, url in endpoints.items():
-        body = get(url)
-        with cache_off():
-            computed = timed(lambda url=url: get(url))
-        get(url)
-        cached = timed(lambda url=url: get(url))
+        body, computed, cached = computed_and_cached(url)
         results[name] = {
             "url": url,
             "bytes": len(body),
@@ -199,11 +204,7 @@ def measure_pages(pages: dict[str, str]) -> dict:
     """Each page rendered (the page cache off) and served from the page cache."""
     results = {}
     for name, url in pages.items():
-        body = get(url)
-        with cache_off():
-            rendered = timed(lambda url=url: get(url))
-        get(url)
-        cached = timed(lambda url=url: get(url))
+        body, rendered, cached = computed_and_cached(url)
         results[name] = {"url": url, "bytes": len(body), "rendered": rendered, "cached": cached}
         say(f"page {name}: {rendered['median_ms']} ms rendered, {cached['median_ms']} ms cached")
     return results
