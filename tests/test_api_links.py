@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
         ("api:source-detail", "a-99-slug-with-9s", "slug"),
     ],
 )
-def test_link_equals_the_reversed_absolute_url(view, value, kwarg):
+def test_link_equals_the_reversed_absolute_url(view, value, kwarg, settings):
+    settings.ALLOWED_HOSTS = ["claims.example.org"]
     request = RequestFactory().get("/api/v1/", HTTP_HOST="claims.example.org:8443")
     expected = request.build_absolute_uri(reverse(view, kwargs={kwarg: value}))
     assert link(request, view, value, kwarg) == expected
