@@ -28,9 +28,9 @@ ALLOWED = {
     ("h2", None),
     ("h3", None),
     ("h4", None),
-    ("div", "source-list"),
-    ("div", "source-item"),
-    ("span", "source-gap"),
+    ("div", "text-list"),
+    ("div", "text-item"),
+    ("span", "text-gap"),
     ("span", "claim-anchor"),
     ("mark", "seg"),
 }
@@ -102,8 +102,8 @@ def test_an_awkward_body_is_held_exactly_with_its_layout(client):
     assert "&lt;b&gt;markup&lt;/b&gt; &amp; an" in html
     assert set(element.tags) <= ALLOWED
     assert ("h2", None) in element.tags
-    assert [tag for tag in element.tags if tag == ("div", "source-item")] == [
-        ("div", "source-item")
+    assert [tag for tag in element.tags if tag == ("div", "text-item")] == [
+        ("div", "text-item")
     ] * 2
     # Every claim is highlighted and has its anchor for `#claim-<id>` inside the element.
     anchors = re.findall(r'id="claim-(\d+)"', raw_inside(html))
@@ -117,7 +117,7 @@ def test_a_body_without_layout_keeps_its_blank_lines_and_edges(client):
     html = client.get(f"/sources/{source.slug}/").content.decode()
     element = text_element(html)
     assert "".join(element.text) == body
-    assert element.tags == [("span", "source-gap"), ("p", None)] * 2 + [("span", "source-gap")]
+    assert element.tags == [("span", "text-gap"), ("p", None)] * 2 + [("span", "text-gap")]
 
 
 def test_the_page_points_to_its_plain_text(client):
@@ -160,3 +160,28 @@ def test_plain_text_query_count_does_not_grow(client, django_assert_num_queries)
     grow(4)
     with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
+
+
+QUOTING_PAGES = (
+    "/topics/zangezur-corridor/",
+    "/topics/south-caucasus/",
+    "/propositions/russia-backs-zangezur-corridor/",
+    "/propositions/russia-tilts-toward-azerbaijan/",
+    "/compare/?a=russia-and-iran-new-divides&b=iran-russia-alliance-ejp",
+    "/search/?q=corridor",
+    "/publishers/geopolitical-futures/",
+)
+
+
+def test_links_to_quotes_land_on_the_claim_in_the_text(client):
+    links = set()
+    for page in QUOTING_PAGES:
+        html = client.get(page).content.decode()
+        links |= set(re.findall(r'href="(/sources/[\w-]+/)#claim-(\d+)"', html))
+    assert len(links) > 20
+    pages = {}
+    for path, claim in sorted(links):
+        if path not in pages:
+            pages[path] = raw_inside(client.get(path).content.decode())
+        # The anchor is a highlight (or the empty anchor beside it) inside the text element.
+        assert f'id="claim-{claim}"' in pages[path], (path, claim)

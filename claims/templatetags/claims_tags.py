@@ -105,7 +105,7 @@ def _gap(text: str) -> SafeString:
     # elements lay the text out, so the separator itself is not shown.
     if not text:
         return SafeString("")
-    return format_html('<span class="source-gap">{}</span>', _text(text))
+    return format_html('<span class="text-gap">{}</span>', _text(text))
 
 
 @register.simple_tag
@@ -124,7 +124,7 @@ def source_text(parts: list[Part], marks: dict, rest: str) -> SafeString:
         if part.is_list:
             items = [
                 format_html(
-                    '{}<div class="source-item" role="listitem">{}</div>',
+                    '{}<div class="text-item" role="listitem">{}</div>',
                     _gap(block.before) if index else "",
                     block_text(block, marks),
                 )
@@ -132,7 +132,7 @@ def source_text(parts: list[Part], marks: dict, rest: str) -> SafeString:
             ]
             html.append(
                 format_html(
-                    '<div class="source-list" role="list">{}</div>', SafeString("".join(items))
+                    '<div class="text-list" role="list">{}</div>', SafeString("".join(items))
                 )
             )
         else:

@@ -188,3 +188,35 @@ def test_an_awkward_text_is_refound_too(open_tab, live_server, annotator_bundle)
     resolve_page(tab, page_url, items, tally)
     assert tally.failures == [], tally.failures[:3]
     assert tally.by_quote == tally.by_position == len(QUOTES)
+
+
+def test_a_deep_link_marks_every_piece_of_a_claim_across_blocks(open_tab, live_server):
+    from tests.awkward import awkward_source
+
+    source = awkward_source()
+    claim = source.claims.get(quote="café\n\nSecond item")
+    tab = open_tab(DESKTOP)
+    tab.open(f"/sources/{source.slug}/#claim-{claim.pk}")
+    pieces = tab.page.locator(f'#source-text mark.seg[data-claims~="{claim.pk}"]')
+    # One piece in each list item; the hidden line breaks between them are not drawn.
+    assert pieces.count() == 2
+    tab.page.wait_for_function(
+        "id => [...document.querySelectorAll(`mark.seg[data-claims~='${id}']`)]"
+        ".every(mark => mark.classList.contains('is-target'))",
+        arg=str(claim.pk),
+    )
+    assert [pieces.nth(i).text_content() for i in range(2)] == ["café", "Second item"]
+    # The DOM range from its first piece to its last holds the quote, line breaks included.
+    spanned = tab.page.evaluate(
+        """id => {
+            const marks = document.querySelectorAll(`mark.seg[data-claims~='${id}']`);
+            const range = document.createRange();
+            range.setStartBefore(marks[0]);
+            range.setEndAfter(marks[marks.length - 1]);
+            return range.toString();
+        }""",
+        str(claim.pk),
+    )
+    assert spanned == claim.quote
+    tab.shoot("awkward-deep-link")
+    assert tab.errors == []
