@@ -6,8 +6,8 @@ Chromium. Every annotation of the Web Annotation export is then resolved there t
 client would: the CssSelector picks the element holding the text, and the TextQuoteSelector
 and TextPositionSelector refining it must each find the stored quote at the stored offsets.
 
-The Node packages come from `npm ci` (`make test` and `.ci/run` run it). Without them the test
-is skipped locally and fails on CI (CI=true).
+The Node packages come from `make js` (npm ci; `make test` and `.ci/run` run it). Without them
+the test is skipped locally and fails on CI (CI=true).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def annotator_bundle() -> Path:
     if shutil.which("node") is None:
         missing("node is not installed")
     if not esbuild.exists() or not (JS / "node_modules" / "@apache-annotator" / "dom").exists():
-        missing("the Node packages are not installed (npm ci --prefix tests/browser/js)")
+        missing("the Node packages are not installed (make js)")
     subprocess.run(
         [
             str(esbuild),
