@@ -6,6 +6,10 @@ unchanging set of claims. Each segment lists those claims (outermost first), whi
 colour it by the innermost claim and draw its depth, and lets a deep link mark every segment of
 one claim. Offsets are Unicode code points, which is exactly how Python indexes a `str`.
 
+The reading view prints the body in one element whose text is the body, code point for code
+point: the text between blocks (the blank lines, or whatever separates them) is kept too, in each
+block's `before` and in `tail`, so that W3C selectors resolve on the page itself.
+
 Pure Python: no database, no HTML.
 """
 
@@ -55,13 +59,17 @@ class Segment:
 
 @dataclass
 class Block:
-    """A heading, paragraph or list item and its segments."""
+    """A heading, paragraph or list item and its segments.
+
+    `before` is the text of the body between the previous block (or the start) and this one.
+    """
 
     kind: str
     level: int
     start: int
     end: int
     segments: list[Segment] = field(default_factory=list)
+    before: str = ""
 
     @property
     def tag(self) -> str:
@@ -88,17 +96,33 @@ class Part:
 
 
 def layout_of(body: str, blocks: Sequence[dict] | None) -> list[Block]:
-    """The body's blocks, clipped to the text; without a stored layout, blank lines separate
-    paragraphs."""
+    """The body's blocks in text order, clipped to the text and to each other; without a stored
+    layout, blank lines separate paragraphs. Each block's `before` holds the text since the
+    previous one, so the blocks and what lies between them give back the body exactly once."""
     if not blocks:
-        return [Block(PARAGRAPH, 0, start, end) for start, end in split_blocks(body)]
-    result = []
-    for raw in sorted(blocks, key=lambda b: (b.get("start", 0), b.get("end", 0))):
-        start = max(0, int(raw.get("start", 0)))
-        end = min(len(body), int(raw.get("end", 0)))
-        if start < end:
-            result.append(Block(raw.get("kind", PARAGRAPH), int(raw.get("level") or 0), start, end))
-    return result
+        found = [Block(PARAGRAPH, 0, start, end) for start, end in split_blocks(body)]
+    else:
+        found = []
+        # A stored layout may overlap itself (edited by hand, or older than the text): a block
+        # starts where the previous one ended at the earliest, so no code point is printed twice.
+        reached = 0
+        for raw in sorted(blocks, key=lambda b: (b.get("start", 0), b.get("end", 0))):
+            start = max(reached, int(raw.get("start", 0)))
+            end = min(len(body), int(raw.get("end", 0)))
+            if start < end:
+                kind, level = raw.get("kind", PARAGRAPH), int(raw.get("level") or 0)
+                found.append(Block(kind, level, start, end))
+                reached = end
+    previous = 0
+    for block in found:
+        block.before = body[previous : block.start]
+        previous = block.end
+    return found
+
+
+def tail(body: str, blocks: Sequence[Block]) -> str:
+    """The text of the body after its last block (all of it when there is no block)."""
+    return body[blocks[-1].end :] if blocks else body
 
 
 def _order(spans: Iterable[Span]) -> list[Span]:

@@ -53,13 +53,23 @@ def test_every_published_claim_is_exported_once_with_its_selectors():
 
     claim = Claim.objects.published().get(pk=int(items[0]["id"].rstrip("/").rsplit("/", 1)[1]))
     quote, position = items[0]["target"]["selector"]
+    # Both name the element of the reading view that holds the text, refined by the text
+    # selectors (W3C §4.2.9).
     assert quote == {
-        "type": "TextQuoteSelector",
-        "exact": claim.quote,
-        "prefix": claim.prefix,
-        "suffix": claim.suffix,
+        "type": "CssSelector",
+        "value": "#source-text",
+        "refinedBy": {
+            "type": "TextQuoteSelector",
+            "exact": claim.quote,
+            "prefix": claim.prefix,
+            "suffix": claim.suffix,
+        },
     }
-    assert position == {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}
+    assert position == {
+        "type": "CssSelector",
+        "value": "#source-text",
+        "refinedBy": {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+    }
     assert items[0]["target"]["source"].endswith(f"/sources/{claim.source.slug}/")
 
 

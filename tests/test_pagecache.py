@@ -68,6 +68,7 @@ def test_a_cached_page_is_served_with_one_query(client, scene, django_assert_num
         f"/topics/{scene['topic'].slug}/",
         f"/propositions/{scene['proposition'].slug}/",
         f"/sources/{scene['source'].slug}/",
+        f"/sources/{scene['source'].slug}/text.txt",
         f"/publishers/{scene['source'].publisher.slug}/",
         f"/authors/{scene['author'].slug}/",
         "/compare/",

@@ -64,6 +64,7 @@ def test_every_public_page_is_unchanged_by_a_draft(client):
 def test_draft_pages_are_404(client, draft):
     own = Proposition.objects.get(text=f"{WORD} is right.")
     assert client.get(f"/sources/{draft.slug}/").status_code == 404
+    assert client.get(f"/sources/{draft.slug}/text.txt").status_code == 404
     assert client.get(f"/publishers/{draft.publisher.slug}/").status_code == 404
     assert client.get(f"/authors/{draft.authors.get().slug}/").status_code == 404
     assert client.get(f"/propositions/{own.slug}/").status_code == 404

@@ -42,7 +42,8 @@ def test_translation_missing_date_and_supplied_title_are_stated(client):
 
 def test_list_items_are_gathered_into_lists(client):
     html = client.get("/sources/does-russia-support-iran/").content.decode()
-    assert "<ul><li>" in html
+    # A list of items whose text is the item's own (the bullets come from CSS).
+    assert '<div class="text-list" role="list"><div class="text-item" role="listitem">' in html
     assert "<h3>" in html
 
 

@@ -4,7 +4,19 @@ Offsets are code points; the bodies below mix emoji and accented letters on purp
 UTF-16 count would put every boundary after them one place off.
 """
 
-from claims.reading import Block, Span, group_parts, layout_of, placed, render_blocks, segment
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims.reading import (
+    Block,
+    Span,
+    group_parts,
+    layout_of,
+    placed,
+    render_blocks,
+    segment,
+    tail,
+)
 
 BODY = "First paragraph here.\n\nSecond one, longer.\n\n- item a\n\n- item b"
 
@@ -112,3 +124,46 @@ def test_consecutive_items_become_one_list():
         ("paragraph", 1),
     ]
     assert parts[1].is_list
+
+
+def reassembled(body: str, blocks) -> str:
+    """What the reading view prints: each block's `before`, its segments, then the tail."""
+    text = "".join(b.before + "".join(s.text for s in b.segments) for b in blocks)
+    return text + tail(body, blocks)
+
+
+def test_the_text_between_blocks_is_kept():
+    blocks = render_blocks(BODY, [], [Span(1, 3, 30)])
+    assert [b.before for b in blocks] == ["", "\n\n", "\n\n", "\n\n"]
+    assert reassembled(BODY, blocks) == BODY
+    assert tail("  only gaps \n", []) == "  only gaps \n"
+
+
+def test_overlapping_stored_blocks_print_each_character_once():
+    body = "abcdefghij"
+    layout = [
+        {"kind": "paragraph", "start": 0, "end": 6},
+        {"kind": "heading", "level": 2, "start": 4, "end": 8},
+        {"kind": "paragraph", "start": 5, "end": 7},  # inside both: nothing left of it
+        {"kind": "item", "start": 9, "end": 10},
+    ]
+    blocks = render_blocks(body, layout, [])
+    assert [(b.kind, b.start, b.end, b.before) for b in blocks] == [
+        ("paragraph", 0, 6, ""),
+        ("heading", 6, 8, ""),
+        ("item", 9, 10, "i"),
+    ]
+    assert reassembled(body, blocks) == body
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.text(alphabet="ab \n\r\t😀é", min_size=1, max_size=40),
+    raw=st.lists(st.tuples(st.integers(-3, 45), st.integers(-3, 45)), max_size=6),
+    spans=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=5),
+)
+def test_the_printed_text_is_always_the_body(body, raw, spans):
+    layout = [{"kind": "paragraph", "start": s, "end": e} for s, e in raw]
+    claims = [Span(n, s, e) for n, (s, e) in enumerate(spans)]
+    for stored in (layout, []):
+        assert reassembled(body, render_blocks(body, stored, claims)) == body

@@ -1,8 +1,11 @@
 """Exports of every published claim: W3C Web Annotations (JSON-LD) and CSV.
 
 Web Annotation shape, one annotation per claim:
-- target: the source's public reading view, with a TextQuoteSelector (exact, prefix, suffix) and
-  a TextPositionSelector (start, end in code points, as the model requires);
+- target: the source's public reading view. The page's `#source-text` element holds the text,
+  exactly the stored body, so each selector is a CssSelector for that element refined (W3C
+  §4.2.9) by a TextQuoteSelector (exact, prefix, suffix) or, as an equal alternative, by a
+  TextPositionSelector (start, end in code points, as the model requires). The same text is
+  served alone, as text/plain, at `/sources/<slug>/text.txt`;
 - body: for each stance, a TextualBody (purpose "classifying", value = the label, its annotator as
   creator) immediately followed by a SpecificResource whose id is the stance in the API and whose
   source is the proposition's public page (purpose "linking"); a note becomes a "commenting" body;
@@ -38,6 +41,8 @@ from .renderers import OPTIONS, ORJSONRenderer
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 PAGE_SIZE = 100
+# The element of the reading view whose text content is the source's body (source.html).
+TEXT_ELEMENT = "#source-text"
 
 
 class JSONLDRenderer(ORJSONRenderer):
@@ -105,14 +110,27 @@ def annotation(claim: Claim, request) -> dict:
         "generator": {"id": absolute("/"), "type": "Software", "name": "Geopolitics claims"},
         "target": {
             "source": absolute(f"/sources/{claim.source.slug}/"),
+            # Two selectors for the same words: a client may use either (W3C §4.2).
             "selector": [
                 {
-                    "type": "TextQuoteSelector",
-                    "exact": claim.quote,
-                    "prefix": claim.prefix,
-                    "suffix": claim.suffix,
+                    "type": "CssSelector",
+                    "value": TEXT_ELEMENT,
+                    "refinedBy": {
+                        "type": "TextQuoteSelector",
+                        "exact": claim.quote,
+                        "prefix": claim.prefix,
+                        "suffix": claim.suffix,
+                    },
                 },
-                {"type": "TextPositionSelector", "start": claim.start, "end": claim.end},
+                {
+                    "type": "CssSelector",
+                    "value": TEXT_ELEMENT,
+                    "refinedBy": {
+                        "type": "TextPositionSelector",
+                        "start": claim.start,
+                        "end": claim.end,
+                    },
+                },
             ],
         },
     }

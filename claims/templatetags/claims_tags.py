@@ -7,11 +7,11 @@ so a title or quote containing markup is always printed as text.
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from claims import charts, display, search
-from claims.reading import Block
+from claims.reading import Block, Part
 
 register = template.Library()
 
@@ -91,7 +91,56 @@ def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)}%"
 
 
+def _text(value: str) -> SafeString:
+    """`value` escaped so that the browser's DOM holds exactly these characters.
+
+    An HTML parser turns every carriage return of the page's source into a line feed; only a
+    character reference keeps one, and a body imported verbatim may hold some.
+    """
+    return SafeString(escape(value).replace("\r", "&#13;"))
+
+
+def _gap(text: str) -> SafeString:
+    # The text between blocks stays in the page, so the element's text is the body; the block
+    # elements lay the text out, so the separator itself is not shown.
+    if not text:
+        return SafeString("")
+    return format_html('<span class="text-gap">{}</span>', _text(text))
+
+
 @register.simple_tag
+def source_text(parts: list[Part], marks: dict, rest: str) -> SafeString:
+    """The inside of the reading view's text element: its `textContent` is the body exactly.
+
+    Headings and paragraphs are printed as h2–h4 and p, a run of list items as a list of
+    items (ARIA roles, bullets from CSS: nothing is added to the text), and every piece of text
+    between blocks (`Block.before`, and `rest` after the last block) in a hidden span. Nothing
+    else goes in: no whitespace, no markers, no controls. `marks` is as for `block_text`.
+    """
+    html = []
+    for part in parts:
+        first = part.blocks[0]
+        html.append(_gap(first.before))
+        if part.is_list:
+            items = [
+                format_html(
+                    '{}<div class="text-item" role="listitem">{}</div>',
+                    _gap(block.before) if index else "",
+                    block_text(block, marks),
+                )
+                for index, block in enumerate(part.blocks)
+            ]
+            html.append(
+                format_html(
+                    '<div class="text-list" role="list">{}</div>', SafeString("".join(items))
+                )
+            )
+        else:
+            html.append(format_html("<{0}>{1}</{0}>", first.tag, block_text(first, marks)))
+    html.append(_gap(rest))
+    return SafeString("".join(html))
+
+
 def block_text(block: Block, marks: dict) -> SafeString:
     """The text of one reading-view block, its claims wrapped in <mark> segments.
 
@@ -103,7 +152,7 @@ def block_text(block: Block, marks: dict) -> SafeString:
     parts = []
     for seg in block.segments:
         if not seg.claims:
-            parts.append(format_html("{}", seg.text))
+            parts.append(_text(seg.text))
             continue
         extra = seg.begins[1:]
         if extra:
@@ -123,7 +172,7 @@ def block_text(block: Block, marks: dict) -> SafeString:
                 " ".join(str(c) for c in seg.claims),
                 anchor,
                 "\n".join(titles),
-                seg.text,
+                _text(seg.text),
             )
         )
     return SafeString("".join(parts))

@@ -5,7 +5,7 @@ from .compare import compare
 from .overview import home, source_index
 from .people import author_detail, publisher_detail
 from .search import search
-from .sources import source_detail
+from .sources import source_detail, source_text
 from .topics import proposition_detail, topic_detail
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "search",
     "source_detail",
     "source_index",
+    "source_text",
     "topic_detail",
 ]

@@ -1,6 +1,7 @@
 """The reading view: one source's text with its claims highlighted where they stand."""
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
@@ -69,6 +70,7 @@ def source_detail(request, slug: str):
             "source": source,
             "authorships": list(source.authorships.all()),
             "parts": reading.group_parts(blocks),
+            "rest": reading.tail(source.body, blocks),
             "marks": marks,
             "notes": notes,
             "positions": sorted(
@@ -80,3 +82,18 @@ def source_detail(request, slug: str):
             "translated_from": display.language_name(source.translated_from),
         },
     )
+
+
+@require_safe
+@cached_page()
+def source_text(request, slug: str):
+    """The published text alone, as stored: the plain-text representation of the source.
+
+    Its characters are the ones the claims' offsets count (code points) and the ones the reading
+    view's `#source-text` element holds, so W3C selectors resolve on either.
+    """
+    source = get_object_or_404(Source.objects.published().only("body", "language"), slug=slug)
+    response = HttpResponse(source.body, content_type="text/plain; charset=utf-8")
+    if source.language:
+        response["Content-Language"] = source.language
+    return response
