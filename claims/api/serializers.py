@@ -200,6 +200,12 @@ class PropositionSerializer(BaseSerializer):
     )
     positions = serializers.SerializerMethodField()
     divergence = serializers.SerializerMethodField()
+    confirm_distinct = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text="Create (or reword) even though the wording is close to existing "
+        "propositions: without it such a write gets 409 with the candidates.",
+    )
 
     class Meta:
         model = Proposition
@@ -213,6 +219,7 @@ class PropositionSerializer(BaseSerializer):
             "divergence",
             "created",
             "modified",
+            "confirm_distinct",
         ]
 
     @extend_schema_field(SourcePositionSerializer(many=True))
