@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from claims.suggesting.ranking import Ranker  # noqa: E402
+from claims.suggesting.ranking import Ranker
 
 DATA = Path(
     os.environ.get(

@@ -6,10 +6,11 @@ stance on the proposition is added to the source.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from claims.annotating import AnnotationError
-from claims.models import ConfirmedSilence, Proposition, Source, Stance
+from claims.models import ConfirmedSilence, Proposition, Source
 
 
 @transaction.atomic
@@ -21,13 +22,15 @@ def confirm_silence(
     Refused when a claim of the source already takes a stance on the proposition; confirming
     twice keeps the first record.
     """
-    if Stance.objects.filter(claim__source=source, proposition=proposition).exists():
-        raise AnnotationError(
-            f"This source has a claim on “{proposition.text}”: it is not silent on it."
-        )
-    silence, _ = ConfirmedSilence.objects.get_or_create(
-        source=source, proposition=proposition, defaults={"confirmed_by": by, "note": note}
-    )
+    existing = ConfirmedSilence.objects.filter(source=source, proposition=proposition).first()
+    if existing is not None:
+        return existing
+    silence = ConfirmedSilence(source=source, proposition=proposition, confirmed_by=by, note=note)
+    try:
+        silence.full_clean()
+    except ValidationError as error:
+        raise AnnotationError(" ".join(error.messages)) from error
+    silence.save()
     return silence
 
 

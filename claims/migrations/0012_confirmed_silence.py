@@ -7,6 +7,7 @@ any table a public page reads (the triggers of 0007, for this table).
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 
@@ -54,6 +55,32 @@ def forward(apps, schema_editor) -> None:
 
 def backward(apps, schema_editor) -> None:
     _run(schema_editor, 1)
+
+
+SILENCE_CODENAMES = [
+    *(f"{action}_confirmedsilence" for action in ("add", "change", "delete", "view")),
+    "view_historicalconfirmedsilence",
+]
+
+
+def grant(apps, schema_editor) -> None:
+    """Editors and reviewers confirm and withdraw silences, as they mark claims."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    Permission = apps.get_model("auth", "Permission")
+    permissions = list(
+        Permission.objects.filter(content_type__app_label="claims", codename__in=SILENCE_CODENAMES)
+    )
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=["Editors", "Reviewers"]):
+        group.permissions.add(*permissions)
+
+
+def revoke(apps, schema_editor) -> None:
+    apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label="claims", codename__in=SILENCE_CODENAMES
+    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -180,4 +207,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(forward, backward),
+        migrations.RunPython(grant, revoke),
     ]

@@ -1,6 +1,7 @@
 """An editor's word that a source says nothing on a proposition."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -42,3 +43,17 @@ class ConfirmedSilence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} is silent on {self.proposition}"
+
+    def clean(self) -> None:
+        from .annotations import Stance
+
+        if (
+            self.source_id
+            and self.proposition_id
+            and Stance.objects.filter(
+                claim__source_id=self.source_id, proposition_id=self.proposition_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"proposition": "The source has a claim on this proposition: it is not silent."}
+            )
