@@ -1,16 +1,22 @@
-"""Confirming that a source is silent on a proposition, and taking it back.
+"""Confirming that a source is silent on a proposition, taking it back, and reading the
+confirmed silences for the public matrices.
 
-The annotation screen calls these; `claims.annotating.add_stances` removes a silence when a
-stance on the proposition is added to the source.
+The annotation screen calls the writes; `claims.annotating.add_stances` removes a silence when
+a stance on the proposition is added to the source. The topic matrix, the proposition page and
+the API's matrix read `confirmed_silences` (kept here rather than in `claims.selectors`, which
+is long enough).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from claims.annotating import AnnotationError
-from claims.models import ConfirmedSilence, Proposition, Source
+from claims.models import ConfirmedSilence, Proposition, Source, Stance
 
 
 @transaction.atomic
@@ -42,3 +48,17 @@ def withdraw_silence(*, source: Source, proposition: Proposition) -> bool:
         return False
     silence.delete()
     return True
+
+
+def confirmed_silences(
+    proposition_ids: Iterable[int], source_ids: Iterable[int] | None = None
+) -> set[tuple[int, int]]:
+    """(proposition, source) pairs confirmed silent, for published sources only, and only
+    where the source has no claim on the proposition (a claim added since overrides it)."""
+    spoken = Stance.objects.filter(
+        claim__source_id=OuterRef("source_id"), proposition_id=OuterRef("proposition_id")
+    )
+    rows = ConfirmedSilence.objects.published().filter(proposition_id__in=list(proposition_ids))
+    if source_ids is not None:
+        rows = rows.filter(source_id__in=list(source_ids))
+    return set(rows.exclude(Exists(spoken)).values_list("proposition_id", "source_id"))
