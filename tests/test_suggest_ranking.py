@@ -100,3 +100,20 @@ def test_ranking_needs_no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     r = ranker()
     assert r.search("drones for Russia", 1)[0].doc == 2
+
+
+def test_sentences_keep_their_offsets_in_the_text():
+    from claims.suggesting.sentences import likely_sentences, split_sentences
+
+    body = "Moscow backs it. “Tehran objects!” he said.\n\nPelicans winter on the Caspian.  "
+    sentences = split_sentences(body)
+    assert [s.text for s in sentences] == [
+        "Moscow backs it.",
+        "“Tehran objects!”",
+        "he said.",
+        "Pelicans winter on the Caspian.",
+    ]
+    assert all(body[s.start : s.end] == s.text for s in sentences)
+    ranked = likely_sentences(body, "Where do pelicans spend the winter?", k=3)
+    assert [r.sentence.text for r in ranked] == ["Pelicans winter on the Caspian."]
+    assert likely_sentences(body, "nuclear submarines", k=3) == []

@@ -12,8 +12,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from claims.models import ConfirmedSilence, Proposition, Source, Stance
-from claims.suggesting.propositions import Suggestion, document, suggest
+from claims.suggesting.propositions import Suggestion, suggest
 from claims.suggesting.sentences import RankedSentence, likely_sentences
+from claims.suggesting.text import proposition_document as document
 
 # Propositions offered for the silence check: those filed under the topics the source
 # addresses, which it does not address itself.

@@ -10,15 +10,20 @@ no process has to be told: the database is the one source of truth.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Max
 
 from claims.models import Proposition
 
 from .ranking import Ranker, similarity
+from .text import proposition_document as document
+
+logger = logging.getLogger(__name__)
 
 # Rows modified this long before the last marker are read again at each sync: a transaction
 # that began earlier may commit after the marker was read, with an older `modified`.
@@ -26,12 +31,6 @@ LATE_COMMIT_MARGIN = timedelta(minutes=2)
 # Wordings at least this similar (cosine of character 4-grams) are near-duplicates.
 DUPLICATE_SIMILARITY = 0.6
 MAX_SUGGESTIONS = 20
-
-
-def document(text: str, notes: str = "") -> str:
-    """What is indexed for a proposition: its wording and the editors' notes on what counts
-    as supporting or contradicting it (they name the words claims use)."""
-    return f"{text}\n{notes}" if notes else text
 
 
 @dataclass(frozen=True)
@@ -111,3 +110,20 @@ def near_duplicates(text: str, *, exclude: int | None = None, k: int = 5) -> lis
     candidates = [s for s in suggest(text, k=10) if s.proposition.pk != exclude]
     close = [s for s in candidates if s.similarity >= DUPLICATE_SIMILARITY]
     return sorted(close, key=lambda s: -s.similarity)[:k]
+
+
+def warm_in_background() -> threading.Thread:
+    """Sync this process's index in a daemon thread (called when a gunicorn worker starts).
+    A failure is logged and left for the first suggestion to retry."""
+
+    def warm() -> None:
+        try:
+            proposition_index().sync()
+        except Exception:
+            logger.exception("The proposition index could not be built in the background.")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=warm, name="proposition-index", daemon=True)
+    thread.start()
+    return thread

@@ -125,7 +125,7 @@ class Ranker:
     def __init__(
         self,
         *,
-        char_weight: float = 0.5,
+        char_weight: float = 0.4,
         depth: int = 100,
         char_sizes: tuple[int, ...] = (4,),
         char_max_df: float = 0.05,

@@ -13,7 +13,7 @@ from .ranking import Ranker
 
 # A sentence ends at . ! ? (with any closing quote or bracket) before white space, or at a
 # line break; abbreviations cut a sentence short now and then, which only splits a candidate.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+|\n+")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|(?<=[.!?][\"'’”)\]])\s+|\n+")
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,9 @@ def char_ngram_counts(text: str, sizes: tuple[int, ...] = (4,)) -> Counter[str]:
             for i in range(len(padded) - n + 1):
                 counts[padded[i : i + n]] += 1
     return counts
+
+
+def proposition_document(text: str, notes: str = "") -> str:
+    """What is indexed for a proposition: its wording and the editors' notes on what counts
+    as supporting or contradicting it (they name the words claims use)."""
+    return f"{text}\n{notes}" if notes else text
