@@ -186,3 +186,14 @@ def test_a_distinct_wording_is_created_without_confirmation(editor):
         format="json",
     )
     assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", None])
+def test_confirm_distinct_must_be_a_json_boolean(editor, value):
+    response = client_for(editor).post(
+        PROPOSITIONS,
+        {"text": "Pelicans winter on the Caspian shore.", "slug": "p", "confirm_distinct": value},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "confirm_distinct" in response.json()["error"]["fields"]
