@@ -197,3 +197,24 @@ def test_confirm_distinct_must_be_a_json_boolean(editor, value):
     )
     assert response.status_code == 400
     assert "confirm_distinct" in response.json()["error"]["fields"]
+
+
+def test_rows_written_with_old_timestamps_are_still_indexed(editor):
+    # A restore or generate_corpus writes historical `modified` times: the index must notice.
+    import datetime
+
+    client = client_for(editor)
+    client.get(SUGGEST, {"text": "anything"})
+    old = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    proposition = PropositionFactory(text="Flamingos nest on the shores of Lake Urmia.")
+    Proposition.objects.filter(pk=proposition.pk).update(modified=old, created=old)
+    found = client.get(SUGGEST, {"text": "flamingos Urmia"}).json()["results"]
+    assert found[0]["slug"] == proposition.slug
+
+    # Replaced wholesale with the same count and an older latest time (a restore).
+    Proposition.objects.filter(pk=proposition.pk).update(
+        text="Storks cross the Bosphorus in spring.", modified=old - datetime.timedelta(days=1)
+    )
+    Proposition.objects.exclude(pk=proposition.pk).update(modified=old)
+    found = client.get(SUGGEST, {"text": "storks Bosphorus"}).json()["results"]
+    assert found[0]["slug"] == proposition.slug

@@ -61,20 +61,34 @@ class PropositionIndex:
             if marker == self._marker:
                 return
             rows = Proposition.objects.values_list("pk", "text", "notes")
-            if self._marker is not None and self._marker[1] is not None:
-                rows = rows.filter(modified__gte=self._marker[1] - LATE_COMMIT_MARGIN)
-            for pk, text, notes in rows.iterator(chunk_size=2000):
-                doc = document(text, notes)
-                fingerprint = hash(doc)
-                if self._fingerprints.get(pk) != fingerprint:
-                    self.ranker.add(pk, doc)
-                    self._fingerprints[pk] = fingerprint
+            previous = self._marker[1] if self._marker is not None else None
+            # Incremental when time moved forward; a latest `modified` that went back (a
+            # restore, a bulk load with historical timestamps) means rows were replaced
+            # wholesale: read them all, re-indexing only those whose document changed.
+            if previous is not None and marker[1] is not None and marker[1] >= previous:
+                rows = rows.filter(modified__gte=previous - LATE_COMMIT_MARGIN)
+            self._index_rows(rows)
             if len(self._fingerprints) != marker[0]:
+                # Rows came or went without moving the marker forward (deleted, or written
+                # with old timestamps): reconcile by id.
                 existing = set(Proposition.objects.values_list("pk", flat=True))
                 for pk in set(self._fingerprints) - existing:
                     self.ranker.remove(pk)
                     del self._fingerprints[pk]
+                unseen = existing - set(self._fingerprints)
+                if unseen:
+                    self._index_rows(
+                        Proposition.objects.filter(pk__in=unseen).values_list("pk", "text", "notes")
+                    )
             self._marker = marker
+
+    def _index_rows(self, rows) -> None:
+        for pk, text, notes in rows.iterator(chunk_size=2000):
+            doc = document(text, notes)
+            fingerprint = hash(doc)
+            if self._fingerprints.get(pk) != fingerprint:
+                self.ranker.add(pk, doc)
+                self._fingerprints[pk] = fingerprint
 
     def ranked(self, text: str, k: int) -> list[tuple[int, float]]:
         """Ids and scores of the `k` propositions most likely to match `text`."""
