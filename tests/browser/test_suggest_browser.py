@@ -79,3 +79,32 @@ def test_typing_words_offers_propositions_by_wording(open_tab, editor_login):
     assert field.input_value() == proposition.slug
     tab.shoot("suggest-typing", full_page=False)
     assert tab.errors == []
+
+
+def test_check_the_silence_and_confirm_it(open_tab, editor_login):
+    from claims.models import ConfirmedSilence
+
+    editor_login.groups.first().permissions.add(
+        *Permission.objects.filter(codename__in=["add_confirmedsilence", "view_confirmedsilence"])
+    )
+    # A proposition the source's text bears on in one sentence only, and none of its claims.
+    proposition = Proposition.objects.order_by("slug").first()
+    sentence = proposition.text
+    source = SourceFactory(body=f"Weather was mild.\n\n{sentence}\n\nMarkets were calm.")
+    tab = open_tab(DESKTOP)
+    test_annotation.log_in(tab, editor_login)
+    tab.open(f"/admin/claims/source/{source.pk}/annotate/?silence={proposition.slug}#silence")
+    page = tab.page
+    sentences = page.locator(".silence-sentences [data-select-start]")
+    assert sentences.count() == 1 and sentences.first.text_content() == sentence
+    sentences.first.click()
+    assert page.locator('[data-role="quote"]').input_value() == sentence
+    page.locator("[data-suggestion-list] .suggestion").first.wait_for()
+    page.locator("#silence").scroll_into_view_if_needed()
+    tab.shoot("suggest-silence-check", full_page=False)
+
+    page.click("text=Confirm: the source is silent on it")
+    page.wait_for_load_state("load")
+    silence = ConfirmedSilence.objects.get(source=source, proposition=proposition)
+    assert silence.confirmed_by == editor_login
+    assert tab.errors == []
