@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean load fuzz bench js
+.PHONY: run test lint format migrate seeds clean load fuzz bench bench-suggest js
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,13 @@ load: $(STAMP) $(BENCH)/.installed
 # bench/RESULTS.md. See bench/run.py for the knobs (BENCH_SIZES, BENCH_REGENERATE, …).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Proposition suggestions: CheckThat! 2020 Task 2 dev (MAP@5, MRR, recall@1/5, BM25 against
+# the fused ranker), the seeds left out one source at a time, latency and memory at 25,000
+# propositions; writes bench/SUGGEST.md. No database, no network. `--tune` (run by hand:
+# $(BIN)/python bench/suggest.py --tune) searches the fusion weight on the train split.
+bench-suggest: $(STAMP)
+	$(BIN)/python bench/suggest.py
 
 # Long API fuzzing run: the same tests as in `make test`, with many more examples. Set
 # DATABASE_URL to run it on PostgreSQL; FUZZ_SEED to try another seed.

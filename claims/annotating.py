@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.text import slugify
 
 from claims.anchoring import Anchor, make_anchor, reanchor
-from claims.models import AnchorState, Claim, Proposition, Source, Stance, Topic
+from claims.models import AnchorState, Claim, ConfirmedSilence, Proposition, Source, Stance, Topic
+from claims.propositions import create_proposition
 
 
 class AnnotationError(ValueError):
@@ -21,20 +21,17 @@ class AnnotationError(ValueError):
 
 @dataclass(frozen=True)
 class NewStance:
-    """A stance to add: on an existing proposition, or on a new one written on the spot."""
+    """A stance to add: on an existing proposition, or on a new one written on the spot.
+
+    A new wording close to an existing proposition raises
+    `claims.propositions.NearDuplicateError` unless `confirmed_distinct` is set.
+    """
 
     label: str
     proposition: Proposition | None = None
     new_text: str = ""
     new_topic: Topic | None = None
-
-
-def _unique_slug(text: str) -> str:
-    base = slugify(text)[:180].strip("-") or "proposition"
-    slug, n = base, 2
-    while Proposition.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    confirmed_distinct: bool = False
 
 
 def _proposition_for(stance: NewStance, user) -> Proposition:
@@ -44,15 +41,21 @@ def _proposition_for(stance: NewStance, user) -> Proposition:
     existing = Proposition.objects.filter(text__iexact=text).first()
     if existing is not None:
         return existing
-    proposition = Proposition.objects.create(text=text, slug=_unique_slug(text), created_by=user)
-    if stance.new_topic is not None:
-        proposition.topics.add(stance.new_topic)
-    return proposition
+    return create_proposition(
+        text=text,
+        by=user,
+        topics=[stance.new_topic] if stance.new_topic is not None else [],
+        confirmed_distinct=stance.confirmed_distinct,
+    )
 
 
 @transaction.atomic
 def add_stances(*, claim: Claim, stances: list[NewStance], user) -> list[Stance]:
-    """Label `claim` against propositions (creating new ones); one stance per proposition."""
+    """Label `claim` against propositions (creating new ones); one stance per proposition.
+
+    A confirmed silence of the claim's source on one of those propositions no longer holds,
+    and is removed (its history keeps it).
+    """
     created = []
     for spec in stances:
         proposition = _proposition_for(spec, user)
@@ -65,6 +68,10 @@ def add_stances(*, claim: Claim, stances: list[NewStance], user) -> list[Stance]
                 claim=claim, proposition=proposition, label=spec.label, annotator=user
             )
         )
+        for silence in ConfirmedSilence.objects.filter(
+            source_id=claim.source_id, proposition=proposition
+        ):
+            silence.delete()
     return created
 
 

@@ -1,11 +1,11 @@
 """Backup and restore of the whole corpus as one JSON document.
 
 `export_corpus` writes every publisher, author, source (with its authorships), topic, actor,
-proposition, claim and stance, and the history kept for sources, claims (with their actors),
-stances and propositions: every column, ids included, so that API URLs, history and the
-"restore a deleted claim" screen keep working after a restore. People are named by username
-(created_by, annotator, published_by, history_user); accounts themselves (passwords, tokens,
-groups) are not part of the corpus.
+proposition, claim, stance and confirmed silence, and the history kept for sources, claims (with
+their actors), stances, propositions and confirmed silences: every column, ids included, so
+that API URLs, history and the "restore a deleted claim" screen keep working after a restore.
+People are named by username (created_by, annotator, published_by, history_user); accounts
+themselves (passwords, tokens, groups) are not part of the corpus.
 
 `import_corpus` checks the whole document before writing, writes it in one transaction and
 refuses a database that already holds a corpus unless told to replace it (`replace=True`
@@ -37,6 +37,7 @@ from claims.models import (
     Author,
     Authorship,
     Claim,
+    ConfirmedSilence,
     Proposition,
     Publisher,
     Source,
@@ -60,6 +61,7 @@ CORPUS: list[tuple[str, type[models.Model]]] = [
     ("propositions", Proposition),
     ("claims", Claim),
     ("stances", Stance),
+    ("silences", ConfirmedSilence),
 ]
 # Many-to-many links travel inside their owner's rows, as lists of ids.
 M2M = {Proposition: "topics", Claim: "actors"}
@@ -72,11 +74,16 @@ def _history_models() -> list[tuple[str, type[models.Model]]]:
         ("claim_history", Claim.history.model),
         ("claim_actor_history", apps.get_model("claims", "HistoricalClaim_actors")),
         ("stance_history", Stance.history.model),
+        ("silence_history", ConfirmedSilence.history.model),
     ]
 
 
 def sections() -> list[tuple[str, type[models.Model]]]:
     return CORPUS + _history_models()
+
+
+# Sections added after version 1 was first written: a backup made before has none (= empty).
+OPTIONAL_SECTIONS = frozenset({"silences", "silence_history"})
 
 
 class CorpusError(Exception):
@@ -206,6 +213,8 @@ def check_document(document: Any, name: str) -> dict:
     unknown = sorted(set(document) - expected)
     if unknown:
         raise CorpusError(f"{name}: unknown section {unknown[0]!r}")
+    for section in OPTIONAL_SECTIONS - set(document):
+        document[section] = []
     missing = sorted(expected - set(document))
     if missing:
         raise CorpusError(f"{name}: missing section {missing[0]!r}")

@@ -73,12 +73,21 @@ class Matrix:
     sources: list[Source]
     cells: dict[tuple[int, int], Cell]
     divergence: dict[int, float]
+    # (proposition id, source id) where an editor confirmed the source says nothing on it.
+    silences: set[tuple[int, int]] = field(default_factory=set)
 
     def cell(self, proposition_id: int, source_id: int) -> Cell | None:
         return self.cells.get((proposition_id, source_id))
 
     def row(self, proposition: Proposition) -> list[tuple[Source, Cell | None]]:
         return [(source, self.cell(proposition.pk, source.pk)) for source in self.sources]
+
+    def marked_row(self, proposition: Proposition) -> list[tuple[Source, Cell | None, bool]]:
+        """Like `row`, with whether each empty cell is a confirmed silence."""
+        return [
+            (source, cell, cell is None and (proposition.pk, source.pk) in self.silences)
+            for source, cell in self.row(proposition)
+        ]
 
     def positions_of(self, source_id: int) -> dict[int, str]:
         return {p: cell.position for (p, s), cell in self.cells.items() if s == source_id}

@@ -11,7 +11,7 @@ import re
 
 from django.utils import timezone
 
-from claims.models import Authorship, Proposition, Source, Topic
+from claims.models import Authorship, ConfirmedSilence, Proposition, Source, Stance, Topic
 
 from .factories import (
     ActorFactory,
@@ -82,6 +82,21 @@ def grow(count: int = 3) -> list[Source]:
 
 
 NONCE = re.compile(r'nonce="[^"]*"')
+
+
+def silent_on(slug: str) -> ConfirmedSilence:
+    """Confirm one more published source silent on a proposition (one that has no claim on
+    it and is not confirmed yet)."""
+    proposition = Proposition.objects.get(slug=slug)
+    speaking = Stance.objects.filter(proposition=proposition).values("claim__source")
+    source = (
+        Source.objects.published()
+        .exclude(pk__in=speaking)
+        .exclude(silences__proposition=proposition)
+        .order_by("pk")
+        .first()
+    )
+    return ConfirmedSilence.objects.create(source=source, proposition=proposition)
 
 
 def normalised(response) -> str:

@@ -152,3 +152,32 @@ def test_bad_rows_are_refused_naming_the_row(tmp_path, section, change, message)
         call_command("import_corpus", str(path), "--replace")
     assert message in str(error.value)
     assert backup_document() == before
+
+
+def test_confirmed_silences_round_trip_and_older_backups_without_them_restore(tmp_path):
+    from claims.models import ConfirmedSilence
+    from claims.silences import confirm_silence, withdraw_silence
+
+    from .corpus import silent_on
+
+    editor = UserFactory(username="silence-checker")
+    kept = silent_on("russia-backs-zangezur-corridor")
+    gone = silent_on("russia-backs-zangezur-corridor")
+    withdraw_silence(source=gone.source, proposition=gone.proposition)
+    confirm_silence(source=gone.source, proposition=gone.proposition, by=editor)
+    before, after = round_trip(tmp_path)
+    assert before == after
+    assert len(after["silences"]) == 2 and len(after["silence_history"]) == 4
+    assert ConfirmedSilence.objects.get(pk=kept.pk).source_id == kept.source_id
+    assert ConfirmedSilence.objects.get(source=gone.source).confirmed_by.username == (
+        "silence-checker"
+    )
+
+    # A backup written before silences were kept has neither section: it restores, empty.
+    older = tmp_path / "older.json"
+    document = dump(tmp_path / "corpus.json")
+    document["exported_at"] = "2026-01-01T00:00:00+00:00"
+    del document["silences"], document["silence_history"]
+    older.write_text(json.dumps(document))
+    call_command("import_corpus", str(older), "--replace")
+    assert not ConfirmedSilence.objects.exists()

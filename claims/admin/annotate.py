@@ -27,10 +27,14 @@ from claims.annotating import (
     deleted_claims,
     restore_claim,
 )
-from claims.models import Actor, AnchorState, Claim, Proposition, Source, Stance, StanceLabel, Topic
+from claims.models import Actor, AnchorState, Claim, Source, Stance, StanceLabel, Topic
+from claims.propositions import NearDuplicateError
+from claims.silences import confirm_silence, withdraw_silence
 
+from . import suggestions
 from .annotations import ClaimForm
 from .base import shorten
+from .suggestions import PropositionField
 
 
 class AnnotationClaimForm(ClaimForm):
@@ -53,13 +57,11 @@ class AnnotationClaimForm(ClaimForm):
 class NewStanceForm(forms.Form):
     """One stance to add: an existing proposition (typed, with suggestions) or a new one."""
 
-    proposition = forms.ModelChoiceField(
-        queryset=Proposition.objects.all(),
-        to_field_name="slug",
+    proposition = PropositionField(
         required=False,
-        widget=forms.TextInput(attrs={"list": "proposition-options", "autocomplete": "off"}),
-        help_text="Start typing: suggestions come from the existing propositions.",
-        error_messages={"invalid_choice": "No proposition has that name; write it as a new one."},
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-find-propositions": ""}),
+        help_text="Type its words or its slug: the closest existing propositions are offered.",
     )
     new_proposition = forms.CharField(
         required=False,
@@ -71,6 +73,11 @@ class NewStanceForm(forms.Form):
         queryset=Topic.objects.order_by("name"), required=False, help_text="For a new proposition."
     )
     label = forms.ChoiceField(choices=[("", "— no stance —"), *StanceLabel.choices], required=False)
+    confirm_distinct = forms.BooleanField(
+        required=False,
+        label="It says something else",
+        help_text="Create the new proposition although existing ones are worded closely.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -98,6 +105,7 @@ class NewStanceForm(forms.Form):
             proposition=data.get("proposition"),
             new_text=data.get("new_proposition", ""),
             new_topic=data.get("topic"),
+            confirmed_distinct=bool(data.get("confirm_distinct")),
         )
 
 
@@ -126,7 +134,9 @@ class AnnotationScreen:
         if request.method == "POST":
             return self.post(request, source)
         claim = self._editing(request, source)
-        claim_form = AnnotationClaimForm(instance=claim, source=source)
+        claim_form = AnnotationClaimForm(
+            instance=claim, source=source, initial=_initial_span(request, source, claim)
+        )
         return self.render(request, source, claim_form, NewStanceForm(prefix="stance"), claim)
 
     # --- reading ----------------------------------------------------------------------------
@@ -139,7 +149,7 @@ class AnnotationScreen:
             raise Http404("No such claim.")
         return get_object_or_404(Claim, pk=int(raw), source=source)
 
-    def render(self, request, source, claim_form, stance_form, editing, status=200):
+    def render(self, request, source, claim_form, stance_form, editing, status=200, duplicates=()):
         claims = list(_claims_of(source))
         anchored = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
         orphaned = [c for c in claims if c.anchor_state == AnchorState.ORPHANED]
@@ -163,14 +173,33 @@ class AnnotationScreen:
             "editing": editing,
             "claim_form": claim_form,
             "stance_form": stance_form,
-            "propositions": Proposition.objects.order_by("slug").only("slug", "text"),
             "labels": StanceLabel.choices,
+            **self.suggestion_context(request, source, editing, claims),
+            "duplicates": duplicates,
             "can_add": request.user.has_perm("claims.add_claim"),
             "can_change": request.user.has_perm("claims.change_claim"),
             "can_delete": request.user.has_perm("claims.delete_claim"),
+            "can_confirm_silence": request.user.has_perm("claims.add_confirmedsilence"),
+            "can_withdraw_silence": request.user.has_perm("claims.delete_confirmedsilence"),
             "body_length": len(source.body),
         }
         return TemplateResponse(request, self.template, context, status=status)
+
+    def suggestion_context(self, request, source, editing, claims) -> dict:
+        """Suggestions for the claim being edited and the silence check (bounded: five
+        propositions, a dozen candidates, five sentences, whatever the corpus holds)."""
+        addressed = {stance.proposition_id for claim in claims for stance in claim.stances.all()}
+        checked = suggestions.find_proposition(request.GET.get("silence", ""))
+        return {
+            "suggested": (
+                suggestions.claim_suggestions(editing.quote, addressed) if editing else []
+            ),
+            "silence_candidates": suggestions.silence_candidates(source, addressed),
+            "silences": suggestions.silences_of(source),
+            "silence_query": request.GET.get("silence", ""),
+            "silence_check": suggestions.silence_check(source, checked) if checked else None,
+            "suggest_url": reverse("api:proposition-suggest"),
+        }
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -181,6 +210,8 @@ class AnnotationScreen:
             "delete": self.delete,
             "restore": self.restore,
             "set-stance": self.set_stance,
+            "confirm-silence": self.confirm_silence,
+            "withdraw-silence": self.withdraw_silence,
         }
         if action not in handlers:
             messages.error(request, "Unknown action; nothing was changed.")
@@ -205,8 +236,9 @@ class AnnotationScreen:
     def save(self, request, source: Source):
         editing = self._editing(request, source)
         self._require(request, "change_claim" if editing else "add_claim")
-        claim_form = AnnotationClaimForm(request.POST, instance=editing, source=source)
-        stance_form = NewStanceForm(request.POST, prefix="stance")
+        data = _with_pick(request.POST)
+        claim_form = AnnotationClaimForm(data, instance=editing, source=source)
+        stance_form = NewStanceForm(data, prefix="stance")
         if not (claim_form.is_valid() and stance_form.is_valid()):
             messages.error(request, "Nothing was saved: please correct the errors below.")
             return self.render(request, source, claim_form, stance_form, editing, status=400)
@@ -221,6 +253,22 @@ class AnnotationScreen:
                 if new is not None:
                     self._require(request, "add_stance")
                     add_stances(claim=claim, stances=[new], user=request.user)
+        except NearDuplicateError as error:
+            stance_form.add_error("new_proposition", str(error))
+            messages.error(
+                request,
+                "Nothing was saved: the new proposition is close to existing ones. Use one of "
+                "them, or confirm that it says something else.",
+            )
+            return self.render(
+                request,
+                source,
+                claim_form,
+                stance_form,
+                editing,
+                status=400,
+                duplicates=error.candidates,
+            )
         except AnnotationError as error:
             stance_form.add_error(None, str(error))
             messages.error(request, "Nothing was saved: please correct the errors below.")
@@ -249,6 +297,36 @@ class AnnotationScreen:
         else:
             messages.error(request, "Choose one of the stance labels.")
         return self.back(source, stance.claim_id, edit=True)
+
+    def confirm_silence(self, request, source: Source):
+        """Record that the source says nothing on a proposition."""
+        self._require(request, "add_confirmedsilence")
+        proposition = suggestions.find_proposition(request.POST.get("proposition", ""))
+        if proposition is None:
+            messages.error(request, "Choose the proposition the source is silent on.")
+            return self.back(source)
+        try:
+            confirm_silence(
+                source=source,
+                proposition=proposition,
+                by=request.user,
+                note=request.POST.get("note", "")[:2000],
+            )
+        except AnnotationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Confirmed: the source is silent on “{proposition.text}”.")
+        return self.back(source)
+
+    def withdraw_silence(self, request, source: Source):
+        """Take back a confirmed silence."""
+        self._require(request, "delete_confirmedsilence")
+        proposition = suggestions.find_proposition(request.POST.get("proposition", ""))
+        if proposition is not None and withdraw_silence(source=source, proposition=proposition):
+            messages.success(request, f"No longer marked silent on “{proposition.text}”.")
+        else:
+            messages.error(request, "There was no confirmed silence to take back.")
+        return self.back(source)
 
     def delete(self, request, source: Source):
         self._require(request, "delete_claim")
@@ -282,6 +360,30 @@ class AnnotationScreen:
         )
         messages.success(request, f"Claim restored with {stances} stance(s).{note}")
         return self.back(source, claim.pk)
+
+
+def _initial_span(request, source: Source, editing: Claim | None) -> dict:
+    """A span offered by a link (?start=&end=, from the silence check) pre-fills a new claim."""
+    start, end = request.GET.get("start", ""), request.GET.get("end", "")
+    if editing is not None or not (start.isdigit() and end.isdigit()):
+        return {}
+    start_at, end_at = int(start), int(end)
+    if not 0 <= start_at < end_at <= len(source.body):
+        return {}
+    return {"start": start_at, "end": end_at, "quote": source.body[start_at:end_at]}
+
+
+def _with_pick(post):
+    """A one-click suggestion ("pick" = "<slug>|<label>") fills the stance fields: the
+    proposition and the label, instead of whatever was typed in them."""
+    pick = post.get("pick", "")
+    if "|" not in pick:
+        return post
+    slug, label = pick.rsplit("|", 1)
+    data = post.copy()
+    data["stance-proposition"], data["stance-label"] = slug, label
+    data["stance-new_proposition"] = ""
+    return data
 
 
 def _segment_classes(segment: reading.Segment, claims: dict[int, Claim]) -> str:

@@ -1,9 +1,13 @@
 """Admin for topics, actors and propositions."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from claims.models import Actor, Proposition, Topic
+from claims.models import Actor, ConfirmedSilence, Proposition, Topic
+from claims.propositions import NearDuplicateError, check_distinct
 
 from .base import HistoryAdmin, ModelAdmin, shorten
 from .locking import VersionedForm
@@ -42,9 +46,51 @@ class ActorAdmin(ModelAdmin):
 
 
 class PropositionForm(VersionedForm):
+    """Refuses, until confirmed, a wording close to an existing proposition, and lists the
+    near-duplicates with a link to each ("use this one")."""
+
+    confirm_distinct = forms.BooleanField(
+        required=False,
+        label="It says something else",
+        help_text="Save although existing propositions are worded closely.",
+    )
+
     class Meta:
         model = Proposition
         fields = ["text", "slug", "topics", "notes"]
+
+    def clean(self):
+        data = super().clean()
+        text = data.get("text")
+        if text and (self.instance.pk is None or text != self.instance.text):
+            try:
+                check_distinct(
+                    text=text,
+                    exclude=self.instance.pk,
+                    confirmed=bool(data.get("confirm_distinct")),
+                )
+            except NearDuplicateError as error:
+                links = format_html_join(
+                    " ",
+                    '<a href="{}">Use this one: “{}”</a> ({}% alike).',
+                    (
+                        (
+                            reverse("admin:claims_proposition_change", args=[c.proposition.pk]),
+                            c.proposition.text,
+                            round(c.similarity * 100),
+                        )
+                        for c in error.candidates
+                    ),
+                )
+                self.add_error(
+                    "text",
+                    format_html(
+                        "Close to existing propositions. {} Or tick “It says something "
+                        "else” to save it anyway.",
+                        links,
+                    ),
+                )
+        return data
 
 
 @admin.register(Proposition)
@@ -80,4 +126,29 @@ class PropositionAdmin(HistoryAdmin):
     def save_model(self, request, obj: Proposition, form, change: bool) -> None:
         if not change:
             obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ConfirmedSilence)
+class ConfirmedSilenceAdmin(HistoryAdmin):
+    list_display = ["source", "short_proposition", "confirmed_by", "confirmed_at"]
+    list_select_related = ["source", "proposition", "confirmed_by"]
+    raw_id_fields = ["source", "proposition"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]
+    fields = ["source", "proposition", "note", "confirmed_by", "confirmed_at"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("source__body", "source__blocks", "source__provenance")
+        )
+
+    @admin.display(description="Proposition", ordering="proposition__text")
+    def short_proposition(self, obj: ConfirmedSilence) -> str:
+        return shorten(obj.proposition.text)
+
+    def save_model(self, request, obj: ConfirmedSilence, form, change: bool) -> None:
+        if not change:
+            obj.confirmed_by = request.user
         super().save_model(request, obj, form, change)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from claims import selectors
 from claims.models import Proposition, Source, Topic
+from claims.silences import confirmed_silences
 
 from .backends import TYPED_PARAMETERS, refuse_blank
 
@@ -76,6 +77,11 @@ class MatrixView(StrictQueryMixin, APIView):
                     "propositions: the most divided are given."
                 ),
                 "cells": serializers.ListField(child=serializers.DictField()),
+                "confirmed_silent": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Proposition and source pairs an editor confirmed the source is "
+                    "silent on (published sources; absent pairs are simply not addressed).",
+                ),
             },
         ),
     )
@@ -115,6 +121,13 @@ class MatrixView(StrictQueryMixin, APIView):
             selectors.published_stances().filter(proposition__in=propositions)
         )
         silent = selectors.corpus_tally().sources - len(matrix.sources)
+        slugs = {p.pk: p.slug for p in matrix.propositions}
+        confirmed = sorted(confirmed_silences(slugs))
+        source_slugs = (
+            dict(Source.objects.filter(pk__in={s for _, s in confirmed}).values_list("pk", "slug"))
+            if confirmed
+            else {}
+        )
         return Response(
             {
                 "propositions": [
@@ -133,6 +146,9 @@ class MatrixView(StrictQueryMixin, APIView):
                     for p in matrix.propositions
                     for s, cell in matrix.row(p)
                     if cell is not None
+                ],
+                "confirmed_silent": [
+                    {"proposition": slugs[p], "source": source_slugs[s]} for p, s in confirmed
                 ],
             }
         )

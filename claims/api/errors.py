@@ -24,6 +24,17 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class NearDuplicate(Conflict):
+    """A new wording close to existing propositions: 409 with the candidates, closest first."""
+
+    default_detail = "Close to existing propositions."
+    default_code = "near_duplicate"
+
+    def __init__(self, detail: str, candidates: list[dict]) -> None:
+        super().__init__(detail)
+        self.extra = {"candidates": candidates}
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The resource has changed since you read it; fetch it again."
@@ -98,6 +109,7 @@ def exception_handler(exc, context):
         if isinstance(codes, str):
             body["code"] = codes
         body["message"] = str(detail.get("detail", detail) if isinstance(detail, dict) else detail)
+    body.update(getattr(exc, "extra", {}))
     headers = {
         k: v
         for k, v in response.headers.items()

@@ -78,6 +78,15 @@ def strict(field_class: type) -> type:
     return _STRICT[field_class]
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false as JSON booleans: 0, 1 and "yes" are mistakes, not answers."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class StrictManyRelatedField(serializers.ManyRelatedField):
     """A list of references that must be a JSON list (DRF would iterate a string or an
     object's keys)."""
@@ -200,6 +209,12 @@ class PropositionSerializer(BaseSerializer):
     )
     positions = serializers.SerializerMethodField()
     divergence = serializers.SerializerMethodField()
+    confirm_distinct = StrictBooleanField(
+        write_only=True,
+        default=False,
+        help_text="Create (or reword) even though the wording is close to existing "
+        "propositions: without it such a write gets 409 with the candidates.",
+    )
 
     class Meta:
         model = Proposition
@@ -213,6 +228,7 @@ class PropositionSerializer(BaseSerializer):
             "divergence",
             "created",
             "modified",
+            "confirm_distinct",
         ]
 
     @extend_schema_field(SourcePositionSerializer(many=True))

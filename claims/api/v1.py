@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import comparison, exports, views
+from . import comparison, exports, suggesting, views
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -17,6 +17,12 @@ router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("stances", views.StanceViewSet, basename="stance")
 
 urlpatterns = [
+    # Before the router: "suggest" would otherwise be read as a proposition's slug.
+    path(
+        "propositions/suggest/",
+        suggesting.SuggestView.as_view(),
+        name="proposition-suggest",
+    ),
     path("compare/matrix/", comparison.MatrixView.as_view(), name="compare-matrix"),
     path("compare/sources/", comparison.SourcesView.as_view(), name="compare-sources"),
     path("annotations/", exports.AnnotationCollectionView.as_view(), name="annotations"),

@@ -11,6 +11,7 @@ from csp.constants import SELF
 from django.db import transaction
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import routers, viewsets
 from rest_framework.filters import OrderingFilter
@@ -26,12 +27,14 @@ from claims.models import (
     Stance,
     Topic,
 )
+from claims.propositions import NearDuplicateError, check_distinct
 from claims.selectors import positions_for
 
 from . import filters, rows, serializers
 from .backends import StrictFilterBackend
 from .caching import CachedReadMixin
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
+from .errors import NearDuplicate
 from .pagination import CursorPagination
 from .permissions import sees_drafts
 
@@ -243,9 +246,42 @@ class PropositionViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
             Source.objects.filter(pk__in=source_ids).values_list("pk", "slug")
         )
 
+    def _check_distinct(self, serializer, exclude: int | None = None) -> None:
+        data = serializer.validated_data
+        confirmed = data.pop("confirm_distinct", False)
+        if "text" not in data:
+            return
+        try:
+            check_distinct(text=data["text"], exclude=exclude, confirmed=confirmed)
+        except NearDuplicateError as error:
+            raise NearDuplicate(
+                str(error),
+                [
+                    {
+                        "slug": c.proposition.slug,
+                        "text": c.proposition.text,
+                        "similarity": c.similarity,
+                        "url": self.request.build_absolute_uri(
+                            reverse("api:proposition-detail", args=[c.proposition.slug])
+                        ),
+                    }
+                    for c in error.candidates
+                ],
+            ) from error
+
     @transaction.atomic
     def perform_create(self, serializer):
+        self._check_distinct(serializer)
         serializer.save(created_by=self.request.user)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        text = serializer.validated_data.get("text")
+        if text is not None and text == serializer.instance.text:
+            serializer.validated_data.pop("confirm_distinct", None)
+        else:
+            self._check_distinct(serializer, exclude=serializer.instance.pk)
+        super().perform_update(serializer)
 
 
 @extend_schema_view(

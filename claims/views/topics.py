@@ -11,6 +11,7 @@ from claims import positions, selectors
 from claims.forms import MatrixOrderForm
 from claims.models import Proposition, Source
 from claims.pagecache import cached_page
+from claims.silences import confirmed_silences
 
 PROPOSITIONS_PER_PAGE = 20
 COLUMNS_ON_TOPIC = 12
@@ -52,6 +53,9 @@ def topic_detail(request, slug: str):
     )
     speaking = len(matrix.sources)
     matrix.sources = selectors.order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), order["cols"])
+    matrix.silences = confirmed_silences(
+        [s.proposition.pk for s in summaries], [s.pk for s in matrix.sources]
+    )
     tally = selectors.corpus_tally(tree)
     return render(
         request,
@@ -61,7 +65,7 @@ def topic_detail(request, slug: str):
             "ancestors": tree.ancestors(topic.pk),
             "children": [tree.topics[pk] for pk in tree.children.get(topic.pk, [])],
             "matrix": matrix,
-            "rows": [(summary, matrix.row(summary.proposition)) for summary in summaries],
+            "rows": [(summary, matrix.marked_row(summary.proposition)) for summary in summaries],
             "page": page,
             "contested": any(summary.divergence > 0 for summary in summaries),
             "order": order,
@@ -80,6 +84,19 @@ def _silent_sources(speaking: list[int]) -> list[Source]:
     return selectors.order_sources(
         Source.objects.published()
         .exclude(pk__in=speaking)
+        .select_related("publisher")
+        .only("slug", "title", "published_on", "publisher__name")[:SILENT_NAMED],
+        "date",
+    )
+
+
+def _confirmed_sources(ids: set[int]) -> list[Source]:
+    """The published sources confirmed silent on a proposition, at most SILENT_NAMED."""
+    if not ids:
+        return []
+    return selectors.order_sources(
+        Source.objects.published()
+        .filter(pk__in=ids)
         .select_related("publisher")
         .only("slug", "title", "published_on", "publisher__name")[:SILENT_NAMED],
         "date",
@@ -123,7 +140,9 @@ def proposition_detail(request, slug: str):
     page = Paginator(columns, SOURCES_ON_PROPOSITION).get_page(request.GET.get("page"))
     source_total = selectors.corpus_tally().sources
     silent = max(0, source_total - len(columns))
+    confirmed = {source for _, source in confirmed_silences([proposition.pk])}
     named = _silent_sources([s.pk for s in matrix.sources]) if 0 < silent <= SILENT_NAMED else []
+    confirmed_named = _confirmed_sources(confirmed)
     return render(
         request,
         "claims/proposition.html",
@@ -135,7 +154,9 @@ def proposition_detail(request, slug: str):
             "page": page,
             "addressing": len(columns),
             "silent": silent,
-            "silent_sources": named,
+            "silent_sources": [s for s in named if s.pk not in confirmed],
+            "confirmed_silent": len(confirmed),
+            "confirmed_sources": confirmed_named,
             "source_count": source_total,
             "related": selectors.related_summaries(proposition, topics, RELATED_PROPOSITIONS),
         },

@@ -87,6 +87,8 @@
         picked.start + "–" + picked.end + "). Choose the kind and a stance, then save.";
     }
     form.classList.add("has-selection");
+    // suggest.js listens: the likely propositions for the selected words.
+    form.dispatchEvent(new CustomEvent("claims:selected", { detail: picked }));
   }
 
   // Keyboard selection needs a caret: the text becomes an editable region that refuses edits.
