@@ -149,7 +149,8 @@ def _referenced_users() -> list[dict[str, str]]:
     for _, model in sections():
         for field in model._meta.concrete_fields:
             if _is_user(field):
-                named = model._default_manager.exclude(**{field.attname: None})
+                # No ordering: a model's default ordering would make DISTINCT keep every row.
+                named = model._default_manager.exclude(**{field.attname: None}).order_by()
                 ids.update(named.values_list(field.attname, flat=True).distinct())
     users = get_user_model()._default_manager.filter(pk__in=ids)
     return [
