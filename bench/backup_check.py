@@ -6,7 +6,7 @@ sum of `hashtext` over each row. People are compared by username, not by id (a r
 the accounts it needs afresh), and many-to-many links by their two ends (their own ids are not
 part of the corpus). Prints one line per table and exits non-zero on any difference.
 
-Used for the million-claim figure in bench/RESULTS-backup.md:
+How the backup figures in the README (Backup and restore) were checked:
 
     python manage.py export_corpus corpus.jsonl.gz            # on geopolitics_bench_1m
     python manage.py import_corpus corpus.jsonl.gz --max-mib 8192   # on a fresh database
