@@ -8,9 +8,12 @@ part of the corpus). Prints one line per table and exits non-zero on any differe
 
 How the backup figures in the README (Backup and restore) were checked:
 
-    python manage.py export_corpus corpus.jsonl.gz            # on geopolitics_bench_1m
-    python manage.py import_corpus corpus.jsonl.gz --max-mib 8192   # on a fresh database
-    python bench/backup_check.py geopolitics_bench_1m geopolitics_restore_1m
+    python manage.py export_corpus corpus-10k.jsonl.gz     # DATABASE_URL: geopolitics_bench_10k
+    python manage.py import_corpus corpus-10k.jsonl.gz     # DATABASE_URL: a fresh, migrated one
+    python bench/backup_check.py geopolitics_bench_10k geopolitics_restore_10k
+
+(A backup larger than 512 MiB once decompressed, such as the million-claim corpus's 3.1 GB,
+needs `import_corpus --max-mib`.)
 """
 
 from __future__ import annotations
