@@ -14,7 +14,7 @@ from bench.common import setup_django
 
 def main() -> None:
     setup_django()
-    from claims import generating
+    from bench.generator import generating
 
     sources, per_source, seed = (int(value) for value in sys.argv[1:4])
     wanted = generating.Parameters(sources=sources, claims_per_source=per_source, seed=seed)

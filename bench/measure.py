@@ -89,7 +89,7 @@ def samples() -> dict:
 
 def search_terms() -> dict[str, str]:
     try:
-        from claims.generating import SEARCH_TERMS
+        from bench.generator.generating import SEARCH_TERMS
     except ImportError:  # a corpus that was not generated: words every corpus has
         SEARCH_TERMS = {"rare": "tellurium", "medium": "pipeline", "common": "russia"}
     return dict(SEARCH_TERMS)

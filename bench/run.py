@@ -47,6 +47,8 @@ from bench.common import (
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,1000000").split(",")]
 IMPORT_DATABASE = "geopolitics_bench_import"
+# The generator is a benchmark-only app: only these settings install it (bench/settings.py).
+GENERATOR_SETTINGS = "bench.settings"
 
 
 def run(*command, env: dict[str, str], capture: bool = False) -> str:
@@ -100,7 +102,8 @@ def corpus(size: int, env: dict[str, str]) -> dict:
     started = time.perf_counter()
     run(
         PYTHON, "manage.py", "generate_corpus", "--sources", sources,
-        "--claims-per-source", CLAIMS_PER_SOURCE, "--seed", SEED, "--force", env=env,
+        "--claims-per-source", CLAIMS_PER_SOURCE, "--seed", SEED, "--force",
+        env={**env, "DJANGO_SETTINGS_MODULE": GENERATOR_SETTINGS},
     )  # fmt: skip
     seconds = time.perf_counter() - started
     vacuum(database_name(size))

@@ -1,14 +1,19 @@
-"""Backup and restore of the whole corpus as one JSON document.
+"""Backup and restore of the whole corpus, streamed: memory does not grow with the corpus.
 
 `export_corpus` writes every publisher, author, source (with its authorships), topic, actor,
 proposition, claim, stance and confirmed silence, and the history kept for sources, claims (with
-their actors), stances, propositions and confirmed silences: every column, ids included, so
-that API URLs, history and the "restore a deleted claim" screen keep working after a restore.
-People are named by username (created_by, annotator, published_by, history_user); accounts
-themselves (passwords, tokens, groups) are not part of the corpus.
+their actors), stances, propositions and confirmed silences: every column, ids included, so that
+API URLs, history and the "restore a deleted claim" screen keep working after a restore. The
+columns are the models' own concrete fields, read when the backup runs, so a field added to a
+model travels without a change here. People are named by username (created_by, annotator,
+published_by, history_user); accounts themselves (passwords, tokens, groups) are not part of the
+corpus. Rows are read a chunk at a time as plain values (a server-side cursor on PostgreSQL, in
+one repeatable-read snapshot) and written one line each (`claims.backup_file`).
 
-`import_corpus` checks the whole document before writing, writes it in one transaction and
-refuses a database that already holds a corpus unless told to replace it (`replace=True`
+`import_corpus` reads the file a chunk of rows at a time, checks each row as the models would,
+and writes each chunk with one bulk insert, all in one transaction: a bad row, a row the
+database refuses or a file that ends early or grows past the size limit rolls everything back.
+It refuses a database that already holds a corpus unless told to replace it (`replace=True`
 deletes the old corpus in the same transaction). Nothing is recomputed on the way in: versions,
 timestamps, quotes and anchors are restored exactly as exported, and the database's own rules
 (claim_quote_matches_body, the named constraints) check them again.
@@ -16,14 +21,11 @@ timestamps, quotes and anchors are restored exactly as exported, and the databas
 
 from __future__ import annotations
 
-import datetime
-import gzip
 import hashlib
-import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -32,6 +34,15 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from claims.backup_file import (
+    FORMAT,
+    MAX_BYTES,
+    VERSION,
+    BackupReader,
+    BackupWriter,
+    CorpusError,
+    open_for_writing,
+)
 from claims.models import (
     Actor,
     Author,
@@ -39,6 +50,7 @@ from claims.models import (
     Claim,
     ConfirmedSilence,
     Proposition,
+    PropositionSummary,
     Publisher,
     Source,
     Stance,
@@ -46,9 +58,12 @@ from claims.models import (
 )
 from claims.summaries import rebuild_proposition_summaries
 
-FORMAT = "geopolitics-claims-corpus"
-VERSION = 1
-MAX_BYTES = 512 * 1024 * 1024
+__all__ = ["MAX_BYTES", "CorpusError", "restore_file", "write_corpus"]
+
+# Rows per database round trip, both ways: large enough to keep round trips few, small enough
+# that a chunk of rows (sources carry their whole text) stays a few megabytes.
+CHUNK = 1000
+T = TypeVar("T")
 
 # Parents before children: this is the order rows are written in (and deleted in reverse).
 CORPUS: list[tuple[str, type[models.Model]]] = [
@@ -82,147 +97,117 @@ def sections() -> list[tuple[str, type[models.Model]]]:
     return CORPUS + _history_models()
 
 
-# Sections added after version 1 was first written: a backup made before has none (= empty).
-OPTIONAL_SECTIONS = frozenset({"silences", "silence_history"})
-
-
-class CorpusError(Exception):
-    """The file cannot be restored; nothing was written. The message names where and why."""
-
-
 def _is_user(field: models.Field) -> bool:
     return field.is_relation and field.related_model is get_user_model()
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- export ---------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return value
+def _links(model: type[models.Model], ids: list[int]) -> dict[int, list[int]]:
+    """The many-to-many ids of a chunk of rows, in one query."""
+    field = getattr(model, M2M[model]).field
+    through = field.remote_field.through
+    owner, target = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
+    linked: dict[int, list[int]] = {pk: [] for pk in ids}
+    pairs = through._default_manager.filter(**{f"{owner}__in": ids}).values_list(owner, target)
+    for pk, other in pairs.order_by(owner, target):
+        linked[pk].append(other)
+    return linked
 
 
-def _rows(model: type[models.Model], usernames: dict[int, str]) -> Iterator[dict]:
+def _rows(model: type[models.Model], usernames: dict[int, str]) -> Iterator[dict[str, Any]]:
+    """Every row of `model` as a dict of plain values, by primary key, a chunk at a time."""
     fields = model._meta.concrete_fields
+    keys = [f.name if _is_user(f) else f.attname for f in fields]
+    users = [i for i, f in enumerate(fields) if _is_user(f)]
     m2m = M2M.get(model)
-    queryset = model._default_manager.order_by("pk")
-    if m2m:
-        queryset = queryset.prefetch_related(m2m)
-    for obj in queryset.iterator(chunk_size=2000):
-        row: dict[str, Any] = {}
-        for field in fields:
-            value = getattr(obj, field.attname)
+    values = model._default_manager.order_by("pk").values_list(*(f.attname for f in fields))
+    for chunk in _chunks(values.iterator(chunk_size=CHUNK), CHUNK):
+        linked = _links(model, [row[0] for row in chunk]) if m2m else {}
+        for values_ in chunk:
+            row = dict(zip(keys, values_, strict=True))
+            for i in users:
+                if values_[i] is not None:
+                    row[keys[i]] = usernames.get(values_[i])
+            if m2m:
+                row[m2m] = linked[values_[0]]
+            yield row
+
+
+def _referenced_users() -> list[dict[str, str]]:
+    """The people the corpus names, one query per column that names people."""
+    ids: set[int] = set()
+    for _, model in sections():
+        for field in model._meta.concrete_fields:
             if _is_user(field):
-                row[field.name] = usernames.get(value) if value is not None else None
-            else:
-                row[field.attname] = _plain(value)
-        if m2m:
-            row[m2m] = sorted(related.pk for related in getattr(obj, m2m).all())
-        yield row
+                # No ordering: a model's default ordering would make DISTINCT keep every row.
+                named = model._default_manager.exclude(**{field.attname: None}).order_by()
+                ids.update(named.values_list(field.attname, flat=True).distinct())
+    users = get_user_model()._default_manager.filter(pk__in=ids)
+    return [
+        {"username": u.get_username(), "first_name": u.first_name, "last_name": u.last_name}
+        for u in sorted(users, key=lambda user: user.get_username())
+    ]
 
 
-def export_corpus() -> dict:
-    """The whole corpus as a JSON-ready document, read from one consistent snapshot."""
+def export_lines(writer: BackupWriter) -> dict[str, int]:
+    """Write the whole corpus, read from one consistent snapshot; returns the row counts."""
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost and connection.vendor == "postgresql":
             # One snapshot for every table: writes during the export cannot tear it.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        user_model = get_user_model()
-        users = {u.pk: u for u in user_model._default_manager.all()}
-        usernames = {pk: user.get_username() for pk, user in users.items()}
-        document: dict[str, Any] = {
-            "format": FORMAT,
-            "version": VERSION,
-            "exported_at": timezone.now().isoformat(),
+        writer.line({"format": FORMAT, "version": VERSION, "exported_at": timezone.now()})
+        people = _referenced_users()
+        usernames = {
+            user.pk: user.get_username()
+            for user in get_user_model()._default_manager.filter(
+                username__in=[person["username"] for person in people]
+            )
         }
-        referenced: set[str] = set()
+        counts = {"users": len(people)}
+        writer.line(["section", "users"])
+        for person in people:
+            writer.line(person)
         for name, model in sections():
-            rows = list(_rows(model, usernames))
-            for row in rows:
-                referenced.update(
-                    row[f.name] for f in model._meta.concrete_fields if _is_user(f) and row[f.name]
-                )
-            document[name] = rows
-        by_name = {user.get_username(): user for user in users.values()}
-        document["users"] = [
-            {
-                "username": name,
-                "first_name": by_name[name].first_name,
-                "last_name": by_name[name].last_name,
-            }
-            for name in sorted(referenced)
-        ]
-    return document
+            writer.line(["section", name])
+            count = 0
+            for row in _rows(model, usernames):
+                writer.line(row)
+                count += 1
+            counts[name] = count
+        writer.line(["end", counts])
+    return counts
 
 
 def write_corpus(path: Path) -> dict[str, int]:
     """Export to `path` (gzip-compressed when it ends in .gz); returns the row counts."""
-    document = export_corpus()
-    data = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     temporary = path.with_name(path.name + ".partial")
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(temporary, "wb") as handle:
-        handle.write(data)
+    try:
+        with open_for_writing(temporary, compress=path.suffix == ".gz") as handle:
+            counts = export_lines(BackupWriter(handle))
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     # Written in full before it takes the real name: a crash never leaves a truncated backup.
     temporary.replace(path)
-    return {name: len(document[name]) for name, _ in sections()}
+    return counts
 
 
 # --- import ---------------------------------------------------------------------------------
-
-
-def read_document(path: Path) -> dict:
-    """Read and parse a backup file, with errors that name the file and the problem."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise CorpusError(f"{path.name}: larger than {MAX_BYTES // 1024 // 1024} MiB")
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-    except OSError as error:
-        raise CorpusError(f"{path}: cannot be read ({error.strerror or error})") from None
-    except EOFError:
-        raise CorpusError(f"{path.name}: the compressed file is truncated") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise CorpusError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
-    try:
-        document = json.loads(text)
-    except RecursionError:
-        raise CorpusError(f"{path.name}: nested too deeply to be a corpus backup") from None
-    except json.JSONDecodeError as error:
-        raise CorpusError(
-            f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
-    return check_document(document, path.name)
-
-
-def check_document(document: Any, name: str) -> dict:
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise CorpusError(f'{name}: not a corpus backup (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
-        raise CorpusError(
-            f"{name}: backup format version {document.get('version')!r}; this site reads "
-            f"version {VERSION}"
-        )
-    expected = {"format", "version", "exported_at", "users", *(n for n, _ in sections())}
-    unknown = sorted(set(document) - expected)
-    if unknown:
-        raise CorpusError(f"{name}: unknown section {unknown[0]!r}")
-    for section in OPTIONAL_SECTIONS - set(document):
-        document[section] = []
-    missing = sorted(expected - set(document))
-    if missing:
-        raise CorpusError(f"{name}: missing section {missing[0]!r}")
-    for section in expected - {"format", "version", "exported_at"}:
-        rows = document[section]
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise CorpusError(f"{name}: {section} must be a list of objects")
-    return document
 
 
 def corpus_is_empty() -> bool:
@@ -230,20 +215,32 @@ def corpus_is_empty() -> bool:
 
 
 def _delete_corpus() -> None:
+    """Empty every corpus table with one DELETE each, children before parents.
+
+    Not the ORM's cascading delete: it loads every row to send signals (and to record each
+    deletion in the history, which is deleted next anyway), in memory growing with the corpus.
+    The summaries are derived rows and go too; they are rebuilt after the restore. A table
+    outside the corpus that still points at a corpus row makes the database refuse, and the
+    restore rolls back.
+    """
     Topic.objects.update(parent=None)
+    tables = [getattr(model, field).through for model, field in M2M.items()]
     for _, model in reversed(CORPUS):
-        model._default_manager.all().delete()
-    # History last: deleting the rows above records their deletion, which goes too.
-    for _, model in _history_models():
-        model._default_manager.all().delete()
+        if model is Proposition:
+            # After the stances: deleting a stance updates its proposition's summary.
+            tables.append(PropositionSummary)
+        tables.append(model)
+    tables += [model for _, model in _history_models()]
+    for model in tables:
+        model._base_manager.all()._raw_delete(connection.alias)
 
 
-def _users(document: dict, name: str) -> dict[str, int]:
+def _users(rows: Iterator[tuple[int, dict]], name: str) -> dict[str, int]:
     """Accounts by username: existing ones are reused, missing ones are created inactive and
     without a password (they are bylines until an administrator gives them access)."""
     user_model = get_user_model()
     ids: dict[str, int] = {}
-    for i, spec in enumerate(document["users"]):
+    for i, spec in rows:
         username = spec.get("username")
         if not isinstance(username, str) or not username or "\x00" in username:
             raise CorpusError(f"{name}: users[{i}].username must be a non-empty string")
@@ -272,13 +269,22 @@ def _first_error(error: ValidationError) -> str:
     return error.messages[0]
 
 
-def _build(model, rows: list[dict], section: str, name: str, user_ids: dict[str, int]):
+def _build(
+    model: type[models.Model],
+    rows: list[tuple[int, dict]],
+    section: str,
+    name: str,
+    user_ids: dict[str, int],
+) -> tuple[list[models.Model], list[models.Model]]:
+    """Model instances (and many-to-many links) for a chunk of rows, each checked as a form
+    would check it; the first bad row stops the restore, named by section and index."""
     fields = model._meta.concrete_fields
     keys = {f.name if _is_user(f) else f.attname for f in fields}
     m2m = M2M.get(model)
     allowed = keys | ({m2m} if m2m else set())
-    objects, links = [], []
-    for i, row in enumerate(rows):
+    objects: list[models.Model] = []
+    links: list[models.Model] = []
+    for i, row in rows:
         where = f"{name}: {section}[{i}]"
         unknown = sorted(set(row) - allowed)
         if unknown:
@@ -341,8 +347,14 @@ def _timestamps_as_given():
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
-def import_corpus(document: dict, *, name: str, replace: bool = False) -> dict[str, int]:
-    """Restore `document` in one transaction; returns the row counts written."""
+def restore(reader: BackupReader, *, replace: bool = False) -> dict[str, int]:
+    """Restore the backup `reader` reads, in one transaction; returns the row counts written.
+
+    Rows are read, checked and inserted a chunk at a time, so memory holds one chunk whatever
+    the size of the corpus; any error rolls back everything, including the deletion of the
+    corpus being replaced.
+    """
+    name = reader.name
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
@@ -353,14 +365,19 @@ def import_corpus(document: dict, *, name: str, replace: bool = False) -> dict[s
                         "database, or replace the corpus on purpose (--replace)."
                     )
                 _delete_corpus()
-            user_ids = _users(document, name)
+            user_ids = _users(reader.rows("users"), name)
+            counts["users"] = len(user_ids)
             with _timestamps_as_given():
                 for section, model in sections():
-                    objects, links = _build(model, document[section], section, name, user_ids)
-                    model._default_manager.bulk_create(objects, batch_size=500)
-                    if links:
-                        type(links[0])._default_manager.bulk_create(links, batch_size=1000)
-                    counts[section] = len(objects)
+                    count = 0
+                    for chunk in _chunks(reader.rows(section), CHUNK):
+                        objects, links = _build(model, chunk, section, name, user_ids)
+                        model._default_manager.bulk_create(objects, batch_size=CHUNK)
+                        if links:
+                            type(links[0])._default_manager.bulk_create(links, batch_size=CHUNK)
+                        count += len(objects)
+                    counts[section] = count
+            reader.finish(counts, ["users", *(section for section, _ in sections())])
             _reset_sequences()
             # The summaries are derived, not backed up: worked out again from what was read.
             rebuild_proposition_summaries()
@@ -368,6 +385,15 @@ def import_corpus(document: dict, *, name: str, replace: bool = False) -> dict[s
         message = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
         raise CorpusError(f"{name}: the database refused the data ({message})") from None
     return counts
+
+
+def restore_file(path: Path, *, replace: bool = False, limit: int = MAX_BYTES) -> dict[str, int]:
+    """Restore the backup at `path` (compressed or not; either format version)."""
+    try:
+        with open(path, "rb") as raw:
+            return restore(BackupReader(raw, path.name, limit=limit), replace=replace)
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot be read ({error.strerror or error})") from None
 
 
 def _reset_sequences() -> None:

@@ -3,7 +3,10 @@ timestamps, many-to-many links, history and who did what — and a restore is al
 
 import gzip
 import json
+import tempfile
+from pathlib import Path
 
+import orjson
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -19,12 +22,44 @@ from .factories import ClaimFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def dump(path):
+def read_lines(path):
+    """Every line of a backup, parsed."""
     opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        document = json.load(handle)
-    document.pop("exported_at")
+    with opener(path, "rb") as handle:
+        return [orjson.loads(line) for line in handle]
+
+
+def write_lines(path, lines):
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+
+
+def dump(path):
+    """A backup as one document: {section: rows}, without the time it was taken."""
+    lines = read_lines(path)
+    header, closing = lines[0], lines[-1]
+    assert header["version"] == 2 and closing[0] == "end"
+    document, section = {}, None
+    for line in lines[1:-1]:
+        if isinstance(line, list):
+            section = line[1]
+            document[section] = []
+        else:
+            document[section].append(line)
+    assert closing[1] == {name: len(rows) for name, rows in document.items()}
     return document
+
+
+def change_row(path, section, index, change):
+    """Edit one row of a backup in place (the rows of a section are numbered from 0)."""
+    lines, current, seen = read_lines(path), None, -1
+    for line in lines[1:]:
+        if isinstance(line, list):
+            current, seen = line[1], -1
+        elif current == section:
+            seen += 1
+            if seen == index:
+                line.update(change(line) if callable(change) else change)
+    write_lines(path, lines)
 
 
 def round_trip(tmp_path, name="corpus.json"):
@@ -79,10 +114,10 @@ def test_a_restore_into_an_empty_database_creates_missing_people_inactive(tmp_pa
     assert dump(path) == backup_document()
 
 
-def backup_document():
-    document = backup.export_corpus()
-    document.pop("exported_at")
-    return json.loads(json.dumps(document))
+def backup_document(tmp_path=None):
+    path = (tmp_path or Path(tempfile.mkdtemp())) / "snapshot.jsonl"
+    backup.write_corpus(path)
+    return dump(path)
 
 
 def test_a_corpus_is_not_overwritten_unless_told(tmp_path):
@@ -96,12 +131,11 @@ def test_a_restore_that_fails_half_way_leaves_the_old_corpus_in_place(tmp_path):
     path = tmp_path / "corpus.json"
     call_command("export_corpus", str(path))
     before = backup_document()
-    document = json.loads(path.read_text())
+    claims = dump(path)["claims"]
     # The last claim's quote no longer matches its source's text: the database refuses it
     # (claim_quote_matches_body) after every earlier row has been written.
-    last = next(c for c in reversed(document["claims"]) if c["anchor_state"] != "orphaned")
-    last["quote"] = "x" * len(last["quote"])
-    path.write_text(json.dumps(document))
+    last = max(i for i, c in enumerate(claims) if c["anchor_state"] != "orphaned")
+    change_row(path, "claims", last, lambda row: {"quote": "x" * len(row["quote"])})
     with pytest.raises(CommandError, match=r"corpus\.json: the database refused the data"):
         call_command("import_corpus", str(path), "--replace")
     assert backup_document() == before
@@ -115,6 +149,8 @@ def test_a_restore_that_fails_half_way_leaves_the_old_corpus_in_place(tmp_path):
         (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
         (b'{"format": "something else"}', "not a corpus backup"),
         (b'{"format": "geopolitics-claims-corpus", "version": 9}', "format version 9"),
+        (b'{"format": "geopolitics-claims-corpus", "version": 2}\n', "ends early"),
+        (b"", "the file is empty"),
         (b"\x1f\x8b\x08\x00truncated", "truncated"),
     ],
 )
@@ -145,9 +181,7 @@ def test_bad_rows_are_refused_naming_the_row(tmp_path, section, change, message)
     path = tmp_path / "corpus.json"
     call_command("export_corpus", str(path))
     before = backup_document()
-    document = json.loads(path.read_text())
-    document[section][0].update(change)
-    path.write_text(json.dumps(document))
+    change_row(path, section, 0, change)
     with pytest.raises(CommandError) as error:
         call_command("import_corpus", str(path), "--replace")
     assert message in str(error.value)
@@ -173,11 +207,12 @@ def test_confirmed_silences_round_trip_and_older_backups_without_them_restore(tm
         "silence-checker"
     )
 
-    # A backup written before silences were kept has neither section: it restores, empty.
+    # A version 1 backup written before silences were kept has neither section: it restores,
+    # empty.
     older = tmp_path / "older.json"
     document = dump(tmp_path / "corpus.json")
-    document["exported_at"] = "2026-01-01T00:00:00+00:00"
     del document["silences"], document["silence_history"]
-    older.write_text(json.dumps(document))
+    version_1 = {"format": backup.FORMAT, "version": 1, "exported_at": "2026-01-01T00:00:00+00:00"}
+    older.write_text(json.dumps({**version_1, **document}))
     call_command("import_corpus", str(older), "--replace")
     assert not ConfirmedSilence.objects.exists()

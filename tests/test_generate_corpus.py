@@ -5,11 +5,12 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, get_commands
 from django.db.models import Count
+from django.test import modify_settings
 from django.urls import reverse
 
-from claims import generating
+from bench.generator import generating
 from claims.anchoring import CONTEXT_LENGTH
 from claims.layout import split_blocks
 from claims.models import (
@@ -25,6 +26,7 @@ from claims.models import (
     Topic,
 )
 from claims.models.annotations import ClaimKind
+from geopolitics import settings as site_settings
 
 from .api_helpers import client_for
 from .factories import ClaimFactory
@@ -32,6 +34,30 @@ from .factories import ClaimFactory
 pytestmark = pytest.mark.django_db
 
 SOURCES, CLAIMS_PER_SOURCE = 12, 10
+
+
+@pytest.fixture(autouse=True)
+def generator_installed():
+    """What bench/settings.py does: the site's settings plus the generator app."""
+    with modify_settings(INSTALLED_APPS={"append": "bench.generator"}):
+        yield
+
+
+def test_the_site_settings_have_no_generator_command():
+    # Production runs geopolitics.settings: a command that deletes the corpus must not exist.
+    with modify_settings(INSTALLED_APPS={"remove": "bench.generator"}):
+        assert "bench.generator" not in site_settings.INSTALLED_APPS
+        assert "generate_corpus" not in get_commands()
+        with pytest.raises(CommandError, match="Unknown command: 'generate_corpus'"):
+            call_command("generate_corpus", "--sources", "1", "--force")
+    assert not Source.objects.filter(slug__startswith="gen-").exists()
+
+
+def test_the_benchmark_settings_install_the_generator():
+    import bench.settings
+
+    assert [*site_settings.INSTALLED_APPS, "bench.generator"] == bench.settings.INSTALLED_APPS
+    assert get_commands()["generate_corpus"] == "bench.generator"
 
 
 def run(*args: str, force: bool = True) -> str:

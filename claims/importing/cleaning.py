@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .inline import strip_inline_markdown
+
 IMPORTER_VERSION = "1"
 
 TEXT, MARKDOWN = "text", "markdown"
@@ -25,7 +27,6 @@ HEADING, PARAGRAPH, ITEM = "heading", "paragraph", "item"
 _HEADING_MAX = 100
 _SENTENCE_END = tuple('.!?…"”’)]')
 _BULLET = re.compile(r"^\s*(?:[•▪●◦‣]|[-*+](?=\s))\s*")
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ GENERIC_RULES: tuple[Rule, ...] = (
     pattern_rule(r"Source\s*»\s*\S.*", "republication credit (kept as the source's publisher)"),
     pattern_rule(r"Sign up for .*", "newsletter sign-up line"),
 )
+
+
+_ANY_GENERIC = re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in GENERIC_RULES))
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ def decode(raw: bytes) -> str:
 
 
 _SPACE_RUN = re.compile(r"[^\S\n]+")
+# Unicode's control characters (category Cc: C0, DEL and C1) except tab and line feed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def normalise(text: str) -> str:
@@ -134,35 +140,40 @@ def normalise(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)
     return _SPACE_RUN.sub(" ", text)
 
 
-def strip_inline_markdown(line: str) -> str:
-    """Remove emphasis, code and link markup, keeping the words a reader sees."""
-    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", "", line)
-    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
-    line = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", line)
-    line = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", line)
-    line = re.sub(r"`([^`]+)`", r"\1", line)
-    return line
+def markdown_heading(line: str) -> tuple[int, str] | None:
+    """``## Words ##`` → (2, "Words ##" without its closing marks); None if not a heading.
+
+    One to six ``#`` and a space open a heading; trailing spaces and ``#`` close it. Read by
+    hand rather than with a regular expression: a lazy body followed by optional closing marks
+    backtracks over every run of ``#`` inside the line, quadratic in a hostile line.
+    """
+    level = len(line) - len(line.lstrip("#"))
+    if not 1 <= level <= 6 or not line[level : level + 1].isspace():
+        return None
+    return level, line[level:].strip().rstrip("#").rstrip()
 
 
 def _parse_lines(text: str, fmt: str) -> list[Block]:
-    blocks: list[Block] = []
-    for raw_line in text.split("\n"):
-        line = raw_line.strip()
-        if not line:
-            continue
-        if fmt == MARKDOWN:
-            heading = _MD_HEADING.match(line)
+    lines = [line for line in (raw.strip() for raw in text.split("\n")) if line]
+    levels = [0] * len(lines)  # Markdown heading levels; 0: not a heading
+    if fmt == MARKDOWN and lines:
+        for index, line in enumerate(lines):
+            heading = markdown_heading(line) if line.startswith("#") else None
             if heading:
-                words = strip_inline_markdown(heading.group(2)).strip()
-                if words:
-                    blocks.append(Block(HEADING, words, len(heading.group(1))))
-                continue
-            line = strip_inline_markdown(line).strip()
+                levels[index], lines[index] = heading
+        # Markup never spans lines: every line loses it in one pass over all of them.
+        lines = strip_inline_markdown("\n".join(lines)).split("\n")
+    blocks: list[Block] = []
+    for line, level in zip(lines, levels, strict=True):
+        line = line.strip()
+        if level:
+            if line:
+                blocks.append(Block(HEADING, line, level))
+            continue
         bullet = _BULLET.match(line)
         if bullet and len(line) > bullet.end():
             blocks.append(Block(ITEM, line[bullet.end() :].strip()))
@@ -175,16 +186,28 @@ def _apply_rules(
     blocks: list[Block], rules: tuple[Rule, ...], removed: list[Removal]
 ) -> list[Block]:
     kept: list[Block] = []
+    # The generic rules are tried together first (one expression for all of them): most lines
+    # match none, and this runs for every line of a file of up to 5 MiB.
+    generic = len(GENERIC_RULES) if rules[-len(GENERIC_RULES) :] == GENERIC_RULES else 0
+    own = [(rule, rule.pattern.fullmatch) for rule in rules[: len(rules) - generic]]
+    others = [(rule, rule.pattern.fullmatch) for rule in GENERIC_RULES] if generic else []
     for index, block in enumerate(blocks):
-        rule = next((r for r in rules if r.matches(block.text)), None)
-        if rule is None:
+        text = block.text
+        matched: Rule | None = None
+        for rule, fullmatch in own:
+            if fullmatch(text) is not None:
+                matched = rule
+                break
+        if matched is None and others and _ANY_GENERIC.fullmatch(text) is not None:
+            matched = next(rule for rule, fullmatch in others if fullmatch(text) is not None)
+        if matched is None:
             kept.append(block)
-        elif rule.action == "cut":
+        elif matched.action == "cut":
             tail = "\n".join(b.text for b in blocks[index:])
-            removed.append(Removal(rule.reason, tail))
+            removed.append(Removal(matched.reason, tail))
             break
         else:
-            removed.append(Removal(rule.reason, block.text))
+            removed.append(Removal(matched.reason, text))
     return kept
 
 
@@ -209,26 +232,48 @@ def _rejoin_broken(blocks: list[Block], removed: list[Removal]) -> list[Block]:
     cut in two and no claim could quote it whole.
     """
     joined: list[Block] = []
+    # The pieces of the last kept paragraph, joined once at the end: appending to one growing
+    # string would copy it again for every piece (quadratic in a long run of fragments).
+    pieces: list[str] = []
+    length = 0
     for block in blocks:
         previous = joined[-1] if joined else None
         if (
             previous is not None
             and previous.kind == PARAGRAPH
             and block.kind == PARAGRAPH
-            and len(previous.text) > _HEADING_MAX
-            and not previous.text.endswith((*_SENTENCE_END, ":"))
+            and length > _HEADING_MAX
+            and not pieces[-1].endswith((*_SENTENCE_END, ":"))
             and block.text[:1].islower()
         ):
             removed.append(
                 Removal(
                     "paragraph broken mid-sentence: rejoined",
-                    f"…{previous.text[-40:]} ¶ {block.text[:40]}…",
+                    f"…{_tail(pieces, 40)} ¶ {block.text[:40]}…",
                 )
             )
-            previous.text = f"{previous.text} {block.text}"
+            pieces.append(block.text)
+            length += 1 + len(block.text)
         else:
+            if pieces:
+                joined[-1].text = " ".join(pieces)
             joined.append(block)
+            pieces, length = [block.text], len(block.text)
+    if pieces:
+        joined[-1].text = " ".join(pieces)
     return joined
+
+
+def _tail(pieces: list[str], size: int) -> str:
+    """The last `size` characters of the pieces joined with spaces, reading only the last few."""
+    taken: list[str] = []
+    count = 0
+    for piece in reversed(pieces):
+        taken.append(piece)
+        count += len(piece) + 1
+        if count > size:
+            break
+    return " ".join(reversed(taken))[-size:]
 
 
 def _classify_headings(blocks: list[Block]) -> None:

@@ -8,8 +8,8 @@ from claims.backup import write_corpus
 class Command(BaseCommand):
     help = (
         "Back up the whole corpus (publishers, authors, sources, topics, actors, propositions, "
-        "claims, stances and their history) to one JSON file; a name ending in .gz is "
-        "compressed. Restore it with import_corpus."
+        "claims, stances and their history) to one JSON Lines file, streamed; a name ending "
+        "in .gz is compressed. Restore it with import_corpus."
     )
 
     def add_arguments(self, parser) -> None:

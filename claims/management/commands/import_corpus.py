@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from claims.backup import CorpusError, import_corpus, read_document
+from claims.backup import MAX_BYTES, CorpusError, restore_file
 
 
 class Command(BaseCommand):
@@ -20,11 +20,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete the corpus already in the database and restore this one instead.",
         )
+        parser.add_argument(
+            "--max-mib",
+            type=int,
+            default=MAX_BYTES // 1024 // 1024,
+            help=(
+                "Refuse a backup larger than this many MiB once decompressed (default "
+                f"{MAX_BYTES // 1024 // 1024}); raise it to restore a larger corpus on purpose."
+            ),
+        )
 
-    def handle(self, *args, file: Path, replace: bool, **options) -> None:
+    def handle(self, *args, file: Path, replace: bool, max_mib: int, **options) -> None:
+        if max_mib < 1:
+            raise CommandError("--max-mib must be at least 1.")
         try:
-            document = read_document(file)
-            counts = import_corpus(document, name=file.name, replace=replace)
+            counts = restore_file(file, replace=replace, limit=max_mib * 1024 * 1024)
         except CorpusError as error:
             raise CommandError(f"Nothing was imported. {error}") from None
         summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from claims import generating
+from bench.generator import generating
 
 
 class Command(BaseCommand):
