@@ -28,7 +28,7 @@ WEB_ANNOTATION, BRAT, CSV, JSONL = "jsonld", "brat", "csv", "jsonl"
 FORMATS = (WEB_ANNOTATION, BRAT, CSV, JSONL)
 MAX_ANNOTATION_BYTES = 20 * 1024 * 1024
 _PROPOSITION_PATH = re.compile(r"/propositions/([-a-zA-Z0-9_]+)/?$")
-_SOURCE_PATH = re.compile(r"/sources/([-a-zA-Z0-9_]+)/?$")
+_SOURCE_PATH = re.compile(r"/sources/([-a-zA-Z0-9_]+)(?:/|$)")
 # The CSV export neutralises cells that a spreadsheet would run as a formula with a leading "'".
 _NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
