@@ -156,6 +156,9 @@ def test_html_main_text_title_author_date_headings_and_lists():
     assert page.title.startswith("Gas deal stalls")
     assert page.authors == ("Anna Petrova",)
     assert str(page.date) == "2024-11-20"
+    # What the extractor left out is reported too, for the editor's preview.
+    assert {"Oil and sanctions", "First!", "© 2024 Caspian Wire"} <= set(page.outside)
+    assert not any("refused to move on price" in text for text in page.outside)
     result = clean(
         page.markdown,
         fmt=cleaning.MARKDOWN,

@@ -139,11 +139,12 @@ def prepare(
             kept = cleaning.Cleaned(body=text, blocks=verbatim_blocks(text))
             return Prepared(name, entry, kept, hashlib.sha256(raw).hexdigest(), verbatim=True)
         authors: tuple[str, ...] = ()
+        outside: tuple[str, ...] = ()
         if fmt == cleaning.HTML:
             page = html.extract(text)
             if not page.markdown.strip():
                 raise cleaning.CleaningError("no main text found in the HTML")
-            text, authors = page.markdown, page.authors
+            text, authors, outside = page.markdown, page.authors, page.outside
             if entry is None:
                 entry = _entry(name, text, cleaning.HTML, verbatim=False, title=title or page.title)
                 entry = replace(entry, published_on=page.date)
@@ -152,6 +153,9 @@ def prepare(
         rules = (cleaning.line_rule(entry.title, "title: stored as the source's title"),)
         markup = cleaning.TEXT if fmt == cleaning.TEXT else cleaning.MARKDOWN
         cleaned = cleaning.clean(text, fmt=markup, rules=rules + entry.rules, bio=entry.bio)
+        if outside:
+            reason = "outside the page's main text (navigation, sidebars, footers…)"
+            cleaned.removed.insert(0, cleaning.Removal(reason, "\n".join(outside)))
     except cleaning.CleaningError as error:
         raise ImportFailure(name, str(error)) from None
     return Prepared(name, entry, cleaned, hashlib.sha256(raw).hexdigest(), author_names=authors)

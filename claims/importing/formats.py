@@ -420,6 +420,8 @@ def read_brat(
             item = items.get(tid)
             if item is None:
                 raise ImportFailure(name, f"line {n}: attribute of unknown annotation {tid}")
+            if item.refused:
+                continue  # the first reason stands (a discontinuous span stays refused as such)
             if attribute == mapping.stance_attribute:
                 label = mapping.labels.get(value or "")
                 if label is None:
