@@ -88,7 +88,10 @@ def place(
     given = f"{start}–{end}" if start is not None and end is not None else None
     try:
         if given and body[start:end] == quote:
-            return Placement(EXACT, make_anchor(body, start, end))
+            # The words are at their offsets; the context decides only if it points elsewhere.
+            whole = len(prefix) + len(suffix)
+            if _context_score(body, start, end, prefix, suffix) == whole:
+                return Placement(EXACT, make_anchor(body, start, end))
         spans = [(s, s + len(quote)) for s in find_all(body, quote)]
         how = ""
         if not spans:
@@ -106,6 +109,8 @@ def place(
         return _refused(str(error))
     if given is None and not how and not chosen:
         return Placement(EXACT, anchor, "placed by its quote")
+    if (anchor.start, anchor.end) == (start, end):
+        return Placement(EXACT, anchor, "at its offsets; its context differs")
     moved = (
         f"moved from {given} to {anchor.start}–{anchor.end}"
         if given
