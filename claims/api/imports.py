@@ -117,7 +117,8 @@ class AnnotationImportView(APIView):
             OpenApiParameter("source", OpenApiTypes.STR, description="Source of a brat file."),
         ],
         request={
-            "application/ld+json": OpenApiTypes.OBJECT,
+            # An annotation, a page or a collection (objects), or a list of annotations.
+            "application/ld+json": {"oneOf": [{"type": "object"}, {"type": "array"}]},
             "text/csv": OpenApiTypes.STR,
             "application/jsonl": OpenApiTypes.STR,
             "multipart/form-data": {
