@@ -32,8 +32,13 @@ PATTERNS: dict[str, str] = {
     "short lines of **": "**a\n",
     "fragments of one paragraph": "broken fragment\n",
     "plain words": "Moscow and Tehran deepened ties. ",
+    "a long related-links list": "- Another headline\n",
 }
-PREFIX = {"# runs in a heading": "# a ", "fragments of one paragraph": "A" * 120 + "\n"}
+PREFIX = {
+    "a long related-links list": "Title\n\nA paragraph of the article.\n\nRelated posts\n\n",
+    "# runs in a heading": "# a ",
+    "fragments of one paragraph": "A" * 120 + "\n",
+}
 SUFFIX = {"# runs in a heading": "b\nA paragraph below.\n"}
 
 

@@ -95,7 +95,7 @@ def test_markup_sent_as_data_stays_text_for_readers(editor, client):
     api = client_for(editor)
     response = api.post(
         reverse("api:claim-list"),
-        {"source": SOURCE, "start": 144, "end": 383, "note": note},
+        {"source": SOURCE, "start": 144, "end": 383, "anchor": "offsets", "note": note},
         format="json",
     )
     assert response.status_code == 201

@@ -21,7 +21,14 @@ def source():
 
 
 def new_claim(client, target, **overrides):
-    data = {"source": target.slug, "start": 0, "end": 25, "kind": "analysis", **overrides}
+    data = {
+        "source": target.slug,
+        "start": 0,
+        "end": 25,
+        "kind": "analysis",
+        "anchor": "offsets",
+        **overrides,
+    }
     return client.post(CLAIMS, data, format="json")
 
 

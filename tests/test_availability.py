@@ -49,7 +49,7 @@ def test_the_api_answers_503_in_its_error_shape(error):
 
 
 def test_an_api_write_during_an_outage_is_refused_cleanly(editor):
-    body = {"source": "russia-and-iran-new-divides", "start": 144, "end": 383}
+    body = {"source": "russia-and-iran-new-divides", "start": 144, "end": 383, "anchor": "offsets"}
     client = client_for(editor)
     with database_down():
         response = client.post(reverse("api:claim-list"), body, format="json")

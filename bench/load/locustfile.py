@@ -149,7 +149,14 @@ class Reader(FastHttpUser):
         source, start, end = random.choice(CORPUS["spans"])
         note = f"load {uuid.uuid4()}"
         headers = {"Authorization": f"Token {TOKEN}"}
-        body = {"source": source, "start": start, "end": end, "kind": "analysis", "note": note}
+        body = {
+            "source": source,
+            "start": start,
+            "end": end,
+            "anchor": "offsets",
+            "kind": "analysis",
+            "note": note,
+        }
         with self.client.post(
             "/api/v1/claims/",
             json=body,

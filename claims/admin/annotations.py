@@ -6,11 +6,13 @@ from the text itself, so they cannot disagree with it.
 
 from django import forms
 from django.contrib import admin
+from django.urls import path
 
 from claims.anchoring import AnchorError, make_anchor
 from claims.models import Claim, Stance
 
 from .base import HistoryAdmin, shorten
+from .imports import AnnotationImportScreen
 from .locking import VersionedForm
 
 
@@ -73,6 +75,16 @@ class ClaimAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("stances__proposition")
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(AnnotationImportScreen(self)),
+                name="claims_claim_import",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, obj: Claim) -> str:

@@ -14,6 +14,7 @@ from claims.publishing import WorkflowError, publish_source, submit_for_review, 
 
 from .annotate import AnnotationScreen
 from .base import HistoryAdmin, ModelAdmin, shorten
+from .imports import SourceImportScreen
 from .locking import VersionedForm
 
 
@@ -139,6 +140,11 @@ class SourceAdmin(HistoryAdmin):
     def get_urls(self):
         screen = AnnotationScreen(self)
         return [
+            path(
+                "import/",
+                self.admin_site.admin_view(SourceImportScreen(self)),
+                name="claims_source_import",
+            ),
             path(
                 "<path:object_id>/annotate/",
                 self.admin_site.admin_view(screen),

@@ -266,7 +266,17 @@ class ClaimSerializer(BaseSerializer):
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
     end = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET)
     quote = CleanCharField(
-        required=False, trim_whitespace=False, help_text="If sent, must equal the text at the span."
+        required=False,
+        trim_whitespace=False,
+        help_text="The words of the span; must equal the text there. Required to create a "
+        'claim unless `anchor` is "offsets".',
+    )
+    anchor = serializers.ChoiceField(
+        choices=["quote", "offsets"],
+        required=False,
+        write_only=True,
+        help_text='"offsets" creates a claim from `start` and `end` alone, without `quote` '
+        '(the server then takes the words from the text); the default is "quote".',
     )
     speaker = serializers.SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
@@ -288,6 +298,7 @@ class ClaimSerializer(BaseSerializer):
             "start",
             "end",
             "quote",
+            "anchor",
             "prefix",
             "suffix",
             "kind",
@@ -308,6 +319,21 @@ class ClaimSerializer(BaseSerializer):
         self.fields["source"].queryset = self.context.get("sources", Source.objects.none())
 
     def validate(self, attrs: dict) -> dict:
+        # Offsets alone say nothing about which words were meant: a client that sends no quote
+        # must say that it means the offsets, or a span computed on another text is stored on
+        # whatever words sit there.
+        if (
+            self.instance is None
+            and "quote" not in attrs
+            and attrs.pop("anchor", "quote") != "offsets"
+        ):
+            raise serializers.ValidationError(
+                {
+                    "quote": 'required: send the words of the span, or "anchor": "offsets" to '
+                    "create the claim from start and end alone"
+                }
+            )
+        attrs.pop("anchor", None)
         span_fields = {"source", "start", "end", "quote"}
         if self.instance is not None and not span_fields & set(attrs):
             # Only kind, speaker, actors or note change: the span stays as it is (an orphaned

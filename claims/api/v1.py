@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import comparison, exports, suggesting, views
+from . import comparison, exports, imports, jsonl, suggesting, views
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -37,5 +37,11 @@ urlpatterns = [
         name="export-annotations",
     ),
     path("exports/claims.csv", exports.ClaimsCsvView.as_view(), name="export-claims-csv"),
+    path("exports/claims.jsonl", jsonl.ClaimsJsonlView.as_view(), name="export-claims-jsonl"),
+    path(
+        "imports/annotations/",
+        imports.AnnotationImportView.as_view(),
+        name="import-annotations",
+    ),
     *router.urls,
 ]

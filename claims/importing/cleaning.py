@@ -18,8 +18,8 @@ from .inline import strip_inline_markdown
 
 IMPORTER_VERSION = "1"
 
-TEXT, MARKDOWN = "text", "markdown"
-FORMATS = (TEXT, MARKDOWN)
+TEXT, MARKDOWN, HTML = "text", "markdown", "html"
+FORMATS = (TEXT, MARKDOWN, HTML)
 
 HEADING, PARAGRAPH, ITEM = "heading", "paragraph", "item"
 
@@ -33,7 +33,9 @@ _BULLET = re.compile(r"^\s*(?:[•▪●◦‣]|[-*+](?=\s))\s*")
 class Rule:
     """A furniture rule: what it matches, what it does, and why."""
 
-    action: str  # "line": drop matching lines; "cut": drop from the first match to the end
+    # "line": drop matching lines; "cut": drop from the first match to the end; "list": drop the
+    # matching line and the list items or short lines that follow it (a block of links).
+    action: str
     pattern: re.Pattern[str]
     reason: str
 
@@ -56,8 +58,68 @@ def cut_rule(pattern: str, reason: str) -> Rule:
     return Rule("cut", re.compile(pattern), reason)
 
 
+def list_rule(pattern: str, reason: str) -> Rule:
+    """Drop the line the expression matches in full and the links listed under it."""
+    return Rule("list", re.compile(pattern), reason)
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4})"
+)
+_TIME = r"(?:,? (?:at )?\d{1,2}[:.]\d{2}(?: ?[ap]\.?m\.?)?(?: [A-Z]{2,4})?)?"
+# A name as bylines print it: capitalised words, initials, particles (de, van, al-).
+_NAME = r"[A-Z][\w'’.-]*(?: (?:[A-Z][\w'’.-]*|de|da|del|van|von|al|bin|ibn|la|le))*"
+_SOCIAL = r"(?:Facebook|Twitter|X|LinkedIn|WhatsApp|Telegram|Reddit|Email|E-mail|Print|Copy link)"
+
 GENERIC_RULES: tuple[Rule, ...] = (
     cut_rule(r"\d+ (?:thoughts?|comments?|responses?) on .*", "comment section"),
+    cut_rule(
+        r"(?:\d+ )?(?:Comments?|Responses?|Discussion)(?: \(\d+\))?:?"
+        r"|Join the (?:discussion|conversation)\W*|Show comments|View comments",
+        "comment section",
+    ),
+    cut_rule(r"About the authors?:?|About (?:the )?writer:?", "author bio"),
+    pattern_rule(
+        rf"(?:(?:Written|Posted|Reported) )?[Bb]y:? {_NAME}(?:,? (?:and|&) {_NAME})*"
+        rf"(?:\s*[|,·•–-]\s*(?:{_DATE}{_TIME}|[\w ]{{1,40}}))?",
+        "byline",
+    ),
+    pattern_rule(
+        rf"(?:(?:Published|Posted|Updated|Last updated|First published)(?: on)?:? )?"
+        rf"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?{_DATE}{_TIME}"
+        rf"(?:\s*[|·•–-]\s*(?:(?:Updated|Last updated):? )?{_DATE}{_TIME})?"
+        r"(?:\s*[|·•–-]\s*\d+ min(?:ute)?s? read)?",
+        "date line",
+    ),
+    pattern_rule(r"\d+ min(?:ute)?s? read", "reading time"),
+    pattern_rule(
+        rf"(?:Share(?: this(?: article| story| post| page)?)?|Follow us)(?: on)?:?"
+        rf"(?:\s*(?:{_SOCIAL})[\s,|·•]*)*",
+        "share or follow line",
+    ),
+    pattern_rule(
+        rf"(?:Share on|Follow us on|Follow (?:\w+ )?on|Tweet|Like us on) ?(?:{_SOCIAL}|Instagram"
+        rf"|YouTube|Bluesky|Mastodon)?(?:[\s,|·•]*(?:{_SOCIAL}|Instagram|YouTube|Bluesky))*\W*",
+        "share or follow line",
+    ),
+    pattern_rule(rf"(?:{_SOCIAL}[\s,|·•]*){{2,}}", "share buttons"),
+    list_rule(
+        r"(?:Related(?: posts| articles| stories| reading| content)?|Read (?:more|also|next)"
+        r"|You (?:may|might) also like|More (?:from|on) .{1,40}|Recommended(?: for you)?"
+        r"|Most read|Popular(?: posts)?|Also on .{1,40}|Tags|Topics):?",
+        "related-links list",
+    ),
+    pattern_rule(
+        r"(?:Subscribe|Sign up|Register) (?:to|for) (?:our|the) .{0,60}(?:newsletter|briefing"
+        r"|digest|updates|mailing list).*|Get (?:our|the) .{0,40}newsletter.*"
+        r"|Enter your e-?mail(?: address)?.*|Never miss (?:a|an) .{1,40}",
+        "newsletter prompt",
+    ),
     pattern_rule(r"Leave a (?:Comment|Reply)", "comment form"),
     cut_rule(r"user placeholder", "author widget of the page"),
     pattern_rule(r"Read \d+ times\b.*", "view counter"),
@@ -182,6 +244,15 @@ def _parse_lines(text: str, fmt: str) -> list[Block]:
     return blocks
 
 
+def _is_link_line(block: Block) -> bool:
+    """A list item, or a short line that does not read as a sentence: a headline in a list."""
+    return block.kind == ITEM or (
+        block.kind == PARAGRAPH
+        and len(block.text) <= _HEADING_MAX
+        and not block.text.endswith(_SENTENCE_END)
+    )
+
+
 def _apply_rules(
     blocks: list[Block], rules: tuple[Rule, ...], removed: list[Removal]
 ) -> list[Block]:
@@ -191,8 +262,21 @@ def _apply_rules(
     generic = len(GENERIC_RULES) if rules[-len(GENERIC_RULES) :] == GENERIC_RULES else 0
     own = [(rule, rule.pattern.fullmatch) for rule in rules[: len(rules) - generic]]
     others = [(rule, rule.pattern.fullmatch) for rule in GENERIC_RULES] if generic else []
+    # The lines of a removed list are gathered and joined once: adding each to the last removal
+    # would copy the growing text again for every line.
+    listed: list[str] = []
+
+    def close_list() -> None:
+        if listed:
+            removed[-1] = Removal(removed[-1].reason, "\n".join(listed))
+            listed.clear()
+
     for index, block in enumerate(blocks):
         text = block.text
+        if listed and _is_link_line(block):
+            listed.append(text)
+            continue
+        close_list()
         matched: Rule | None = None
         for rule, fullmatch in own:
             if fullmatch(text) is not None:
@@ -208,6 +292,9 @@ def _apply_rules(
             break
         else:
             removed.append(Removal(matched.reason, text))
+            if matched.action == "list":
+                listed.append(text)
+    close_list()
     return kept
 
 
@@ -297,8 +384,9 @@ def clean(
     use_generic_rules: bool = True,
 ) -> Cleaned:
     """Clean one document. `rules` come from the manifest and run before the generic ones."""
-    if fmt not in FORMATS:
-        raise CleaningError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    # HTML reaches the cleaner as the Markdown that claims.importing.html extracted from it.
+    if fmt not in (TEXT, MARKDOWN):
+        raise CleaningError(f"unknown format {fmt!r}; expected one of {TEXT}, {MARKDOWN}")
     text = normalise(text)
     if not text.strip():
         raise CleaningError("the file is empty")

@@ -7,9 +7,8 @@ problem, and the database is left exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.db import transaction
@@ -20,18 +19,15 @@ from claims.models import Author, Authorship, Publisher, Source
 from claims.publishing import publish_source
 
 from . import cleaning
-from .manifest import Manifest, ManifestError, SourceEntry
-
-MAX_FILE_BYTES = 5 * 1024 * 1024
-
-
-class ImportFailure(Exception):
-    """An import that cannot go ahead; nothing has been written."""
-
-    def __init__(self, where: str, problem: str) -> None:
-        super().__init__(f"{where}: {problem}")
-        self.where = where
-        self.problem = problem
+from .documents import (
+    MAX_FILE_BYTES,
+    Document,
+    ImportFailure,
+    Prepared,
+    prepare_batch,
+    slug_from_name,
+)
+from .manifest import Manifest, ManifestError
 
 
 @dataclass
@@ -58,16 +54,6 @@ class ImportReport:
     @property
     def changed(self) -> int:
         return sum(n for (_, outcome), n in self.counts.items() if outcome != "unchanged")
-
-
-@dataclass
-class Prepared:
-    """A file read, cleaned and matched to its metadata, ready to be written."""
-
-    path: Path
-    entry: SourceEntry
-    cleaned: cleaning.Cleaned
-    sha256: str
 
 
 def sync(instance, values: dict, report: ImportReport, label: str) -> bool:
@@ -97,55 +83,31 @@ def upsert(model, lookup: dict, values: dict, report: ImportReport, label: str):
     return instance
 
 
-def _entry_without_manifest(path: Path, text: str) -> SourceEntry:
-    """A file imported on its own becomes a draft titled by its first heading or line."""
-    fmt = cleaning.MARKDOWN if path.suffix.lower() in {".md", ".markdown"} else cleaning.TEXT
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    title = cleaning.strip_inline_markdown(first.lstrip("#").strip())[:300]
-    slug = slugify(title)[:200].strip("-")
-    if not slug:
-        raise ImportFailure(path.name, "cannot derive a title and slug from the first line")
-    return SourceEntry(file=path.name, slug=slug, title=title, format=fmt)
+def _taken_by_another(slug: str, name: str) -> Source | None:
+    existing = Source.objects.filter(slug=slug).only("provenance", "title").first()
+    if existing is not None and existing.provenance.get("file") != name:
+        return existing
+    return None
 
 
-def prepare(path: Path, manifest: Manifest | None) -> Prepared:
-    """Read, decode, clean and validate one file. Writes nothing."""
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ImportFailure(path.name, f"larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ImportFailure(str(path), f"cannot be read ({error.strerror})") from None
-    try:
-        text = cleaning.decode(raw)
-        if not text.strip():
-            raise cleaning.CleaningError("the file is empty")
-        if manifest is not None:
-            entry = manifest.entry_for(path.name)
-            if entry is None:
-                raise ImportFailure(path.name, f"has no [[sources]] entry in {manifest.path.name}")
-        else:
-            entry = _entry_without_manifest(path, text)
-        # The title line becomes metadata; the manifest's own rules run before the generic ones.
-        rules = (cleaning.line_rule(entry.title, "title: stored as the source's title"),)
-        cleaned = cleaning.clean(text, fmt=entry.format, rules=rules + entry.rules, bio=entry.bio)
-    except cleaning.CleaningError as error:
-        raise ImportFailure(path.name, str(error)) from None
-    return Prepared(path, entry, cleaned, hashlib.sha256(raw).hexdigest())
-
-
-def _check_slugs(batch: list[Prepared]) -> None:
+def check_slugs(batch: list[Prepared], *, manifest: Manifest | None = None) -> None:
+    """Refuse two files with one slug, or a slug another source already holds. Without a
+    manifest, a title that another source already uses gives way to the file name's slug."""
     seen: dict[str, str] = {}
     for item in batch:
+        if manifest is None and _taken_by_another(item.entry.slug, item.name):
+            by_name = slug_from_name(item.name)
+            if by_name and by_name not in seen and not _taken_by_another(by_name, item.name):
+                item.entry = replace(item.entry, slug=by_name)
         slug = item.entry.slug
         if slug in seen:
-            raise ImportFailure(item.path.name, f"duplicate slug {slug!r} (also {seen[slug]})")
-        seen[slug] = item.path.name
-        existing = Source.objects.filter(slug=slug).only("provenance", "title").first()
-        if existing is not None and existing.provenance.get("file") != item.path.name:
+            raise ImportFailure(item.name, f"duplicate slug {slug!r} (also {seen[slug]})")
+        seen[slug] = item.name
+        existing = _taken_by_another(slug, item.name)
+        if existing is not None:
             origin = existing.provenance.get("file") or "entered by hand"
             raise ImportFailure(
-                item.path.name,
+                item.name,
                 f"duplicate slug {slug!r}: already used by “{existing.title}” ({origin})",
             )
 
@@ -176,6 +138,16 @@ def _write_people(manifest: Manifest | None, batch: list[Prepared], report: Impo
     return publishers, authors
 
 
+def _named_authors(item: Prepared, report: ImportReport) -> dict[str, Author]:
+    """Authors an HTML page names (no manifest): found or created by the slug of the name."""
+    found = {}
+    for name in item.author_names:
+        slug = slugify(name)[:200].strip("-")
+        if slug and slug not in found:
+            found[slug] = upsert(Author, {"slug": slug}, {"name": name[:200]}, report, "Authors")
+    return found
+
+
 def _write_source(item: Prepared, publishers, authors, manifest, report, user) -> Source:
     entry, cleaned = item.entry, item.cleaned
     values = {
@@ -187,9 +159,10 @@ def _write_source(item: Prepared, publishers, authors, manifest, report, user) -
         "language": entry.language,
         "translated_from": entry.translated_from,
         "provenance": {
-            "file": item.path.name,
+            "file": item.name,
             "sha256": item.sha256,
             "format": entry.format,
+            "verbatim": item.verbatim,
             "importer_version": cleaning.IMPORTER_VERSION,
             "manifest": manifest.path.name if manifest and manifest.path else None,
             "note": entry.note,
@@ -218,7 +191,10 @@ def _write_source(item: Prepared, publishers, authors, manifest, report, user) -
         else:
             sync(source, {**values, "blocks": cleaned.blocks}, report, "Sources")
 
-    wanted = [(authors[slug], Authorship.Role.AUTHOR, n) for n, slug in enumerate(entry.authors)]
+    named = _named_authors(item, report) if manifest is None else {}
+    authors = {**authors, **named}
+    slugs = entry.authors or tuple(named)
+    wanted = [(authors[slug], Authorship.Role.AUTHOR, n) for n, slug in enumerate(slugs)]
     wanted += [
         (authors[slug], Authorship.Role.TRANSLATOR, n)
         for n, slug in enumerate(entry.translators, start=len(wanted))
@@ -234,16 +210,23 @@ def _write_source(item: Prepared, publishers, authors, manifest, report, user) -
     return source
 
 
-def import_files(
-    paths: list[Path], *, manifest: Manifest | None = None, user=None
+def import_documents(
+    *,
+    documents: list[Document],
+    manifest: Manifest | None = None,
+    verbatim: bool = False,
+    title: str = "",
+    user=None,
 ) -> tuple[list[Source], ImportReport]:
-    """Import `paths` (with their manifest, if any) in one transaction; all or nothing."""
-    if not paths:
-        raise ImportFailure("import", "no files given")
-    batch = [prepare(path, manifest) for path in paths]
+    """Import `documents` in one transaction; all or nothing.
+
+    Cleaned by default; with `verbatim` each text is stored exactly as given. Without a manifest
+    every source is a draft: only a manifest's `status` (an operator's file) can publish.
+    """
+    batch = prepare_batch(documents, manifest, verbatim=verbatim, title=title)
     report = ImportReport()
     with transaction.atomic():
-        _check_slugs(batch)
+        check_slugs(batch, manifest=manifest)
         publishers, authors = _write_people(manifest, batch, report)
         sources = [
             _write_source(item, publishers, authors, manifest, report, user) for item in batch
@@ -251,4 +234,38 @@ def import_files(
     return sources, report
 
 
-__all__ = ["ImportFailure", "ImportReport", "ManifestError", "import_files", "sync", "upsert"]
+def read_paths(paths: list[Path]) -> list[Document]:
+    """Files as documents named by their base name; unreadable or oversized ones are refused."""
+    documents = []
+    for path in paths:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise ImportFailure(path.name, f"larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+            documents.append(Document(path.name, path.read_bytes()))
+        except OSError as error:
+            raise ImportFailure(str(path), f"cannot be read ({error.strerror})") from None
+    return documents
+
+
+def import_files(
+    paths: list[Path], *, manifest: Manifest | None = None, verbatim: bool = False, user=None
+) -> tuple[list[Source], ImportReport]:
+    """Import files from disk (see `import_documents`)."""
+    if not paths:
+        raise ImportFailure("import", "no files given")
+    return import_documents(
+        documents=read_paths(paths), manifest=manifest, verbatim=verbatim, user=user
+    )
+
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "Document",
+    "ImportFailure",
+    "ImportReport",
+    "ManifestError",
+    "import_documents",
+    "import_files",
+    "sync",
+    "upsert",
+]
