@@ -194,13 +194,20 @@ if REDIS_URL:
         raise ImproperlyConfigured(
             f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}"
         )
+    # Redis answers on a local network in a millisecond: one that takes longer than
+    # REDIS_TIMEOUT_MS is treated as down, and the site carries on with a per-process cache
+    # (claims.cache), leaving Redis alone for REDIS_RETRY_SECONDS before trying it again.
+    _redis_timeout = env_int("REDIS_TIMEOUT_MS", 250, minimum=10) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "claims.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "claims",
-            # A cache that does not answer must not hang requests: fail in a second.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+                "retry_after": env_int("REDIS_RETRY_SECONDS", 5, minimum=1),
+            },
         }
     }
 else:

@@ -151,7 +151,7 @@ def test_redis_url_selects_the_shared_cache():
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "claims.cache.ResilientRedisCache"
 
 
 def test_a_malformed_boolean_is_named():
