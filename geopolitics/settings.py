@@ -369,11 +369,29 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
+# Errors are logged, and mailed to ADMINS (when DEBUG is off) from a background thread: at most
+# ERROR_MAIL_LIMIT mails per ERROR_MAIL_WINDOW seconds per process, the rest dropped and counted
+# (claims.errormail); ERROR_MAIL_LIMIT=0 logs only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "claims.errormail.QueuedAdminEmailHandler",
+            "limit": env_int("ERROR_MAIL_LIMIT", 10),
+            "window": env_int("ERROR_MAIL_WINDOW", 600, minimum=1),
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's default handlers for "django" (its console handler only prints
+        # with DEBUG on, which the root's handler already does; its mail handler is blocking).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
