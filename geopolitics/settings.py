@@ -338,7 +338,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "claims.api.throttling.AddressRateThrottle",
         "claims.api.throttling.SignedInRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
@@ -346,7 +346,9 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
     },
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # DRF reads None as "trust the whole X-Forwarded-For"; the throttles use
+    # claims.ratelimit.client_address anyway, this keeps DRF's own view of it the same.
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Large request bodies are refused before they are parsed (413 from the API, 400 elsewhere).
