@@ -155,12 +155,15 @@ DATABASES = {
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers proceed while a write is in progress; IMMEDIATE avoids "database is
-    # locked" upgrades from read to write transactions under concurrent requests.
+    # WAL lets readers proceed while a write is in progress; IMMEDIATE takes the write lock
+    # when a transaction begins, so that one never fails half-way upgrading from read to write.
+    # SQLite has one writer at a time: the others wait for the lock (the busy timeout, in
+    # seconds) instead of failing at once; it stays below gunicorn's 30 s request timeout.
     _db.setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         }
     )
 elif _db["ENGINE"] == "django.db.backends.postgresql":
