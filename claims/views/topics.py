@@ -29,8 +29,10 @@ def topic_detail(request, slug: str):
     Sort orders come from `MatrixOrderForm`: only its listed values are ever used.
     """
     tree = selectors.topic_tree()
+    tally = selectors.corpus_tally(tree)
     topic = next((t for t in tree.topics.values() if t.slug == slug), None)
-    if topic is None:
+    # A topic no published proposition is filed under (drafts only, or none) is not public.
+    if topic is None or topic.pk not in tally.per_topic:
         raise Http404("No such topic.")
     order_form = MatrixOrderForm(request.GET)
     order = order_form.orders()
@@ -52,14 +54,15 @@ def topic_detail(request, slug: str):
     )
     speaking = len(matrix.sources)
     matrix.sources = selectors.order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), order["cols"])
-    tally = selectors.corpus_tally(tree)
     return render(
         request,
         "claims/topic.html",
         {
             "topic": topic,
             "ancestors": tree.ancestors(topic.pk),
-            "children": [tree.topics[pk] for pk in tree.children.get(topic.pk, [])],
+            "children": [
+                tree.topics[pk] for pk in tree.children.get(topic.pk, []) if pk in tally.per_topic
+            ],
             "matrix": matrix,
             "rows": [(summary, matrix.row(summary.proposition)) for summary in summaries],
             "page": page,
