@@ -12,12 +12,18 @@
   reported as the database being unreachable.
 - A NUL character in the path or the query string is refused with 400 before any view runs:
   PostgreSQL cannot store or compare it, so it could only ever fail deeper down.
+- An address (path and query) longer than MAX_URL_LENGTH is refused with 414, in the API's
+  error shape under /api/. gunicorn refuses request lines over 8190 bytes by itself, with a
+  plain page, before the app sees them (gunicorn.conf.py, README "Operations").
+- Every answer carries a Permissions-Policy that turns off the browser features the site never
+  uses (camera, microphone, location, payment, …), so that no injected content could use them.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
@@ -139,3 +145,53 @@ class RefuseNulMiddleware:
                 message, content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
+
+
+DEFAULT_MAX_URL_LENGTH = 4096
+
+
+class RefuseLongAddressMiddleware:
+    """414 for an address longer than MAX_URL_LENGTH characters."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = getattr(settings, "MAX_URL_LENGTH", DEFAULT_MAX_URL_LENGTH)
+        length = len(request.path) + len(request.META.get("QUERY_STRING", ""))
+        if length > limit:
+            message = f"The address is longer than {limit} characters; shorten the query."
+            return _error(request, 414, "uri_too_long", message) or HttpResponse(
+                message, status=414, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds Permissions-Policy to every response (pages, API, admin, static files)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -109,8 +109,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "claims.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "claims.middleware.RefuseNulMiddleware",
+    "claims.middleware.RefuseLongAddressMiddleware",
     "claims.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -354,6 +356,9 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Longer addresses are answered 414 (JSON under /api/). gunicorn's own limit on the request
+# line (limit_request_line = 8190 bytes, gunicorn.conf.py) stays above this one.
+MAX_URL_LENGTH = env_int("MAX_URL_LENGTH", 4096, minimum=256)
 # Large request bodies are refused before they are parsed (413 from the API, 400 elsewhere).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 
