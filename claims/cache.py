@@ -37,6 +37,24 @@ logger = logging.getLogger("claims.cache")
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+class _Outage:
+    """Until when one Redis server is left alone, shared by every thread of the process
+    (Django makes one cache object per thread)."""
+
+    def __init__(self) -> None:
+        self.until = 0.0
+        self.lock = threading.Lock()
+
+
+_outages: dict[str, _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def _outage_of(server: str) -> _Outage:
+    with _outages_lock:
+        return _outages.setdefault(server, _Outage())
+
+
 class ResilientRedisCache(RedisCache):
     """RedisCache that falls back to a per-process cache while Redis is unreachable."""
 
@@ -44,8 +62,11 @@ class ResilientRedisCache(RedisCache):
         options = dict(params.get("OPTIONS", {}))
         self.retry_after = float(options.pop("retry_after", 5))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._outage = _outage_of(server)
+        # LocMemCache shares its storage between every object of the same name: one fallback
+        # cache (and so one count per throttle) for all threads of the process.
         self._local = LocMemCache(
-            f"redis-fallback-{id(self)}",
+            f"redis-fallback:{server}",
             {
                 "TIMEOUT": params.get("TIMEOUT", DEFAULT_TIMEOUT),
                 "KEY_PREFIX": params.get("KEY_PREFIX", ""),
@@ -53,18 +74,16 @@ class ResilientRedisCache(RedisCache):
                 "OPTIONS": {"MAX_ENTRIES": 1000},
             },
         )
-        self._down_until = 0.0
-        self._lock = threading.Lock()
 
     @property
     def redis_down(self) -> bool:
         """True while Redis is being left alone after a failure."""
-        return time.monotonic() < self._down_until
+        return time.monotonic() < self._outage.until
 
     def _failed(self, operation: str, error: BaseException) -> None:
-        with self._lock:
+        with self._outage.lock:
             already = self.redis_down
-            self._down_until = time.monotonic() + self.retry_after
+            self._outage.until = time.monotonic() + self.retry_after
         if not already:
             logger.warning(
                 "Redis cache unavailable (%s during %s): caching, throttling and login limits "

@@ -127,8 +127,31 @@ def test_redis_is_tried_again_after_the_pause(settings):
     assert backend.redis_down
     backend.set("x", 1)
     assert backend.get("x") == 1  # kept in the process meanwhile
-    backend._down_until = 0
+    backend._outage.until = 0
     assert not backend.redis_down
+
+
+def test_threads_share_the_outage_and_the_fallback_counts(settings):
+    """Django makes one cache object per thread: the pause and the per-process counts must
+    still be one per process."""
+    import threading
+
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    options = {"OPTIONS": {"socket_connect_timeout": 0.2, "retry_after": 30}}
+    first = ResilientRedisCache(url, options)
+    first.add("count", 0)
+    first.incr("count")
+    seen = {}
+
+    def other_thread() -> None:
+        second = ResilientRedisCache(url, options)
+        seen["down"] = second.redis_down
+        seen["count"] = second.incr("count")
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join()
+    assert seen == {"down": True, "count": 2}
 
 
 def test_a_working_redis_is_used(settings):

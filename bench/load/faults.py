@@ -370,6 +370,11 @@ def smtp(token: str) -> dict:
         "outage_s": round(times["start_done"] - times["stop"], 1),
         "503": len(unavailable),
         "503_p95_ms": p95(unavailable),
+        # Those sent once the database had stopped: the 503 itself, without the requests that
+        # were already waiting for a saturated server when the shutdown began.
+        "503_p95_ms_sent_while_down": p95(
+            [r for r in unavailable if times["stop_done"] <= r["t"] <= times["start"]]
+        ),
         "503_outside_outage": len(outside),
         "mails_tried": silent.accepted,
         "writes_acknowledged": len(acknowledged),
