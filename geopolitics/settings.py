@@ -161,6 +161,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # when a transaction begins, so that one never fails half-way upgrading from read to write.
     # SQLite has one writer at a time: the others wait for the lock (the busy timeout, in
     # seconds) instead of failing at once; it stays below gunicorn's 30 s request timeout.
+    # Django's backend, with write transactions queued in turn (claims.backends.sqlite3):
+    # SQLite's own waiting lets some writers starve while others pass.
+    _db["ENGINE"] = "claims.backends.sqlite3"
     _db.setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

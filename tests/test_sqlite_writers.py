@@ -74,3 +74,82 @@ def test_without_the_wait_the_second_writer_fails(tmp_path):
     options = {**_sqlite_options(), "timeout": 0.05}
     with pytest.raises(sqlite3.OperationalError, match="database is locked"):
         _race(tmp_path / "writers.sqlite3", options)
+
+
+def test_write_transactions_take_turns_across_threads(tmp_path, django_db_blocker):
+    """Twenty threads, each a transaction that holds the write lock for a while: all succeed,
+    in turn, none waiting in SQLite's busy handler (which would starve some of them). With
+    SQLite's waiting turned off, any two meeting at SQLite's lock would fail at once."""
+    from claims.backends.sqlite3.base import DatabaseWrapper
+
+    path = tmp_path / "turns.sqlite3"
+    options = {**_sqlite_options(SQLITE_BUSY_TIMEOUT="20"), "timeout": 20}
+    sqlite3.connect(path).execute("CREATE TABLE note (text TEXT)").connection.commit()
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        wrapper = DatabaseWrapper(
+            {
+                "NAME": str(path),
+                "OPTIONS": {**options, "timeout": 10.0},
+                "TIME_ZONE": None,
+                "CONN_MAX_AGE": 0,
+                "CONN_HEALTH_CHECKS": False,
+                "AUTOCOMMIT": True,
+                "ATOMIC_REQUESTS": False,
+            },
+            alias=f"writer{number}",
+        )
+        try:
+            wrapper.connect()
+            # SQLite itself must never have to wait: the turn lock queues the writers.
+            wrapper.connection.execute("PRAGMA busy_timeout = 0")
+            wrapper.set_autocommit(True)
+            wrapper._start_transaction_under_autocommit()
+            wrapper.connection.execute("INSERT INTO note VALUES (?)", [str(number)])
+            time.sleep(0.02)
+            wrapper._commit()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            wrapper.connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
+    with django_db_blocker.unblock():  # these connections are the test's own, not Django's
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    rows = sqlite3.connect(path).execute("SELECT count(*) FROM note").fetchone()
+    assert rows == (20,)
+
+
+def test_a_turn_not_had_in_time_is_database_locked(tmp_path):
+    import fcntl
+    import os
+
+    from claims.backends.sqlite3.base import DatabaseWrapper
+
+    path = tmp_path / "held.sqlite3"
+    sqlite3.connect(path).close()
+    holder = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another process's writer, holding its turn
+    wrapper = DatabaseWrapper(
+        {
+            "NAME": str(path),
+            "OPTIONS": {"timeout": 0.2},
+            "TIME_ZONE": None,
+            "CONN_MAX_AGE": 0,
+            "CONN_HEALTH_CHECKS": False,
+            "AUTOCOMMIT": True,
+            "ATOMIC_REQUESTS": False,
+        },
+        alias="waiting",
+    )
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            wrapper._take_turn()
+        assert wrapper._held_thread_lock is None  # nothing left held after the failure
+    finally:
+        os.close(holder)

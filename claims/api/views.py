@@ -180,7 +180,7 @@ class TopicViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_queryset(self):
         topics = Topic.objects.select_related("parent").order_by("name")
-        if self.drafts_visible:
+        if self.drafts_visible or getattr(self, "swagger_fake_view", False):
             return topics
         # Topics only drafts use are not public (claims.selectors.public_topic_ids).
         return topics.filter(pk__in=public_topic_ids())
