@@ -109,7 +109,7 @@ def test_write_transactions_take_turns_across_threads(tmp_path, django_db_blocke
             wrapper.connection.execute("INSERT INTO note VALUES (?)", [str(number)])
             time.sleep(0.02)
             wrapper._commit()
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:
             errors.append(error)
         finally:
             wrapper.connection.close()
