@@ -9,6 +9,7 @@ Runs on PostgreSQL only: SQLite serialises writers, so there is nothing to race.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
@@ -101,6 +102,9 @@ def test_eight_writers_on_one_source_neither_deadlock_nor_lose_writes():
     assert len(acknowledged) == WRITERS * ROUNDS
     stored = dict(Claim.objects.filter(pk__in=acknowledged).values_list("pk", "note"))
     assert stored == acknowledged
+    # A deadlock retried successfully still shows here: backends report it to the statistics
+    # when they end, which the writers' closed connections do within a moment.
+    time.sleep(1.5)
     assert _deadlocks() == before
     assert Source.objects.get(pk=source.pk).claims.count() == WRITERS * ROUNDS
 
