@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from claims import positions, summaries
 from claims.models import (
-    Actor,
     Authorship,
     Claim,
     Proposition,
@@ -182,37 +181,6 @@ def topic_tree() -> TopicTree:
         parent = topic.parent_id if topic.parent_id in topics else None
         children[parent].append(topic.pk)
     return TopicTree(topics, dict(children))
-
-
-def public_topic_ids() -> set[int]:
-    """Topics the public may see: those with a published proposition filed under them or under
-    a topic below them. A topic only drafts use (or none) is listed nowhere public.
-
-    Two queries: the topics filed directly, then every topic's parent to walk up from them."""
-    direct = set(
-        Proposition.topics.through.objects.filter(
-            proposition__in=Proposition.objects.published()
-        ).values_list("topic_id", flat=True)
-    )
-    parents = dict(Topic.objects.values_list("pk", "parent_id"))
-    public: set[int] = set()
-    for pk in direct:
-        while pk is not None and pk not in public:
-            public.add(pk)
-            pk = parents.get(pk)
-    return public
-
-
-def public_actors() -> QuerySet[Actor]:
-    """Actors that a claim of a published source names as its speaker or mentions; an actor
-    only drafts name is listed nowhere public."""
-    published = Claim.objects.published()
-    mentioned = Claim.actors.through.objects.filter(
-        actor=OuterRef("pk"), claim__in=published.values("pk")
-    )
-    return Actor.objects.filter(
-        Exists(published.filter(speaker=OuterRef("pk"))) | Exists(mentioned)
-    )
 
 
 def topic_propositions(topic: Topic, *, tree: TopicTree | None = None) -> QuerySet[Proposition]:

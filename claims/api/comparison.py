@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from claims import selectors
 from claims.models import Proposition, Source, Topic
+from claims.visibility import public_topic_ids
 
 from .backends import TYPED_PARAMETERS, refuse_blank
 
@@ -92,7 +93,7 @@ class MatrixView(StrictQueryMixin, APIView):
                 .filter(
                     proposition__in=selectors.topic_propositions(
                         get_object_or_404(
-                            Topic.objects.filter(pk__in=selectors.public_topic_ids()), slug=topic
+                            Topic.objects.filter(pk__in=public_topic_ids()), slug=topic
                         )
                     )
                 )

@@ -26,7 +26,8 @@ from claims.models import (
     Stance,
     Topic,
 )
-from claims.selectors import positions_for, public_actors, public_topic_ids
+from claims.selectors import positions_for
+from claims.visibility import public_actors, public_topic_ids
 
 from . import filters, rows, serializers
 from .backends import StrictFilterBackend
