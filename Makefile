@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean load fuzz bench bench-suggest js
+.PHONY: run test lint format migrate seeds clean load load-faults fuzz bench bench-suggest js
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ $(BENCH)/.installed: bench/requirements.txt
 
 load: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python bench/load/run.py
+	$(BIN)/python bench/load/faults.py
+
+# The fault scenarios alone (bench/load/faults.py): 8 writers on one source, Redis stopped and
+# hung, a silent SMTP server through a PostgreSQL outage, 16 writers on SQLite. LOAD_SCENARIOS
+# picks some of them (writers,redis,smtp,sqlite).
+load-faults: $(STAMP) $(BENCH)/.installed
+	$(BIN)/python bench/load/faults.py
 
 # Benchmarks on PostgreSQL (BENCH_PG_URL, default the local server): 10,000 and 1,000,000
 # generated claims, in-process and through gunicorn, against raw SQL baselines; writes

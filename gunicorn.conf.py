@@ -18,6 +18,10 @@ keepalive = 5
 # Recycle workers now and then so that slow leaks never add up; jitter avoids all at once.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
+# The longest request line gunicorn reads (its maximum). Addresses up to MAX_URL_LENGTH
+# (settings, 4096) reach the app; longer ones get the app's 414 (JSON under /api/) up to this
+# limit, and gunicorn's own plain 414 page beyond it.
+limit_request_line = 8190
 # Connections waiting to be accepted while every thread is busy.
 backlog = 256
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

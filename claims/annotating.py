@@ -101,17 +101,24 @@ def deleted_claims(source: Source, *, limit: int = 10):
 
 
 @transaction.atomic
-def restore_claim(*, claim_id: int) -> tuple[Claim, int]:
+def restore_claim(*, claim_id: int, source: Source | None = None) -> tuple[Claim, int]:
     """Bring back a deleted claim with its actors and the stances deleted with it.
 
-    If the text changed since, the claim is re-anchored (or comes back orphaned). Returns the
-    claim and how many stances were restored.
+    With `source` (the screen the request came from), a claim that was deleted from another
+    source is refused before anything is written. If the text changed since, the claim is
+    re-anchored (or comes back orphaned). Returns the claim and how many stances were restored.
     """
     if Claim.objects.filter(pk=claim_id).exists():
         raise AnnotationError("This claim exists; there is nothing to restore.")
     record = Claim.history.filter(id=claim_id, history_type="-").order_by("-history_date").first()
     if record is None:
         raise AnnotationError("No deleted claim with that number is recorded.")
+    if source is not None and record.source_id != source.pk:
+        owner = Source.objects.filter(pk=record.source_id).values_list("title", flat=True).first()
+        raise AnnotationError(
+            f"That claim was deleted from another source ({owner or 'no longer present'}); "
+            "restore it from that source's screen. Nothing was changed."
+        )
     claim = record.instance
     source = Source.objects.get(pk=record.source_id)
     if source.body[claim.start : claim.end] != claim.quote:

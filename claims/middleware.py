@@ -5,17 +5,30 @@
   page or a request left hanging. The next request after the database is back reconnects by
   itself: persistent connections are health-checked before reuse (CONN_HEALTH_CHECKS), and the
   pool (DB_POOL=1) replaces broken connections.
+- A transaction the database stopped because of a concurrent one (a deadlock, a serialization
+  failure, a lock not granted in time) is not an outage: the API answers 409 "write_conflict",
+  pages 409, both saying that nothing was saved and the same request may be sent again.
+  SQLite's write lock held past its busy timeout answers 503 "database_busy". Neither is
+  reported as the database being unreachable.
 - A NUL character in the path or the query string is refused with 400 before any view runs:
   PostgreSQL cannot store or compare it, so it could only ever fail deeper down.
+- An address (path and query) longer than MAX_URL_LENGTH is refused with 414, in the API's
+  error shape under /api/. gunicorn refuses request lines over 8190 bytes by itself, with a
+  plain page, before the app sees them (gunicorn.conf.py, README "Operations").
+- Every answer carries a Permissions-Policy that turns off the browser features the site never
+  uses (camera, microphone, location, payment, …), so that no injected content could use them.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.template import loader
+
+from claims.concurrency import conflict_kind, is_database_busy
 
 logger = logging.getLogger("claims.availability")
 
@@ -35,24 +48,56 @@ def _error(request, status: int, code: str, message: str) -> HttpResponse | None
     return None
 
 
+def _database_answer(
+    request, status: int, code: str, message: str, title: str, retry_after: int
+) -> HttpResponse:
+    response = _error(request, status, code, message)
+    if response is None:
+        # The template uses no context processor and no database: it must render right now.
+        html = loader.render_to_string(
+            "503.html",
+            {"status": status, "title": title, "message": message, "retry_after": retry_after},
+        )
+        response = HttpResponse(html, status=status, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def database_unavailable(request) -> HttpResponse:
     """The 503 answer: JSON under /api/, a small self-contained HTML page elsewhere."""
     message = (
         "The service is briefly unavailable: its database cannot be reached. "
         f"Nothing was changed; please retry in {RETRY_AFTER_SECONDS} seconds."
     )
-    response = _error(request, 503, "database_unavailable", message)
-    if response is None:
-        # The template uses no context processor and no database: it must render right now.
-        html = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
-        response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _database_answer(
+        request, 503, "database_unavailable", message, "Back in a moment", RETRY_AFTER_SECONDS
+    )
+
+
+def write_conflict(request, kind: str) -> HttpResponse:
+    """409: the database stopped this write because of a concurrent one (`kind`)."""
+    message = (
+        f"Another change was being saved at the same moment and the database stopped this one "
+        f"({kind}). Nothing was saved; send the same request again."
+    )
+    return _database_answer(request, 409, "write_conflict", message, "Saved at the same time", 1)
+
+
+def database_busy(request) -> HttpResponse:
+    """503: SQLite's single writer lock was held by others for longer than the busy timeout."""
+    message = (
+        "The database is busy with other changes and could not take this one in time. "
+        f"Nothing was saved; please retry in {RETRY_AFTER_SECONDS} seconds."
+    )
+    return _database_answer(
+        request, 503, "database_busy", message, "Busy for a moment", RETRY_AFTER_SECONDS
+    )
 
 
 class DatabaseUnavailableMiddleware:
-    """Turn OperationalError / InterfaceError raised while handling a request into a 503."""
+    """Turn OperationalError / InterfaceError raised while handling a request into a 409 or a
+    503 that says what happened."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -61,6 +106,18 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError):
+            kind = conflict_kind(exception)
+            if kind is not None:
+                logger.warning(
+                    "Write conflict (%s) while serving %s %s", kind, request.method, request.path
+                )
+                return write_conflict(request, kind)
+            if is_database_busy(exception):
+                logger.warning(
+                    "Database busy while serving %s %s: %s", request.method, request.path, exception
+                )
+                return database_busy(request)
         if isinstance(exception, (OperationalError, InterfaceError)):
             logger.warning(
                 "Database unavailable while serving %s %s: %s",
@@ -88,3 +145,53 @@ class RefuseNulMiddleware:
                 message, content_type="text/plain; charset=utf-8"
             )
         return self.get_response(request)
+
+
+DEFAULT_MAX_URL_LENGTH = 4096
+
+
+class RefuseLongAddressMiddleware:
+    """414 for an address longer than MAX_URL_LENGTH characters."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = getattr(settings, "MAX_URL_LENGTH", DEFAULT_MAX_URL_LENGTH)
+        length = len(request.path) + len(request.META.get("QUERY_STRING", ""))
+        if length > limit:
+            message = f"The address is longer than {limit} characters; shorten the query."
+            return _error(request, 414, "uri_too_long", message) or HttpResponse(
+                message, status=414, content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Adds Permissions-Policy to every response (pages, API, admin, static files)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -109,8 +109,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "claims.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "claims.middleware.RefuseNulMiddleware",
+    "claims.middleware.RefuseLongAddressMiddleware",
     "claims.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,12 +157,18 @@ DATABASES = {
 }
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers proceed while a write is in progress; IMMEDIATE avoids "database is
-    # locked" upgrades from read to write transactions under concurrent requests.
+    # WAL lets readers proceed while a write is in progress; IMMEDIATE takes the write lock
+    # when a transaction begins, so that one never fails half-way upgrading from read to write.
+    # SQLite has one writer at a time: the others wait for the lock (the busy timeout, in
+    # seconds) instead of failing at once; it stays below gunicorn's 30 s request timeout.
+    # Django's backend, with write transactions queued in turn (claims.backends.sqlite3):
+    # SQLite's own waiting lets some writers starve while others pass.
+    _db["ENGINE"] = "claims.backends.sqlite3"
     _db.setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         }
     )
 elif _db["ENGINE"] == "django.db.backends.postgresql":
@@ -194,13 +202,20 @@ if REDIS_URL:
         raise ImproperlyConfigured(
             f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}"
         )
+    # Redis answers on a local network in a millisecond: one that takes longer than
+    # REDIS_TIMEOUT_MS is treated as down, and the site carries on with a per-process cache
+    # (claims.cache), leaving Redis alone for REDIS_RETRY_SECONDS before trying it again.
+    _redis_timeout = env_int("REDIS_TIMEOUT_MS", 250, minimum=10) / 1000
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "claims.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "claims",
-            # A cache that does not answer must not hang requests: fail in a second.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {
+                "socket_connect_timeout": _redis_timeout,
+                "socket_timeout": _redis_timeout,
+                "retry_after": env_int("REDIS_RETRY_SECONDS", 5, minimum=1),
+            },
         }
     }
 else:
@@ -331,7 +346,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_SCHEMA_CLASS": "claims.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "claims.api.throttling.AddressRateThrottle",
         "claims.api.throttling.SignedInRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
@@ -339,9 +354,14 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
     },
     "EXCEPTION_HANDLER": "claims.api.errors.exception_handler",
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # DRF reads None as "trust the whole X-Forwarded-For"; the throttles use
+    # claims.ratelimit.client_address anyway, this keeps DRF's own view of it the same.
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Longer addresses are answered 414 (JSON under /api/). gunicorn's own limit on the request
+# line (limit_request_line = 8190 bytes, gunicorn.conf.py) stays above this one.
+MAX_URL_LENGTH = env_int("MAX_URL_LENGTH", 4096, minimum=256)
 # Large request bodies are refused before they are parsed (413 from the API, 400 elsewhere).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 
@@ -362,11 +382,29 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging --------------------------------------------------------------------------------
+# Errors are logged, and mailed to ADMINS (when DEBUG is off) from a background thread: at most
+# ERROR_MAIL_LIMIT mails per ERROR_MAIL_WINDOW seconds per process, the rest dropped and counted
+# (claims.errormail); ERROR_MAIL_LIMIT=0 logs only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "claims.errormail.QueuedAdminEmailHandler",
+            "limit": env_int("ERROR_MAIL_LIMIT", 10),
+            "window": env_int("ERROR_MAIL_WINDOW", 600, minimum=1),
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's default handlers for "django" (its console handler only prints
+        # with DEBUG on, which the root's handler already does; its mail handler is blocking).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

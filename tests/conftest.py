@@ -34,6 +34,26 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def public_version_at_each_statement(request):
+    """On PostgreSQL the public version moves at commit (migration 0013), and a test's
+    transaction never commits: make its trigger fire at each statement instead, as it would
+    at commit, so that tests of the page cache see edits. Transactional tests keep the real
+    timing (tests/test_concurrent_writes.py relies on it)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if "_django_db_helper" not in request.fixturenames or transactional:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS public_version_at_commit IMMEDIATE")
+
+
 @pytest.fixture
 def editor(db):
     """Alice edits: she can change everything but cannot publish."""

@@ -220,6 +220,23 @@ def test_restore_after_the_text_changed_reanchors(client, editor, source):
     assert restored.source.body[restored.start : restored.end] == "Moscow"
 
 
+def test_restoring_through_another_sources_screen_changes_nothing_and_says_why(
+    client, editor, source
+):
+    claim = ClaimFactory(source=source, span=(2, 8))
+    other = SourceFactory(title="Another dispatch", body=BODY)
+    client.force_login(editor)
+    client.post(url_for(source), {"action": "delete", "claim_id": claim.pk})
+    response = client.post(url_for(other), {"action": "restore", "claim_id": claim.pk}, follow=True)
+    assert response.status_code == 200
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    message = " ".join(str(m) for m in response.context["messages"])
+    assert "deleted from another source" in message and source.title in message
+    # From its own screen it comes back as before.
+    client.post(url_for(source), {"action": "restore", "claim_id": claim.pk})
+    assert Claim.objects.get(pk=claim.pk).source == source
+
+
 def test_orphaned_claims_are_listed_and_can_be_reattached(client, editor, source):
     claim = ClaimFactory(source=source, span=(2, 8))
     Claim.objects.filter(pk=claim.pk).update(anchor_state="orphaned")

@@ -90,3 +90,97 @@ def test_the_client_address_behind_proxies(rf, settings):
     assert client_address(request) == "10.0.0.9"
     settings.NUM_PROXIES = 2
     assert client_address(request) == "203.0.113.5"
+
+
+def test_parallel_wrong_passwords_are_checked_against_the_limit_exactly(rf, monkeypatch):
+    """Thirty guesses at once: only LOGIN_FAILURE_LIMIT (3) of them reach the password check."""
+    import threading
+    import time
+
+    from claims.admin.login import RateLimitedAdminAuthenticationForm
+
+    checked = []
+
+    def slow_wrong_password(request=None, **credentials):
+        checked.append(credentials["username"])
+        time.sleep(0.02)  # every guess is in flight before the first one is refused
+        return None
+
+    monkeypatch.setattr("django.contrib.auth.forms.authenticate", slow_wrong_password)
+    barrier = threading.Barrier(30)
+    outcomes = []
+
+    def guess() -> None:
+        request = rf.post(LOGIN, REMOTE_ADDR="203.0.113.30")
+        form = RateLimitedAdminAuthenticationForm(
+            request, data={"username": "alice", "password": "guess"}
+        )
+        barrier.wait(timeout=10)
+        outcomes.append(form.is_valid() or getattr(form, "retry_after", 0) > 0)
+
+    threads = [threading.Thread(target=guess) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(checked) == 3
+    assert outcomes.count(True) == 27  # refused with a wait, never checked
+
+
+def test_wrong_tokens_do_not_lock_out_a_valid_token_from_the_same_address(editor):
+    address = "203.0.113.50"  # one NAT: a broken script and a colleague behind it
+    bad = client_for()
+    bad.credentials(HTTP_AUTHORIZATION="Token " + "1" * 40, REMOTE_ADDR=address)
+    statuses = [bad.get(reverse("api:topic-list")).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    good = client_for(editor)
+    good.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=editor).key}", REMOTE_ADDR=address
+    )
+    assert good.get(reverse("api:topic-list")).status_code == 200
+    # The valid token does not reset the count of the wrong one either.
+    assert bad.get(reverse("api:topic-list")).status_code == 429
+
+
+def test_throttles_and_login_limits_share_the_client_address(rf, settings):
+    from claims.api.throttling import AddressRateThrottle
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.9")
+    for proxies in (0, 1, 2):
+        settings.NUM_PROXIES = proxies
+        assert AddressRateThrottle().get_ident(request) == client_address(request)
+
+
+def test_a_forged_forwarded_header_does_not_escape_the_throttle(monkeypatch, settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    settings.NUM_PROXIES = 0
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": None})
+    client = client_for()
+    statuses = [
+        client.get(reverse("api:topic-list"), HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(6)
+    ]
+    assert statuses == [200, 200, 200, 429, 429, 429]
+
+
+def test_behind_one_proxy_the_throttle_counts_the_forwarded_client(monkeypatch, settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    settings.NUM_PROXIES = 1
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": None})
+    client = client_for()
+
+    def get(forwarded: str) -> int:
+        return client.get(
+            reverse("api:topic-list"), REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+
+    # Whatever a client writes on the left, the proxy's entry on the right is what counts.
+    assert [get("1.1.1.1, 203.0.113.8"), get("2.2.2.2, 203.0.113.8")] == [200, 200]
+    assert get("3.3.3.3, 203.0.113.8") == 429
+    assert get("203.0.113.9") == 200
+
+
+def test_the_drf_setting_no_longer_trusts_the_whole_header(settings):
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.NUM_PROXIES

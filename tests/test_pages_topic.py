@@ -89,12 +89,26 @@ def test_unknown_topic_is_404(client):
     assert client.get("/topics/no-such-topic/").status_code == 404
 
 
-def test_topic_without_published_propositions_says_so(client):
-    from .factories import TopicFactory
+def test_topic_without_published_propositions_is_as_unknown_as_a_missing_one(client):
+    """Empty, or used only by drafts: the public learns nothing of it (not even its name)."""
+    from .factories import ClaimFactory, PropositionFactory, SourceFactory, TopicFactory
 
-    topic = TopicFactory(name="Arctic")
-    html = client.get(f"/topics/{topic.slug}/").content.decode()
-    assert "No published source takes a position" in html
+    empty = TopicFactory(name="Arctic")
+    drafted = TopicFactory(name="Svalbard")
+    proposition = PropositionFactory()
+    proposition.topics.add(drafted)
+    claim = ClaimFactory(source=SourceFactory(), span=(0, 6))
+    claim.stances.create(proposition=proposition, label="supports", annotator=_annotator())
+    for topic in (empty, drafted):
+        response = client.get(f"/topics/{topic.slug}/")
+        assert response.status_code == 404
+        assert topic.name not in response.content.decode()
+
+
+def _annotator():
+    from .factories import UserFactory
+
+    return UserFactory(username="drafter")
 
 
 def test_topic_query_count_does_not_grow(client, django_assert_num_queries):

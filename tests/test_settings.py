@@ -151,7 +151,7 @@ def test_redis_url_selects_the_shared_cache():
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.strip() == "claims.cache.ResilientRedisCache"
 
 
 def test_a_malformed_boolean_is_named():
@@ -163,7 +163,7 @@ def test_a_malformed_boolean_is_named():
 def test_development_defaults_to_sqlite():
     result = load_settings(DEBUG="1")
     assert result.returncode == 0, result.stderr
-    assert '"engine": "django.db.backends.sqlite3"' in result.stdout
+    assert '"engine": "claims.backends.sqlite3"' in result.stdout
 
 
 @pytest.mark.parametrize(

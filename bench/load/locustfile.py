@@ -67,6 +67,60 @@ def save(environment, **kwargs) -> None:
             handle.write(json.dumps(row) + "\n")
 
 
+def create_then_change(client, spans: list, name_prefix: str = "") -> None:
+    """POST a claim on one of `spans`, then PATCH its note with If-Match; record what the
+    server acknowledged (201, 200) for the check against the database afterwards."""
+    source, start, end = random.choice(spans)
+    note = f"load {uuid.uuid4()}"
+    headers = {"Authorization": f"Token {TOKEN}"}
+    body = {
+        "source": source,
+        "start": start,
+        "end": end,
+        "anchor": "offsets",
+        "kind": "analysis",
+        "note": note,
+    }
+    with client.post(
+        "/api/v1/claims/",
+        json=body,
+        headers=headers,
+        name=f"{name_prefix}POST /api/v1/claims/",
+        catch_response=True,
+    ) as created:
+        created.success()
+    if created.status_code != 201:
+        return
+    claim = created.json()
+    RECORDS.append({"write": "create", "id": claim["id"], "note": note})
+    changed_note = note + " (changed)"
+    with client.request(
+        "PATCH",
+        f"/api/v1/claims/{claim['id']}/",
+        json={"note": changed_note},
+        headers={**headers, "If-Match": created.headers["ETag"]},
+        name=f"{name_prefix}PATCH /api/v1/claims/[id]/",
+        catch_response=True,
+    ) as changed:
+        changed.success()
+    if changed.status_code == 200:
+        RECORDS.append({"write": "change", "id": claim["id"], "note": changed_note})
+
+
+class Writer(FastHttpUser):
+    """An editor writing without pause: creates claims on one source (LOAD_SOURCE, or any) and
+    changes each right after. Run alone (`locust … Writer`) for the concurrent-writer
+    scenarios of bench/load/faults.py."""
+
+    wait_time = constant(0)
+
+    @task
+    def write(self):
+        wanted = os.environ.get("LOAD_SOURCE")
+        spans = [s for s in CORPUS["spans"] if not wanted or s[0] == wanted] or CORPUS["spans"]
+        create_then_change(self.client, spans)
+
+
 class Reader(FastHttpUser):
     """One of 32 concurrent clients. No think time: each sends its next request as soon as the
     previous one is answered, so the server always has 32 requests in hand."""
@@ -146,38 +200,4 @@ class Reader(FastHttpUser):
 
     @task(2)
     def create_then_change_a_claim(self):
-        source, start, end = random.choice(CORPUS["spans"])
-        note = f"load {uuid.uuid4()}"
-        headers = {"Authorization": f"Token {TOKEN}"}
-        body = {
-            "source": source,
-            "start": start,
-            "end": end,
-            "anchor": "offsets",
-            "kind": "analysis",
-            "note": note,
-        }
-        with self.client.post(
-            "/api/v1/claims/",
-            json=body,
-            headers=headers,
-            name="POST /api/v1/claims/",
-            catch_response=True,
-        ) as created:
-            created.success()
-        if created.status_code != 201:
-            return
-        claim = created.json()
-        RECORDS.append({"write": "create", "id": claim["id"], "note": note})
-        changed_note = note + " (changed)"
-        with self.client.request(
-            "PATCH",
-            f"/api/v1/claims/{claim['id']}/",
-            json={"note": changed_note},
-            headers={**headers, "If-Match": created.headers["ETag"]},
-            name="PATCH /api/v1/claims/[id]/",
-            catch_response=True,
-        ) as changed:
-            changed.success()
-        if changed.status_code == 200:
-            RECORDS.append({"write": "change", "id": claim["id"], "note": changed_note})
+        create_then_change(self.client, CORPUS["spans"])

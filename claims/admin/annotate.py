@@ -347,12 +347,10 @@ class AnnotationScreen:
         if not raw.isdigit():
             raise Http404("No claim given.")
         try:
-            claim, stances = restore_claim(claim_id=int(raw))
+            claim, stances = restore_claim(claim_id=int(raw), source=source)
         except AnnotationError as error:
             messages.error(request, str(error))
             return self.back(source)
-        if claim.source_id != source.pk:
-            raise Http404("That claim belongs to another source.")
         note = (
             " It could not be found in the current text and is listed as orphaned."
             if (claim.anchor_state == AnchorState.ORPHANED)

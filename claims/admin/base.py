@@ -1,8 +1,41 @@
-"""Defaults every changelist of the app shares: big tables must stay fast."""
+"""Defaults every admin screen of the app shares: big tables must stay fast, and malformed
+references in an address are dropped, not failed on."""
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, router, transaction
 from simple_history.admin import SimpleHistoryAdmin
+
+from claims.references import check_id, check_slug
+
+
+def well_formed_initial(model: type[models.Model], initial: dict) -> dict:
+    """`initial` (from the add form's query string) without references that could not name a
+    row: `?source=abc` for an id would otherwise fail inside the autocomplete widget (500);
+    dropped, the field is simply empty."""
+    cleaned = {}
+    for name, value in initial.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            cleaned[name] = value
+            continue
+        if not field.is_relation or field.target_field is None:
+            cleaned[name] = value
+            continue
+        check = (
+            check_id
+            if isinstance(field.target_field, (models.AutoField, models.IntegerField))
+            else check_slug
+        )
+        values = value if isinstance(value, list) else [value]
+        try:
+            for item in values:
+                check(item)
+        except ValidationError:
+            continue
+        cleaned[name] = value
+    return cleaned
 
 
 class FastChangeList:
@@ -12,6 +45,9 @@ class FastChangeList:
     # changelist; "Show all" still gives the total on demand.
     show_full_result_count = False
     list_per_page = 50
+
+    def get_changeform_initial_data(self, request):
+        return well_formed_initial(self.model, super().get_changeform_initial_data(request))
 
 
 class ModelAdmin(FastChangeList, admin.ModelAdmin):

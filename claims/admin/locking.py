@@ -11,6 +11,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.html import format_html, format_html_join
 
+from claims.concurrency import lock_row
+
 
 def changes_since(instance, version: int) -> list[tuple[str, str, str]]:
     """(field, then, now) for every field changed since `version`, from the history."""
@@ -56,13 +58,7 @@ class VersionedForm(forms.ModelForm):
         if instance.pk is None or not self.check_version:
             return data
         submitted = data.get("seen_version")
-        current = (
-            type(instance)
-            ._default_manager.select_for_update()
-            .filter(pk=instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
+        current = lock_row(instance, "version")
         if submitted is None or current is None or submitted == current:
             return data
         changes = changes_since(instance, submitted)

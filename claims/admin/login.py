@@ -12,22 +12,20 @@ limiter = LoginLimiter("admin")
 
 
 class RateLimitedAdminAuthenticationForm(AdminAuthenticationForm):
-    """Refuses to check a password once the username has failed too often from this address,
-    with a message that says so (and how long to wait) instead of "wrong password"."""
+    """Refuses to check a password once the username has been tried too often from this
+    address, with a message that says so (and how long to wait) instead of "wrong password".
+
+    The attempt is counted before the password is checked (claims.ratelimit), so parallel
+    guesses cannot all slip under the limit."""
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
         key = limiter.key(username, client_address(self.request)) if self.request else None
-        wait = limiter.retry_after(key) if key else 0
+        wait = limiter.attempt(key) if key else 0
         if wait:
             self.retry_after = wait
             raise ValidationError(blocked_message(wait), code="too_many_attempts")
-        try:
-            data = super().clean()
-        except ValidationError:
-            if key and self.get_user() is None:
-                limiter.failed(key)
-            raise
+        data = super().clean()
         if key:
             limiter.succeeded(key)
         return data

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from claims import selectors
 from claims.models import Proposition, Source, Topic
 from claims.silences import confirmed_silences
+from claims.visibility import public_topic_ids
 
 from .backends import TYPED_PARAMETERS, refuse_blank
 
@@ -97,7 +98,9 @@ class MatrixView(StrictQueryMixin, APIView):
                 selectors.published_summaries()
                 .filter(
                     proposition__in=selectors.topic_propositions(
-                        get_object_or_404(Topic, slug=topic)
+                        get_object_or_404(
+                            Topic.objects.filter(pk__in=public_topic_ids()), slug=topic
+                        )
                     )
                 )
                 .order_by(*selectors.CONTESTED_ORDER)
@@ -112,7 +115,9 @@ class MatrixView(StrictQueryMixin, APIView):
                 raise ValidationError(
                     {"propositions": [f"give 1 to {MAX_PROPOSITIONS} comma-separated slugs"]}
                 )
-            propositions = Proposition.objects.filter(slug__in=slugs)
+            # Only propositions the public sees: one known to drafts alone is as unknown as a
+            # slug nobody ever used, so the answer reveals nothing about editorial work.
+            propositions = Proposition.objects.published().filter(slug__in=slugs)
             missing = sorted(set(slugs) - set(propositions.values_list("slug", flat=True)))
             if missing:
                 raise ValidationError({"propositions": [f"unknown proposition {missing[0]!r}"]})

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import transaction
 from django.utils.http import parse_etags, quote_etag
 from rest_framework import status
 from rest_framework.response import Response
+
+from claims.concurrency import lock_row, retry_on_conflict
 
 from .errors import PreconditionFailed, PreconditionRequired
 
@@ -55,14 +56,13 @@ class ConditionalWriteMixin(ConditionalReadMixin):
     def lock(self, instance) -> None:
         """Hold the row until the write commits, so that two writes sent with the same ETag
         cannot both pass the check (SELECT … FOR UPDATE; SQLite serialises writers anyway)."""
-        list(
-            type(instance)._default_manager.select_for_update().filter(pk=instance.pk).values("pk")
-        )
+        lock_row(instance)
 
     # Each write runs in one transaction: the row, its many-to-many links and its history
-    # record are written together or not at all.
+    # record are written together or not at all. A transaction the database stops for a
+    # deadlock is run again (claims.concurrency).
 
-    @transaction.atomic
+    @retry_on_conflict
     def update(self, request, *args, **kwargs):
         self.lock(self.get_object())
         self.check_if_match(self.get_object())
@@ -70,13 +70,13 @@ class ConditionalWriteMixin(ConditionalReadMixin):
         response["ETag"] = etag_of(response.data)
         return response
 
-    @transaction.atomic
+    @retry_on_conflict
     def destroy(self, request, *args, **kwargs):
         self.lock(self.get_object())
         self.check_if_match(self.get_object())
         return super().destroy(request, *args, **kwargs)
 
-    @transaction.atomic
+    @retry_on_conflict
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
         response["ETag"] = etag_of(response.data)

@@ -17,6 +17,7 @@ The collection is paged by claim id (keyset), so a page costs the same however d
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterator
 
 import orjson
@@ -38,11 +39,33 @@ from .backends import TYPED_PARAMETERS, refuse_blank
 from .links import link, site_url
 from .renderers import OPTIONS, ORJSONRenderer
 
+logger = logging.getLogger("claims.exports")
+
+# The last line of a CSV export the database cut off half-way (the connection is then aborted
+# as well): a client that reads the body anyway finds it marked as incomplete.
+CSV_INTERRUPTED = "#ERROR: export interrupted before its end (the database stopped answering)"
+
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 PAGE_SIZE = 100
 # The element of the reading view whose text content is the source's body (source.html).
 TEXT_ELEMENT = "#source-text"
+
+
+def interruptible(chunks: Iterator, name: str, marker=None) -> Iterator:
+    """`chunks`, and if reading them fails half-way (the database drops while the export
+    streams), the `marker` chunk and then the error again.
+
+    The status line (200) is long sent by then, so the failure has to show in the body and in
+    the connection: the server aborts a response whose iterator raises instead of ending it
+    cleanly, so the client sees an incomplete transfer, never a complete-looking 200."""
+    try:
+        yield from chunks
+    except Exception:
+        logger.exception("The %s export was cut off half-way", name)
+        if marker is not None:
+            yield marker
+        raise
 
 
 class JSONLDRenderer(ORJSONRenderer):
@@ -244,7 +267,10 @@ class AnnotationExportView(APIView):
                 total += 1
             yield b'],"startIndex":0},"total":' + str(total).encode() + b"}"
 
-        response = StreamingHttpResponse(stream(), content_type=LD_CONTENT_TYPE)
+        # An interrupted document is left unclosed: invalid JSON, which no parser accepts.
+        response = StreamingHttpResponse(
+            interruptible(stream(), "annotations"), content_type=LD_CONTENT_TYPE
+        )
         response["Content-Disposition"] = 'attachment; filename="annotations.jsonld"'
         return response
 
@@ -354,6 +380,9 @@ class ClaimsCsvView(APIView):
             for row in rows:
                 yield writer.writerow(row)
 
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            interruptible(stream(), "CSV", CSV_INTERRUPTED + "\r\n"),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = 'attachment; filename="claims.csv"'
         return response

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from claims import search
 from claims.models import Actor, Author, Claim, Proposition, Publisher, Source, Stance, Topic
+from claims.references import MAX_ID, MAX_SLUG_LENGTH, check_slug
 
 
 class SearchFilter(filters.CharFilter):
@@ -27,7 +28,13 @@ class SearchFilter(filters.CharFilter):
         return search.matches(queryset, value)
 
 
-MAX_ID = 10**18 - 1
+class SlugFilter(filters.CharFilter):
+    """A slug parameter, checked by claims.references before it reaches a query."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", MAX_SLUG_LENGTH)
+        kwargs.setdefault("validators", [check_slug])
+        super().__init__(**kwargs)
 
 
 class IdField(forms.IntegerField):
@@ -44,23 +51,21 @@ class IdFilter(filters.NumberFilter):
 
 
 class ClaimFilter(filters.FilterSet):
-    source = filters.CharFilter(field_name="source__slug", help_text="Source slug.")
-    publisher = filters.CharFilter(
-        field_name="source__publisher__slug", help_text="Publisher slug."
-    )
-    author = filters.CharFilter(method="by_author", help_text="Author slug.")
-    topic = filters.CharFilter(
+    source = SlugFilter(field_name="source__slug", help_text="Source slug.")
+    publisher = SlugFilter(field_name="source__publisher__slug", help_text="Publisher slug.")
+    author = SlugFilter(method="by_author", help_text="Author slug.")
+    topic = SlugFilter(
         method="by_topic", help_text="Topic slug (claims with a stance on one of its propositions)."
     )
-    proposition = filters.CharFilter(method="by_proposition", help_text="Proposition slug.")
+    proposition = SlugFilter(method="by_proposition", help_text="Proposition slug.")
     label = filters.ChoiceFilter(
         choices=Stance.Label.choices,
         method="by_label",
         help_text="Claims with a stance of this label.",
     )
     kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
-    speaker = filters.CharFilter(field_name="speaker__slug", help_text="Actor slug of the speaker.")
-    actor = filters.CharFilter(method="by_actor", help_text="Actor slug mentioned in the claim.")
+    speaker = SlugFilter(field_name="speaker__slug", help_text="Actor slug of the speaker.")
+    actor = SlugFilter(method="by_actor", help_text="Actor slug mentioned in the claim.")
     published_after = filters.DateFilter(field_name="source__published_on", lookup_expr="gte")
     published_before = filters.DateFilter(field_name="source__published_on", lookup_expr="lte")
     anchor_state = filters.ChoiceFilter(choices=Claim._meta.get_field("anchor_state").choices)
@@ -95,9 +100,9 @@ class ClaimFilter(filters.FilterSet):
 
 
 class SourceFilter(filters.FilterSet):
-    publisher = filters.CharFilter(field_name="publisher__slug", help_text="Publisher slug.")
-    author = filters.CharFilter(method="by_author", help_text="Author slug.")
-    topic = filters.CharFilter(
+    publisher = SlugFilter(field_name="publisher__slug", help_text="Publisher slug.")
+    author = SlugFilter(method="by_author", help_text="Author slug.")
+    topic = SlugFilter(
         method="by_topic", help_text="Topic slug: sources with a stance on one of its propositions."
     )
     language = filters.CharFilter(help_text="BCP 47 tag, e.g. en.")
@@ -126,8 +131,8 @@ class SourceFilter(filters.FilterSet):
 
 
 class PropositionFilter(filters.FilterSet):
-    topic = filters.CharFilter(field_name="topics__slug", distinct=True, help_text="Topic slug.")
-    source = filters.CharFilter(
+    topic = SlugFilter(field_name="topics__slug", distinct=True, help_text="Topic slug.")
+    source = SlugFilter(
         method="by_source", help_text="Source slug: propositions it takes a position on."
     )
     q = SearchFilter()
@@ -144,8 +149,8 @@ class PropositionFilter(filters.FilterSet):
 
 class StanceFilter(filters.FilterSet):
     claim = IdFilter(field_name="claim_id", help_text="Claim id.")
-    source = filters.CharFilter(field_name="claim__source__slug", help_text="Source slug.")
-    proposition = filters.CharFilter(field_name="proposition__slug", help_text="Proposition slug.")
+    source = SlugFilter(field_name="claim__source__slug", help_text="Source slug.")
+    proposition = SlugFilter(field_name="proposition__slug", help_text="Proposition slug.")
     label = filters.ChoiceFilter(choices=Stance.Label.choices)
     annotator = filters.CharFilter(field_name="annotator__username", help_text="Username.")
 
@@ -181,7 +186,7 @@ class AuthorFilter(filters.FilterSet):
 
 
 class TopicFilter(filters.FilterSet):
-    parent = filters.CharFilter(field_name="parent__slug", help_text="Slug of the parent topic.")
+    parent = SlugFilter(field_name="parent__slug", help_text="Slug of the parent topic.")
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", help_text="Name contains.")
 
     class Meta:

@@ -3,6 +3,7 @@ against the source text exactly as the admin does (claims.anchoring)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -22,6 +23,7 @@ from claims.models import (
     Stance,
     Topic,
 )
+from claims.references import check_id, check_slug
 
 from .links import IdentityLink, RelatedLink
 
@@ -100,13 +102,32 @@ class StrictManyRelatedField(serializers.ManyRelatedField):
 
 
 class SlugRelatedField(serializers.SlugRelatedField):
-    """SlugRelatedField whose many=True form is a StrictManyRelatedField."""
+    """SlugRelatedField whose many=True form is a StrictManyRelatedField, and whose values are
+    checked as slugs (claims.references) before they are looked up."""
+
+    def to_internal_value(self, data):
+        try:
+            check_slug(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return super().to_internal_value(data)
 
     @classmethod
     def many_init(cls, *args, **kwargs):
         list_kwargs = {"child_relation": cls(*args, **kwargs)}
         list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
         return StrictManyRelatedField(**list_kwargs)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id, checked as an id (claims.references) before it is looked up."""
+
+    def to_internal_value(self, data):
+        try:
+            check_id(data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+        return super().to_internal_value(data)
 
 
 class BaseSerializer(serializers.ModelSerializer):
@@ -262,7 +283,7 @@ class ClaimSerializer(BaseSerializer):
     optionally `quote`; the server takes the quote and its context from the text itself."""
 
     url = IdentityLink(view_name="api:claim-detail")
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.none())
+    source = SlugRelatedField(slug_field="slug", queryset=Source.objects.none())
     start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
     end = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET)
     quote = CleanCharField(
@@ -278,7 +299,7 @@ class ClaimSerializer(BaseSerializer):
         help_text='"offsets" creates a claim from `start` and `end` alone, without `quote` '
         '(the server then takes the words from the text); the default is "quote".',
     )
-    speaker = serializers.SlugRelatedField(
+    speaker = SlugRelatedField(
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
     )
     actors = SlugRelatedField(
@@ -372,10 +393,8 @@ class ClaimSerializer(BaseSerializer):
 
 class StanceSerializer(BaseSerializer):
     url = IdentityLink(view_name="api:stance-detail")
-    claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.none())
-    proposition = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Proposition.objects.all()
-    )
+    claim = IdRelatedField(queryset=Claim.objects.none())
+    proposition = SlugRelatedField(slug_field="slug", queryset=Proposition.objects.all())
     annotator = serializers.CharField(source="annotator.username", read_only=True)
 
     class Meta:

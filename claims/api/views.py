@@ -29,6 +29,7 @@ from claims.models import (
 )
 from claims.propositions import NearDuplicateError, check_distinct
 from claims.selectors import positions_for
+from claims.visibility import public_actors, public_topic_ids
 
 from . import filters, rows, serializers
 from .backends import StrictFilterBackend
@@ -180,7 +181,13 @@ class TopicViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet)
     filterset_class = filters.TopicFilter
     lookup_field = "slug"
     ordering_fields = ["name", "created", "modified"]
-    queryset = Topic.objects.select_related("parent").order_by("name")
+
+    def get_queryset(self):
+        topics = Topic.objects.select_related("parent").order_by("name")
+        if self.drafts_visible or getattr(self, "swagger_fake_view", False):
+            return topics
+        # Topics only drafts use are not public (claims.selectors.public_topic_ids).
+        return topics.filter(pk__in=public_topic_ids())
 
 
 @extend_schema_view(
@@ -193,7 +200,10 @@ class ActorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet)
     filterset_class = filters.ActorFilter
     lookup_field = "slug"
     ordering_fields = ["name", "created", "modified"]
-    queryset = Actor.objects.order_by("name")
+
+    def get_queryset(self):
+        actors = Actor.objects.all() if self.drafts_visible else public_actors()
+        return actors.order_by("name")
 
 
 @extend_schema_view(

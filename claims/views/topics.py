@@ -30,8 +30,10 @@ def topic_detail(request, slug: str):
     Sort orders come from `MatrixOrderForm`: only its listed values are ever used.
     """
     tree = selectors.topic_tree()
+    tally = selectors.corpus_tally(tree)
     topic = next((t for t in tree.topics.values() if t.slug == slug), None)
-    if topic is None:
+    # A topic no published proposition is filed under (drafts only, or none) is not public.
+    if topic is None or topic.pk not in tally.per_topic:
         raise Http404("No such topic.")
     order_form = MatrixOrderForm(request.GET)
     order = order_form.orders()
@@ -56,14 +58,15 @@ def topic_detail(request, slug: str):
     matrix.silences = confirmed_silences(
         [s.proposition.pk for s in summaries], [s.pk for s in matrix.sources]
     )
-    tally = selectors.corpus_tally(tree)
     return render(
         request,
         "claims/topic.html",
         {
             "topic": topic,
             "ancestors": tree.ancestors(topic.pk),
-            "children": [tree.topics[pk] for pk in tree.children.get(topic.pk, [])],
+            "children": [
+                tree.topics[pk] for pk in tree.children.get(topic.pk, []) if pk in tally.per_topic
+            ],
             "matrix": matrix,
             "rows": [(summary, matrix.marked_row(summary.proposition)) for summary in summaries],
             "page": page,
