@@ -279,13 +279,14 @@ def queries(client, url) -> int:
 
 
 def test_query_count_does_not_grow_with_claims(client, editor, source):
-    # 13 queries: session, user, user's groups' permissions, user's own permissions, source,
+    # 14 queries: session, user, user's groups' permissions, user's own permissions, source,
     # claims (with speakers), their actors, their stances (with propositions and annotators),
-    # recently deleted claims, proposition suggestions, topics, and the speaker and actor lists.
+    # recently deleted claims, the source's readers (assignments), proposition suggestions,
+    # topics, and the speaker and actor lists.
     StanceFactory(claim=ClaimFactory(source=source, span=(2, 8)))
     client.force_login(editor)
     first = queries(client, url_for(source))
-    assert first == 13
+    assert first == 14
     for start in range(9, 14):
         StanceFactory(claim=ClaimFactory(source=source, span=(start, start + 1)))
     assert queries(client, url_for(source)) == first

@@ -2,13 +2,17 @@
 vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (Claim, Stance)."""
 
 from .annotations import AnchorState, Claim, Stance, StanceLabel
+from .assignments import Adjudication, Assignment, AssignmentStatus
 from .caching import PropositionSummary, PublicVersion
 from .sources import Author, Authorship, Publisher, Source
 from .vocabulary import Actor, Proposition, Topic
 
 __all__ = [
     "Actor",
+    "Adjudication",
     "AnchorState",
+    "Assignment",
+    "AssignmentStatus",
     "Author",
     "Authorship",
     "Claim",
