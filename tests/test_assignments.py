@@ -41,9 +41,7 @@ def setup(reviewer):
 def test_blind_reader_sees_only_own_claims_until_all_done(setup):
     source, carol, dave, claims, assignments = setup
     assert list(Claim.objects.visible_to(carol).filter(source=source)) == [claims["carol"]]
-    assert set(Stance.objects.visible_to(carol).values_list("annotator", flat=True)) >= {
-        carol.pk
-    }
+    assert set(Stance.objects.visible_to(carol).values_list("annotator", flat=True)) >= {carol.pk}
     assert not Stance.objects.visible_to(carol).filter(annotator=dave).exists()
     finish_reading(assignment=assignments["carol"])
     # Carol is done but Dave is not: still hidden.
@@ -59,7 +57,7 @@ def test_reviewer_not_assigned_sees_everything(setup, reviewer):
 
 
 def test_annotation_screen_hides_the_other_reading(client, setup):
-    source, carol, dave, claims, _ = setup
+    source, carol, _dave, claims, _ = setup
     client.force_login(carol)
     url = reverse("admin:claims_source_annotate", args=[source.pk])
     page = client.get(url)
@@ -85,7 +83,7 @@ def test_admin_lists_hide_the_other_reading(client, setup):
 
 
 def test_api_hides_the_other_reading(client, setup):
-    source, carol, dave, claims, _ = setup
+    source, carol, _dave, claims, _ = setup
     client.force_login(carol)
     listed = client.get("/api/v1/claims/", {"source": source.slug}).json()["results"]
     assert [c["id"] for c in listed] == [claims["carol"].pk]
@@ -141,7 +139,7 @@ def test_admin_add_form_names_the_field(client, setup, reviewer):
 
 
 def test_queue_shows_an_editor_only_their_own(client, setup, reviewer):
-    source, carol, dave, *_ = setup
+    _source, carol, dave, *_ = setup
     client.force_login(carol)
     page = client.get(reverse("admin:claims_assignment_changelist"))
     assert {a.annotator_id for a in page.context["cl"].result_list} == {carol.pk}
