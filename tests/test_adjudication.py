@@ -57,7 +57,7 @@ def finish(assignments):
 
 
 def test_units_align_and_mark_agreement(double):
-    source, carol, dave, _, _ = double
+    source, _carol, _dave, _, _ = double
     units = adjudicating.units_of(source)
     assert [(u.start, u.end, u.agreed, u.one_sided) for u in units] == [
         (0, 26, True, False),
@@ -145,7 +145,7 @@ def test_screen_side_by_side_with_differences_and_filter(client, double, reviewe
 
 
 def test_screen_posts_decisions(client, double, reviewer):
-    source, carol, dave, claims, assignments = double
+    source, carol, _dave, claims, assignments = double
     finish(assignments)
     client.force_login(reviewer)
     client.post(screen(source), {"action": "merge"})
