@@ -246,3 +246,40 @@ def test_source_agreement_query_count_does_not_grow(
     with django_assert_num_queries(6):
         page = client.get(url)
     assert page.context["figures"].stance.units == 4  # was 3: the new claims count
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def test_api_agreement_for_editors_only(client, double, editor):
+    source, _, _, _, assignments = double
+    finish(assignments)
+    assert client.get("/api/v1/agreement/", {"source": source.slug}).status_code in (401, 403)
+    client.force_login(UserFactory(username="plain"))
+    assert client.get("/api/v1/agreement/").status_code == 403
+    client.force_login(editor)
+    data = client.get("/api/v1/agreement/", {"source": source.slug}).json()
+    assert data["readers"] == ["carol", "dave"]
+    assert data["figures"]["span_f1"] == 0.8
+    assert set(data["figures"]["stance"]) == {"value", "low", "high", "units", "verdict"}
+    assert [d["what"] for d in data["disagreements"]] == ["stance", "one reader only"]
+    overview = client.get("/api/v1/agreement/").json()
+    assert source.slug in [row["source"] for row in overview["sources"]]
+    assert ["carol", "dave"] in [row["readers"] for row in overview["pairs"]]
+    assert {"russia-backs", "iran-objects"} <= {r["proposition"] for r in overview["propositions"]}
+    bad = client.get("/api/v1/agreement/", {"sorce": source.slug})
+    assert bad.status_code == 400 and "sorce" in bad.json()["error"]["fields"]
+
+
+def test_api_agreement_query_count_does_not_grow(
+    client, reviewer, editor, django_assert_num_queries
+):
+    # 6 queries, whatever the number of sources: session, user, own and group permissions,
+    # the handed-in readings, the propositions' topics.
+    client.force_login(editor)
+    grow_double_read(reviewer, 1)
+    with django_assert_num_queries(6):
+        assert len(client.get("/api/v1/agreement/").json()["sources"]) == 1
+    grow_double_read(reviewer, 3)
+    with django_assert_num_queries(6):
+        assert len(client.get("/api/v1/agreement/").json()["sources"]) == 4
