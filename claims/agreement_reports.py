@@ -14,7 +14,7 @@ from itertools import combinations
 from django.db.models.functions import Length
 
 from claims.adjudicating import readings_from
-from claims.agreement import Reading, Report, align, report
+from claims.agreement import Figure, Reading, Report, align, alpha_figure, report, stance_units
 from claims.models import Assignment, AssignmentStatus, Proposition
 
 #: Resamples for an interval on one source, and (cheaper) for each row of the overview.
@@ -179,3 +179,21 @@ def topic_reports(items: dict[int, SourceReadings], *, samples: int = OVERVIEW_S
         (topic, _report(_restricted(items.values(), slugs), samples))
         for topic, slugs in sorted(by_topic.items())
     ]
+
+
+@dataclass(frozen=True)
+class DoubleReading:
+    """What the reading view says about a double-read source."""
+
+    readers: int
+    stance: Figure
+
+
+def double_reading(source_id: int) -> DoubleReading | None:
+    """For a published source read by two or more readers, how many and how far their stances
+    agree (α with its interval); None otherwise. One query."""
+    item = handed_in(sources=[source_id], published=True).get(source_id)
+    if item is None:
+        return None
+    units = stance_units(align(item.readings), item.annotators)
+    return DoubleReading(len(item.names), alpha_figure(units, "stance", samples=DETAIL_SAMPLES))

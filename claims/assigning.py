@@ -7,10 +7,13 @@ before adjudication deletes the readings that lost.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from claims.models import Assignment, AssignmentStatus, Claim, Source
+from claims.models import Assignment, AssignmentStatus, Claim, PublicVersion, Source
 
 
 class AssignmentError(ValueError):
@@ -88,6 +91,12 @@ def finish_reading(*, assignment: Assignment) -> Assignment:
     assignment.done_at = now
     assignment.reading = reading_of(assignment.source, assignment.annotator)
     assignment.save()
+    if assignment.source.status == Source.Status.PUBLISHED:
+        # The reading view shows the agreement figure, which has just changed: retire the
+        # cached public pages (the triggers of migration 0007 do not watch assignments).
+        PublicVersion.objects.filter(pk=1).update(
+            counter=F("counter") + 1, stamp=secrets.randbits(62)
+        )
     return assignment
 
 

@@ -283,3 +283,28 @@ def test_api_agreement_query_count_does_not_grow(
     grow_double_read(reviewer, 3)
     with django_assert_num_queries(6):
         assert len(client.get("/api/v1/agreement/").json()["sources"]) == 4
+
+
+# --- public reading view ----------------------------------------------------------------------
+
+
+def test_reading_view_gives_the_figure_of_a_double_read_source(client, double, reviewer):
+    source, carol, dave, _, assignments = double
+    finish(assignments)
+    adjudicating.merge_agreed(source=source, by=reviewer)
+    adjudicating.accept(source=source, start=27, end=55, annotator=dave.pk, by=reviewer)
+    adjudicating.accept(source=source, start=56, end=75, annotator=carol.pk, by=reviewer)
+    url = f"/sources/{source.slug}/"
+    publish_source(source=source, by=reviewer)
+    page = client.get(url).content.decode()
+    assert "read independently by 2 analysts" in page
+    # Stance units (s,s) (s,m) (n,none): n=6, n_s 3, n_m 1, n_n 1, n_x 1; observed Σoδ² =
+    # 2·0.5 + 2·1 = 3; expected: s–m 3·1·.5·2 = 3, s–n 3, s–x 6, m–n .5, m–x 2, n–x 2 → 16.5;
+    # α = 1 − 5·3/16.5 = 0.09.
+    assert "α&nbsp;=&nbsp;0.09" in page
+    assert "weigh these stances with care" in page
+
+
+def test_reading_view_of_a_single_reading_says_nothing(client, reviewer):
+    source = publish_source(source=SourceFactory(body=BODY), by=reviewer)
+    assert "read independently" not in client.get(f"/sources/{source.slug}/").content.decode()
