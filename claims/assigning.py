@@ -21,7 +21,10 @@ class AssignmentError(ValueError):
 
 
 def check_assignable(*, source: Source | None, annotator) -> None:
-    """Refuse (AssignmentError) a reader who cannot log in or annotate, or is already assigned."""
+    """Refuse (AssignmentError) a reader who cannot log in or annotate, or is already assigned,
+    and a published source: a new reader's claims on it would be public before adjudication."""
+    if source is not None and source.status == Source.Status.PUBLISHED:
+        raise AssignmentError(f"“{source}” is published; unpublish it before assigning readers.")
     if not annotator.is_active:
         raise AssignmentError(f"{annotator} cannot log in, so cannot read.")
     if not annotator.has_perm("claims.add_claim"):
