@@ -159,6 +159,8 @@ def test_screen_posts_decisions(client, double, reviewer):
     )
     assert f"?claim={claims['c3'].pk}" in response["Location"]
     assert adjudicating.pending_units(source) == []
+    decided = client.get(screen(source)).context["units"]
+    assert not any(any(cell["differs"].values()) for row in decided for cell in row["cells"])
     decisions = list(Adjudication.objects.filter(source=source).values_list("decision", flat=True))
     assert sorted(decisions) == ["accepted", "edited", "merged"]
     # A bad post changes nothing and says why.

@@ -32,7 +32,11 @@ def _cells(unit: adjudicating.UnitView, annotators: list, body: str) -> list[dic
             "attribution": tuple(r.attribution for r in readings),
             "stances": tuple(tuple(sorted(r.stances.items())) for r in readings),
         }
-    differs = {field: len({d[field] for d in described.values()}) > 1 for field in FIELDS}
+    # Once decided, one reading is left: the others' absence is the decision, not a difference.
+    differs = {
+        field: not unit.settled and len({d[field] for d in described.values()}) > 1
+        for field in FIELDS
+    }
     return [
         {
             "annotator": who,
