@@ -12,6 +12,7 @@ from django.db import transaction
 
 from claims.anchoring import Anchor, make_anchor, reanchor
 from claims.models import AnchorState, Claim, ConfirmedSilence, Proposition, Source, Stance, Topic
+from claims.models.assignments import hidden_claims
 from claims.propositions import create_proposition
 
 
@@ -83,14 +84,16 @@ def delete_claim(*, claim: Claim) -> int:
     return pk
 
 
-def deleted_claims(source: Source, *, limit: int = 10):
-    """The latest history record of each claim of `source` that no longer exists, newest first."""
+def deleted_claims(source: Source, *, limit: int = 10, user=None):
+    """The latest history record of each claim of `source` that no longer exists, newest first.
+    A blind reader (`user`) is shown only their own."""
     existing = Claim.objects.filter(source=source).values("pk")
+    records = Claim.history.filter(source_id=source.pk, history_type="-")
+    if user is not None:
+        # Same rule as the live claims, in the same query (no extra round trip).
+        records = records.exclude(hidden_claims(user))
     records = (
-        Claim.history.filter(source_id=source.pk, history_type="-")
-        .exclude(id__in=existing)
-        .select_related("history_user")
-        .order_by("-history_date")
+        records.exclude(id__in=existing).select_related("history_user").order_by("-history_date")
     )
     seen, result = set(), []
     for record in records[: limit * 3]:

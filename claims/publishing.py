@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from claims.adjudicating import AdjudicationError, check_settled
 from claims.models import Source
 
 
@@ -14,8 +15,10 @@ class WorkflowError(ValueError):
 
 @transaction.atomic
 def publish_source(*, source: Source, by=None) -> Source:
-    """Make a source and its claims public. Idempotent: publishing twice keeps the first date."""
+    """Make a source and its claims public. Idempotent: publishing twice keeps the first date.
+    A double-read source must be adjudicated first (claims.adjudicating.check_settled)."""
     if source.status != Source.Status.PUBLISHED:
+        _require_settled(source)
         source.status = Source.Status.PUBLISHED
         source.published_at = timezone.now()
         source.published_by = by
@@ -36,10 +39,18 @@ def unpublish_source(*, source: Source) -> Source:
 
 @transaction.atomic
 def submit_for_review(*, source: Source) -> Source:
-    """A draft goes to the reviewers."""
+    """A draft goes to the reviewers, once its readings (if several) are adjudicated."""
     if source.status == Source.Status.PUBLISHED:
         raise WorkflowError("A published source is already reviewed; unpublish it first.")
     if source.status != Source.Status.IN_REVIEW:
+        _require_settled(source)
         source.status = Source.Status.IN_REVIEW
         source.save(update_fields=["status", "modified"])
     return source
+
+
+def _require_settled(source: Source) -> None:
+    try:
+        check_settled(source)
+    except AdjudicationError as error:
+        raise WorkflowError(str(error)) from None

@@ -77,7 +77,9 @@ CHANGELIST_QUERIES = {
     "topic": 5,
     "actor": 4,
     "proposition": 6,
-    "claim": 7,
+    # Stances come with their propositions in one query (the claims' stances are filtered for
+    # blind readers, so they are prefetched with a queryset of their own).
+    "claim": 6,
     "stance": 7,
 }
 

@@ -296,14 +296,15 @@ def queries(client, url) -> int:
 
 
 def test_query_count_does_not_grow_with_claims(client, editor, source):
-    # 14 queries: session, user, user's groups' permissions, user's own permissions, source,
+    # 15 queries: session, user, user's groups' permissions, user's own permissions, source,
     # claims (with speakers), their actors, their stances (with propositions and annotators),
-    # recently deleted claims, propositions worth checking for silence, confirmed silences,
-    # topics, and the speaker and actor lists. No query reads every proposition.
+    # recently deleted claims, the source's readers (assignments), propositions worth checking
+    # for silence, confirmed silences, topics, and the speaker and actor lists. No query reads
+    # every proposition.
     StanceFactory(claim=ClaimFactory(source=source, span=(2, 8)))
     client.force_login(editor)
     first = queries(client, url_for(source))
-    assert first == 14
+    assert first == 15
     for start in range(9, 14):
         StanceFactory(claim=ClaimFactory(source=source, span=(start, start + 1)))
     assert queries(client, url_for(source)) == first

@@ -18,8 +18,19 @@ def test_editors_edit_everything_but_cannot_publish():
     assert "publish_source" not in editors
 
 
-def test_reviewers_can_also_publish():
-    assert codenames("Reviewers") == codenames("Editors") | {"publish_source"}
+def test_reviewers_can_also_publish_assign_and_adjudicate():
+    assert codenames("Reviewers") == codenames("Editors") | {
+        "publish_source",
+        "add_assignment",
+        "change_assignment",
+        "delete_assignment",
+        "adjudicate_source",
+        "view_historicaladjudication",
+        "view_historicalassignment",
+    }
+    # Editors see their queue and the decisions, but neither assign nor adjudicate.
+    assert {"view_assignment", "view_adjudication"} <= codenames("Editors")
+    assert "adjudicate_source" not in codenames("Editors")
 
 
 def test_role_fixtures_have_the_permissions(editor, reviewer):

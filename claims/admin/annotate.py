@@ -34,6 +34,7 @@ from claims.silences import confirm_silence, withdraw_silence
 from . import suggestions
 from .annotations import ClaimForm
 from .base import shorten
+from .reading import finish_reading_action, reading_context, start_reading_action
 from .suggestions import PropositionField
 
 
@@ -109,10 +110,13 @@ class NewStanceForm(forms.Form):
         )
 
 
-def _claims_of(source: Source):
-    stances = Stance.objects.select_related("proposition", "annotator").order_by("pk")
+def _claims_of(source: Source, user):
+    stances = (
+        Stance.objects.visible_to(user).select_related("proposition", "annotator").order_by("pk")
+    )
     return (
-        Claim.objects.filter(source=source)
+        Claim.objects.visible_to(user)
+        .filter(source=source)
         .select_related("speaker")
         .prefetch_related("actors", Prefetch("stances", queryset=stances))
         .order_by("start", "end", "pk")
@@ -147,10 +151,10 @@ class AnnotationScreen:
             return None
         if not str(raw).isdigit():
             raise Http404("No such claim.")
-        return get_object_or_404(Claim, pk=int(raw), source=source)
+        return get_object_or_404(Claim.objects.visible_to(request.user), pk=int(raw), source=source)
 
     def render(self, request, source, claim_form, stance_form, editing, status=200, duplicates=()):
-        claims = list(_claims_of(source))
+        claims = list(_claims_of(source, request.user))
         anchored = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
         orphaned = [c for c in claims if c.anchor_state == AnchorState.ORPHANED]
         by_id = {c.pk: c for c in claims}
@@ -169,7 +173,7 @@ class AnnotationScreen:
             "blocks": segments,
             "claims": anchored,
             "orphaned": orphaned,
-            "deleted": deleted_claims(source),
+            "deleted": deleted_claims(source, user=request.user),
             "editing": editing,
             "claim_form": claim_form,
             "stance_form": stance_form,
@@ -182,6 +186,7 @@ class AnnotationScreen:
             "can_confirm_silence": request.user.has_perm("claims.add_confirmedsilence"),
             "can_withdraw_silence": request.user.has_perm("claims.delete_confirmedsilence"),
             "body_length": len(source.body),
+            **reading_context(request, source),
         }
         return TemplateResponse(request, self.template, context, status=status)
 
@@ -212,6 +217,8 @@ class AnnotationScreen:
             "set-stance": self.set_stance,
             "confirm-silence": self.confirm_silence,
             "withdraw-silence": self.withdraw_silence,
+            "start-reading": start_reading_action,
+            "finish-reading": finish_reading_action,
         }
         if action not in handlers:
             messages.error(request, "Unknown action; nothing was changed.")
@@ -281,7 +288,9 @@ class AnnotationScreen:
         """Change the label of a stance, or remove it."""
         raw = request.POST.get("stance_id", "")
         stance = get_object_or_404(
-            Stance, pk=int(raw) if raw.isdigit() else 0, claim__source=source
+            Stance.objects.visible_to(request.user),
+            pk=int(raw) if raw.isdigit() else 0,
+            claim__source=source,
         )
         label = request.POST.get("label", "")
         if label == "remove":

@@ -6,6 +6,7 @@ from the text itself, so they cannot disagree with it.
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.urls import path
 
 from claims.anchoring import AnchorError, make_anchor
@@ -56,6 +57,9 @@ class StanceInline(admin.TabularInline):
     fields = ["proposition", "label", "annotator", "note"]
     extra = 1
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["annotator"].initial = request.user.pk
@@ -74,7 +78,14 @@ class ClaimAdmin(HistoryAdmin):
     inlines = [StanceInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("stances__proposition")
+        # A blind reader sees only their own claims and stances until every reader is done.
+        stances = Stance.objects.visible_to(request.user).select_related("proposition")
+        return (
+            super()
+            .get_queryset(request)
+            .visible_to(request.user)
+            .prefetch_related(Prefetch("stances", queryset=stances))
+        )
 
     def get_urls(self):
         return [
@@ -117,6 +128,9 @@ class StanceAdmin(HistoryAdmin):
     list_filter = ["label", "proposition__topics", "claim__source", "annotator"]
     search_fields = ["claim__quote", "proposition__text", "note"]
     autocomplete_fields = ["claim", "proposition", "annotator"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     @admin.display(description="Claim", ordering="claim__quote")
     def claim_quote(self, obj: Stance) -> str:

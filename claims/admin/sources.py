@@ -12,7 +12,9 @@ from claims.layout import relayout
 from claims.models import Author, Authorship, Claim, Publisher, Source
 from claims.publishing import WorkflowError, publish_source, submit_for_review, unpublish_source
 
+from .adjudicate import AdjudicationScreen
 from .annotate import AnnotationScreen
+from .assignments import source_agreement_view
 from .base import HistoryAdmin, ModelAdmin, shorten
 from .imports import SourceImportScreen
 from .locking import VersionedForm
@@ -146,6 +148,16 @@ class SourceAdmin(HistoryAdmin):
                 name="claims_source_import",
             ),
             path(
+                "<path:object_id>/adjudicate/",
+                self.admin_site.admin_view(AdjudicationScreen(self)),
+                name="claims_source_adjudicate",
+            ),
+            path(
+                "<path:object_id>/agreement/",
+                self.admin_site.admin_view(source_agreement_view(self)),
+                name="claims_source_agreement",
+            ),
+            path(
                 "<path:object_id>/annotate/",
                 self.admin_site.admin_view(screen),
                 name="claims_source_annotate",
@@ -235,11 +247,17 @@ class SourceAdmin(HistoryAdmin):
 
     @admin.action(description="Publish selected sources", permissions=["publish"])
     def publish_action(self, request, queryset) -> None:
+        moved, skipped = 0, []
         with transaction.atomic():
-            sources = list(self.locked(queryset))
-            for source in sources:
-                publish_source(source=source, by=request.user)
-        self.message_user(request, f"{len(sources)} source(s) published.")
+            for source in self.locked(queryset):
+                try:
+                    publish_source(source=source, by=request.user)
+                    moved += 1
+                except WorkflowError as error:
+                    skipped.append(f"{source}: {error}")
+        for message in skipped:
+            self.message_user(request, message, messages.WARNING)
+        self.message_user(request, f"{moved} source(s) published.")
 
     @admin.action(description="Unpublish selected sources", permissions=["publish"])
     def unpublish_action(self, request, queryset) -> None:

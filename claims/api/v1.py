@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import comparison, exports, imports, jsonl, suggesting, views
+from . import agreement, comparison, exports, imports, jsonl, suggesting, views
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("compare/matrix/", comparison.MatrixView.as_view(), name="compare-matrix"),
     path("compare/sources/", comparison.SourcesView.as_view(), name="compare-sources"),
+    path("agreement/", agreement.AgreementView.as_view(), name="agreement"),
     path("annotations/", exports.AnnotationCollectionView.as_view(), name="annotations"),
     re_path(
         rf"^annotations/(?P<pk>{views.ID_PATTERN})/$",

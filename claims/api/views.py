@@ -83,10 +83,15 @@ class V1Mixin(CachedReadMixin, BrowsableCSPMixin):
     def visible_claims(self):
         """Claims of the visible sources, as a join on the source's status (an IN list of every
         published source would be hashed on every request)."""
-        return Claim.objects.all() if self.drafts_visible else Claim.objects.published()
+        if not self.drafts_visible:
+            return Claim.objects.published()
+        # Editors see drafts, less what a blind reading hides from them.
+        return Claim.objects.visible_to(self.request.user)
 
     def visible_stances(self):
-        return Stance.objects.all() if self.drafts_visible else Stance.objects.published()
+        if not self.drafts_visible:
+            return Stance.objects.published()
+        return Stance.objects.visible_to(self.request.user)
 
 
 @extend_schema_view(
@@ -159,9 +164,10 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
         )
         if self.action == "retrieve":
             # The detail embeds every claim with its stances, speaker and actors: one query each.
-            stances = Stance.objects.select_related("proposition", "annotator")
+            stances = self.visible_stances().select_related("proposition", "annotator")
             claims = (
-                Claim.objects.with_source("speaker", "created_by")
+                self.visible_claims()
+                .with_source("speaker", "created_by")
                 .prefetch_related("actors", Prefetch("stances", queryset=stances))
                 .order_by("start", "end", "pk")
             )
@@ -318,7 +324,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "start", "created", "modified"]
 
     def get_queryset(self):
-        stances = Stance.objects.select_related("proposition", "annotator")
+        stances = self.visible_stances().select_related("proposition", "annotator")
         return (
             self.visible_claims()
             .with_source("speaker", "created_by")

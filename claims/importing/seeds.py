@@ -11,6 +11,7 @@ from claims.summaries import rebuild_proposition_summaries
 
 from .annotations import load_annotations
 from .manifest import load as load_manifest
+from .second_reading import load_second_reading
 from .sources import ImportReport, import_files
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -28,5 +29,8 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> ImportReport:
         annotations = seeds_dir / "annotations.json"
         if annotations.exists():
             load_annotations(annotations, report=report)
+        second = seeds_dir / "second_reading.json"
+        if second.exists():
+            load_second_reading(second, report=report)
         rebuild_proposition_summaries()
     return report

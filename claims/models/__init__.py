@@ -2,6 +2,7 @@
 vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (Claim, Stance)."""
 
 from .annotations import AnchorState, Claim, Stance, StanceLabel
+from .assignments import Adjudication, Assignment, AssignmentStatus
 from .caching import PropositionSummary, PublicVersion
 from .silences import ConfirmedSilence
 from .sources import Author, Authorship, Publisher, Source
@@ -9,7 +10,10 @@ from .vocabulary import Actor, Proposition, Topic
 
 __all__ = [
     "Actor",
+    "Adjudication",
     "AnchorState",
+    "Assignment",
+    "AssignmentStatus",
     "Author",
     "Authorship",
     "Claim",

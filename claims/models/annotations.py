@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from claims.anchoring import CONTEXT_LENGTH, AnchorError, check_span
 
+from .assignments import hidden_claims, hidden_stances
 from .base import TimestampedModel, VersionedModel, choices_check
 from .sources import Source
 from .vocabulary import Actor, Proposition
@@ -24,6 +25,11 @@ class ClaimQuerySet(models.QuerySet):
     def published(self) -> "ClaimQuerySet":
         """Claims on published sources: the only ones the public may see."""
         return self.filter(source__status=Source.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "ClaimQuerySet":
+        """Leave out what a blind reader may not see yet: the other readers' claims on a source
+        whose readings are not all done (claims.models.assignments)."""
+        return self.exclude(hidden_claims(user))
 
     def with_source(self, *related: str) -> "ClaimQuerySet":
         """Claims joined with their source (and `related` paths beyond it), without the
@@ -133,6 +139,10 @@ class StanceQuerySet(models.QuerySet):
     def published(self) -> "StanceQuerySet":
         """Stances on claims of published sources."""
         return self.filter(claim__source__status=Source.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "StanceQuerySet":
+        """Leave out the other readers' stances on a source the user reads blind."""
+        return self.exclude(hidden_stances(user))
 
 
 class Stance(VersionedModel, TimestampedModel):

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from claims import display, positions, reading, selectors
+from claims import agreement_reports, display, positions, reading, selectors
 from claims.models import AnchorState, Authorship, Source
 from claims.pagecache import cached_page
 
@@ -80,6 +80,7 @@ def source_detail(request, slug: str):
             "others": others,
             "language": display.language_name(source.language),
             "translated_from": display.language_name(source.translated_from),
+            "double_reading": agreement_reports.double_reading(source.pk),
         },
     )
 

@@ -1,0 +1,251 @@
+"""Settling two (or more) readings of one source into the reading that is published.
+
+The live claims of a double-read source are grouped into units (`claims.agreement.align`:
+overlapping spans on the same words). A reviewer decides each unit:
+
+* **accept** one reader's claims: they stay, with their stances; every other reader's claims in
+  the unit are deleted (their history keeps them, and the decision records them as they were);
+* **no claim here**: every claim in the unit is deleted;
+* units on which every reader marked the same spans with the same kind and stances are
+  **merged** automatically: the first reader's copy stays, the duplicates go.
+
+Each decision is an `Adjudication` row naming who decided, when, what was kept and the readings
+as they stood. Publication uses what is left: after adjudication every unit holds one reader's
+claims, so public pages, positions and exports count each claim once. A source with two or more
+readers cannot go for review or be published while a reader is not done or a unit is undecided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from claims.agreement import AlignedUnit, Reading, align
+from claims.assigning import readers_done
+from claims.models import Adjudication, Assignment, Claim, Source, Stance
+
+Decision = Adjudication.Decision
+
+
+class AdjudicationError(ValueError):
+    """The decision cannot be made; the message says why."""
+
+
+@dataclass
+class UnitView:
+    """One unit as the adjudication screen shows it."""
+
+    start: int
+    end: int
+    readings: dict[Hashable, list[Reading]]  # annotator id → their readings in the unit
+    agreed: bool
+    settled: bool
+
+    @property
+    def one_sided(self) -> bool:
+        return len(self.readings) == 1
+
+
+def _readings(source: Source, annotators: Sequence[int]) -> list[Reading]:
+    stances = Stance.objects.select_related("proposition")
+    claims = (
+        Claim.objects.filter(source=source, created_by__in=annotators)
+        .prefetch_related(Prefetch("stances", queryset=stances))
+        .order_by("start", "end", "pk")
+    )
+    return [
+        Reading(
+            annotator=claim.created_by_id,
+            start=claim.start,
+            end=claim.end,
+            kind=claim.kind,
+            attribution=getattr(claim, "attribution", ""),
+            stances={s.proposition.slug: s.label for s in claim.stances.all()},
+            key=claim.pk,
+        )
+        for claim in claims
+    ]
+
+
+def _signature(readings: list[Reading]) -> tuple:
+    return tuple(
+        sorted(
+            (r.start, r.end, r.kind, r.attribution, tuple(sorted(r.stances.items())))
+            for r in readings
+        )
+    )
+
+
+def annotators_of(source: Source) -> list[int]:
+    """The ids of the readers assigned to `source`, in assignment order."""
+    return list(source.assignments.order_by("pk").values_list("annotator_id", flat=True))
+
+
+def units_of(source: Source) -> list[UnitView]:
+    """The source's live claims by its readers, grouped into units, each marked agreed (every
+    reader's readings identical) and settled (decided: one reader's claims, all kept by a
+    decision)."""
+    annotators = annotators_of(source)
+    kept = set(
+        Adjudication.kept.through.objects.filter(adjudication__source=source).values_list(
+            "claim_id", flat=True
+        )
+    )
+    views = []
+    for unit in align(_readings(source, annotators)):
+        grouped = unit.by_annotator()
+        signatures = {_signature(readings) for readings in grouped.values()}
+        agreed = len(grouped) == len(annotators) and len(signatures) == 1
+        settled = len(grouped) == 1 and all(r.key in kept for r in unit.readings)
+        views.append(UnitView(unit.start, unit.end, grouped, agreed, settled))
+    return views
+
+
+def pending_units(source: Source) -> list[UnitView]:
+    """Units still waiting for a decision."""
+    return [unit for unit in units_of(source) if not unit.settled]
+
+
+def check_settled(source: Source) -> None:
+    """Refuse (AdjudicationError) while a double-read source has a reader not done or a unit
+    undecided. A source with one reader or none passes."""
+    if source.assignments.count() < 2:
+        return
+    if not readers_done(source):
+        raise AdjudicationError("Every assigned reader must mark their reading done first.")
+    pending = len(pending_units(source))
+    if pending:
+        raise AdjudicationError(
+            f"{pending} unit(s) of this source still need adjudicating before review."
+        )
+
+
+def _snapshot(unit: UnitView) -> list[dict]:
+    return [
+        {
+            "annotator": reading.annotator,
+            "claim": reading.key,
+            "start": reading.start,
+            "end": reading.end,
+            "kind": reading.kind,
+            "attribution": reading.attribution,
+            "stances": dict(reading.stances),
+        }
+        for readings in unit.readings.values()
+        for reading in readings
+    ]
+
+
+def _find(source: Source, start: int, end: int) -> UnitView:
+    for unit in units_of(source):
+        if (unit.start, unit.end) == (start, end):
+            return unit
+    raise AdjudicationError(
+        "That unit has changed since the page was shown (a claim was edited); look again."
+    )
+
+
+def _record(source, unit, decision, *, keep, annotator, by, note="") -> Adjudication:
+    record = Adjudication.objects.create(
+        source=source,
+        start=unit.start,
+        end=unit.end,
+        decision=decision,
+        accepted_annotator_id=annotator,
+        decided_by=by,
+        readings=_snapshot(unit),
+        note=note,
+    )
+    record.kept.set(keep)
+    drop = [r.key for rs in unit.readings.values() for r in rs if r.key not in set(keep)]
+    # One by one, so that each deleted claim and stance leaves its history record.
+    for claim in Claim.objects.filter(pk__in=drop):
+        claim.delete()
+    return record
+
+
+def _require_ready(source: Source, by) -> None:
+    if not by.has_perm("claims.adjudicate_source"):
+        raise AdjudicationError("Only reviewers adjudicate between readers.")
+    if not readers_done(source):
+        raise AdjudicationError("Every assigned reader must mark their reading done first.")
+
+
+@transaction.atomic
+def accept(
+    *, source: Source, start: int, end: int, annotator: int, by, edited: bool = False
+) -> Adjudication:
+    """Keep `annotator`'s claims in the unit start–end and delete the other readers' claims."""
+    _require_ready(source, by)
+    unit = _find(source, start, end)
+    if annotator not in unit.readings:
+        raise AdjudicationError("That reader marked no claim in this unit.")
+    keep = [r.key for r in unit.readings[annotator]]
+    decision = Decision.EDITED if edited else Decision.ACCEPTED
+    return _record(source, unit, decision, keep=keep, annotator=annotator, by=by)
+
+
+@transaction.atomic
+def no_claim(*, source: Source, start: int, end: int, by) -> Adjudication:
+    """Decide that the unit start–end holds no claim: every reader's claims in it go."""
+    _require_ready(source, by)
+    unit = _find(source, start, end)
+    return _record(source, unit, Decision.NO_CLAIM, keep=[], annotator=None, by=by)
+
+
+@transaction.atomic
+def merge_agreed(*, source: Source, by) -> list[Adjudication]:
+    """Merge every unit on which all readers agree: the first reader's claims stay."""
+    _require_ready(source, by)
+    order = annotators_of(source)
+    records = []
+    for unit in units_of(source):
+        if unit.agreed and not unit.settled:
+            first = next(who for who in order if who in unit.readings)
+            keep = [r.key for r in unit.readings[first]]
+            records.append(
+                _record(source, unit, Decision.MERGED, keep=keep, annotator=first, by=by)
+            )
+    return records
+
+
+def handed_in(source: Source) -> list[Reading]:
+    """Every reader's reading of `source` as handed in (done assignments), for agreement."""
+    readings = []
+    for assignment in Assignment.objects.filter(source=source, status="done").order_by("pk"):
+        readings.extend(readings_from(assignment.annotator_id, assignment.reading))
+    return readings
+
+
+def readings_from(annotator: Hashable, data: list[dict]) -> list[Reading]:
+    """`Reading`s from an assignment's stored reading."""
+    return [
+        Reading(
+            annotator=annotator,
+            start=item["start"],
+            end=item["end"],
+            kind=item.get("kind", ""),
+            attribution=item.get("attribution", ""),
+            stances=dict(item.get("stances", {})),
+            key=item.get("claim"),
+        )
+        for item in data
+    ]
+
+
+__all__ = [
+    "AdjudicationError",
+    "AlignedUnit",
+    "UnitView",
+    "accept",
+    "check_settled",
+    "handed_in",
+    "merge_agreed",
+    "no_claim",
+    "pending_units",
+    "readers_done",
+    "units_of",
+]
