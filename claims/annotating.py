@@ -12,7 +12,7 @@ from django.db import transaction
 
 from claims.anchoring import Anchor, make_anchor, reanchor
 from claims.models import AnchorState, Claim, ConfirmedSilence, Proposition, Source, Stance, Topic
-from claims.models.assignments import hidden_claims
+from claims.models.assignments import blind_sources_for, hidden_claims
 from claims.propositions import create_proposition
 
 
@@ -104,17 +104,28 @@ def deleted_claims(source: Source, *, limit: int = 10, user=None):
 
 
 @transaction.atomic
-def restore_claim(*, claim_id: int, source: Source | None = None) -> tuple[Claim, int]:
+def _hidden_from(user, record) -> bool:
+    return (
+        record.created_by_id != user.pk
+        and blind_sources_for(user).filter(source=record.source_id).exists()
+    )
+
+
+def restore_claim(*, claim_id: int, source: Source | None = None, user=None) -> tuple[Claim, int]:
     """Bring back a deleted claim with its actors and the stances deleted with it.
 
     With `source` (the screen the request came from), a claim that was deleted from another
     source is refused before anything is written. If the text changed since, the claim is
-    re-anchored (or comes back orphaned). Returns the claim and how many stances were restored.
+    re-anchored (or comes back orphaned). With `user`, a claim that user may not see yet (another
+    reader's, on a source they read blind) is refused as unknown. Returns the claim and how many
+    stances were restored.
     """
     if Claim.objects.filter(pk=claim_id).exists():
         raise AnnotationError("This claim exists; there is nothing to restore.")
     record = Claim.history.filter(id=claim_id, history_type="-").order_by("-history_date").first()
-    if record is None:
+    if record is None or (user is not None and _hidden_from(user, record)):
+        # Another reader's claim on a source the user reads blind is answered as if it had
+        # never been: restoring it would show it.
         raise AnnotationError("No deleted claim with that number is recorded.")
     if source is not None and record.source_id != source.pk:
         owner = Source.objects.filter(pk=record.source_id).values_list("title", flat=True).first()

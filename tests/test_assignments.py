@@ -68,6 +68,23 @@ def test_annotation_screen_hides_the_other_reading(client, setup):
     assert client.get(f"{url}?claim={claims['dave'].pk}").status_code == 404
 
 
+def test_a_blind_reader_cannot_restore_the_other_reading(client, setup):
+    from claims.annotating import delete_claim
+
+    source, carol, dave, claims, _ = setup
+    hidden = claims["dave"].pk
+    delete_claim(claim=claims["dave"])
+    client.force_login(carol)
+    url = reverse("admin:claims_source_annotate", args=[source.pk])
+    response = client.post(url, {"action": "restore", "claim_id": hidden}, follow=True)
+    assert "No deleted claim with that number is recorded." in response.content.decode()
+    assert not Claim.objects.filter(pk=hidden).exists()
+    # Dave, whose claim it was, can.
+    client.force_login(dave)
+    client.post(url, {"action": "restore", "claim_id": hidden})
+    assert Claim.objects.filter(pk=hidden, created_by=dave).exists()
+
+
 def test_admin_lists_hide_the_other_reading(client, setup):
     source, carol, dave, claims, _ = setup
     client.force_login(carol)

@@ -356,7 +356,7 @@ class AnnotationScreen:
         if not raw.isdigit():
             raise Http404("No claim given.")
         try:
-            claim, stances = restore_claim(claim_id=int(raw), source=source)
+            claim, stances = restore_claim(claim_id=int(raw), source=source, user=request.user)
         except AnnotationError as error:
             messages.error(request, str(error))
             return self.back(source)
