@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import comparison, exports, views
+from . import comparison, exports, jobs, views
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -15,6 +15,7 @@ router.register("actors", views.ActorViewSet, basename="actor")
 router.register("propositions", views.PropositionViewSet, basename="proposition")
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("stances", views.StanceViewSet, basename="stance")
+router.register("jobs", jobs.JobViewSet, basename="job")
 
 urlpatterns = [
     path("compare/matrix/", comparison.MatrixView.as_view(), name="compare-matrix"),

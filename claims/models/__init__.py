@@ -3,6 +3,7 @@ vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (C
 
 from .annotations import AnchorState, Claim, Stance, StanceLabel
 from .caching import PropositionSummary, PublicVersion
+from .jobs import Job, JobKind, JobStatus
 from .sources import Author, Authorship, Publisher, Source
 from .vocabulary import Actor, Proposition, Topic
 
@@ -12,6 +13,9 @@ __all__ = [
     "Author",
     "Authorship",
     "Claim",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Proposition",
     "PropositionSummary",
     "PublicVersion",
