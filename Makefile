@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean load fuzz bench
+.PHONY: run test lint format migrate seeds clean load fuzz bench replica-test lock
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -76,3 +76,14 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(BENCH) var db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache
+
+# Read replicas against a real streaming replica: a private primary (port 5434) and its replica
+# (5435) made by scripts/replica.sh under /tmp/gp-replica, the replica tests run against them,
+# and both removed afterwards. Never touches the PostgreSQL server on 5432.
+REPLICA_PRIMARY_URL ?= postgres://postgres@127.0.0.1:5434/geopolitics
+REPLICA_URLS ?= postgres://postgres@127.0.0.1:5435/geopolitics
+replica-test: $(STAMP)
+	scripts/replica.sh up
+	DATABASE_URL=$(REPLICA_PRIMARY_URL) DATABASE_REPLICA_URLS=$(REPLICA_URLS) \
+		REPLICA_CONTROL=scripts/replica.sh $(BIN)/pytest -p no:cacheprovider -m replica \
+		tests/test_replicas.py; status=$$?; scripts/replica.sh down; exit $$status
