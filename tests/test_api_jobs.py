@@ -169,8 +169,9 @@ def test_admin_changelist_query_count(client, django_assert_num_queries, editor,
 
 
 def test_progress_display_in_the_admin():
-    from claims.admin.jobs import JobAdmin
     from django.contrib import admin
+
+    from claims.admin.jobs import JobAdmin
 
     display = JobAdmin(Job, admin.site).progress
     assert display(Job(done=0, total=None)) == "–"
