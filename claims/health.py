@@ -130,6 +130,9 @@ def readiness() -> tuple[bool, dict]:
 def _answer(body: dict, status: int) -> JsonResponse:
     response = JsonResponse(body, status=status)
     response["Cache-Control"] = "no-store"
+    # An unready answer is the probe working, not an error: keep it out of django.request's
+    # log (the JSON body says what failed, to whoever asks).
+    response._has_been_logged = True
     return response
 
 
