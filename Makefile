@@ -11,11 +11,21 @@ export DEBUG ?= 1
 
 .PHONY: run test lint format migrate seeds clean load fuzz bench replica-test lock
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Everything is installed from requirements.lock: every package, pinned, each file checked
+# against its hash. requirements.txt (runtime) and requirements-dev.txt (tests) name what is
+# wanted; `make lock` works out the rest and writes the lock again.
+$(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $(STAMP)
+
+# Keeps the pins already in the lock and resolves only what changed (a new or re-pinned
+# requirement), so it is cheap to run again after adding a dependency.
+lock:
+	test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
+		requirements-dev.txt
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
