@@ -129,6 +129,10 @@ def test_editors_start_an_export_from_the_admin(client, editor, django_capture_o
     assert job.status == JobStatus.DONE and job.created_by == editor
     page = client.get(reverse("admin:claims_job_change", args=[job.pk]))
     assert b"Download claims.csv" in page.content
+    # A job's page is for reading: nothing on it can be saved.
+    assert b'name="_save"' not in page.content
+    changed = client.post(reverse("admin:claims_job_change", args=[job.pk]), {"kind": "export_csv"})
+    assert changed.status_code == 403
 
 
 def test_an_editor_cannot_start_a_rebuild_from_the_admin(client, editor):

@@ -57,6 +57,11 @@ class JobAdmin(ModelAdmin):
             return type("StartJobForm", (StartJobForm,), {"user": request.user})
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # A job is changed only by cancelling it (the action, which needs this permission on the
+        # list); its own page is for reading.
+        return obj is None and super().has_change_permission(request)
+
     def get_fields(self, request, obj=None):
         return ["kind"] if obj is None else self.fields
 

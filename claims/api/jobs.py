@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -21,6 +21,7 @@ from claims.models import Job, JobKind, JobStatus
 
 from .links import link, site_url
 from .pagination import PageNumberPagination
+from .schema import ERRORS, ErrorSerializer
 from .views import ID_PATTERN
 
 
@@ -120,7 +121,14 @@ class JobViewSet(
         body = JobSerializer(job, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
-    @extend_schema(summary="Cancel a queued or running job", request=None)
+    @extend_schema(
+        summary="Cancel a queued or running job",
+        request=None,
+        responses={
+            200: JobSerializer,
+            404: OpenApiResponse(ErrorSerializer, description=ERRORS[404]),
+        },
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         job = self.get_object()
