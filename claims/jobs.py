@@ -186,9 +186,16 @@ def requeue_stale_jobs(*, now=None) -> list[int]:
 
 
 def _in_queue(q, job: Job) -> bool:
+    """Whether the queue still holds this attempt as waiting or being worked on (a failed or
+    expired entry does not count: the job needs queueing again)."""
+    from rq.exceptions import NoSuchJobError
     from rq.job import Job as RQJob
 
-    return RQJob.exists(_rq_id(job), connection=q.connection)
+    try:
+        entry = RQJob.fetch(_rq_id(job), connection=q.connection)
+    except NoSuchJobError:
+        return False
+    return entry.get_status(refresh=False) in {"queued", "started", "deferred", "scheduled"}
 
 
 # --- Running --------------------------------------------------------------------------------

@@ -205,6 +205,22 @@ def test_a_queued_job_that_the_queue_lost_is_queued_again(
     Job.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(seconds=600))
     # Still in the queue: nothing to do.
     assert jobs.requeue_stale_jobs() == []
+    # The entry failed without the row noticing (the database was down when a worker took
+    # it): that is as good as lost.
+    from rq.job import Job as RQJob
+    from rq.job import JobStatus as RQStatus
+
+    entry = RQJob.fetch(f"claims-job-{job.pk}-0", connection=rq_queue.connection)
+    rq_queue.remove(entry)
+    entry.set_status(RQStatus.FAILED)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.requeue_stale_jobs() == [job.pk]
+    work(rq_queue)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    # And an entry the queue lost altogether (Redis flushed).
+    job = start(JobKind.EXPORT_CSV, editor, django_capture_on_commit_callbacks)
+    Job.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(seconds=600))
     rq_queue.empty()
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.requeue_stale_jobs() == [job.pk]
