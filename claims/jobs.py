@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -255,12 +255,20 @@ def _claim(job_id: int) -> Job | None:
 
 def run_job(job_id: int) -> str:
     """Run one job to the end (the worker's entry point); returns its final status."""
-    # A worker lives long: a connection broken by a database restart must not fail the next job.
-    close_old_connections()
+    _drop_broken_connections()
     try:
         return _run(job_id)
     finally:
-        close_old_connections()
+        _drop_broken_connections()
+
+
+def _drop_broken_connections() -> None:
+    """A worker lives long: a connection broken by a database restart must not fail the next
+    job. Like Django's per-request clean-up, but never inside a transaction the caller holds
+    (a job run in-process at commit time, or in a test)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 def _run(job_id: int) -> str:
