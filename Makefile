@@ -9,12 +9,14 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean load load-faults fuzz bench bench-suggest js
+.PHONY: run test lint format migrate seeds clean load load-faults fuzz bench bench-suggest js replica-test lock
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Everything is installed from requirements.lock: every package, pinned, each file checked
+# against its hash. requirements.txt (runtime) and requirements-dev.txt (tests) name what is
+# wanted; `make lock` works out the rest and writes the lock again.
+$(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $(STAMP)
 
 # Apache Annotator and esbuild for the browser test that resolves exported annotations on the
@@ -27,6 +29,14 @@ $(JS_STAMP): $(JS)/package.json $(JS)/package-lock.json
 	touch $@
 
 js: $(JS_STAMP)
+
+# Keeps the pins already in the lock and resolves only what changed (a new or re-pinned
+# requirement), so it is cheap to run again after adding a dependency.
+lock:
+	test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
+		requirements-dev.txt
 
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
@@ -101,3 +111,14 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(BENCH) $(JS)/node_modules $(JS)/build var db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .ruff_cache
+
+# Read replicas against a real streaming replica: a private primary (port 5434) and its replica
+# (5435) made by scripts/replica.sh under /tmp/gp-replica, the replica tests run against them,
+# and both removed afterwards. Never touches the PostgreSQL server on 5432.
+REPLICA_PRIMARY_URL ?= postgres://postgres@127.0.0.1:5434/geopolitics
+REPLICA_URLS ?= postgres://postgres@127.0.0.1:5435/geopolitics
+replica-test: $(STAMP)
+	scripts/replica.sh up
+	DATABASE_URL=$(REPLICA_PRIMARY_URL) DATABASE_REPLICA_URLS=$(REPLICA_URLS) \
+		REPLICA_CONTROL=scripts/replica.sh $(BIN)/pytest -p no:cacheprovider -m replica \
+		tests/test_replicas.py; status=$$?; scripts/replica.sh down; exit $$status

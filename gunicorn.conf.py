@@ -5,6 +5,8 @@ WEB_CONCURRENCY × GUNICORN_THREADS must stay below PostgreSQL's max_connections
 
 import os
 
+from gunicorn import glogging
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes × threads = requests served at once. Threads suit this app: requests wait on
 # PostgreSQL more than they compute.
@@ -28,6 +30,19 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 wsgi_app = "geopolitics.wsgi:application"
+
+# Load balancers probe /healthz and /readyz every few seconds: keep them out of the access log.
+PROBE_PATHS = {"/healthz", "/healthz/", "/readyz", "/readyz/"}
+
+
+class _ProbeQuietLogger(glogging.Logger):
+    def access(self, resp, req, environ, request_time):
+        if environ.get("PATH_INFO") in PROBE_PATHS:
+            return
+        super().access(resp, req, environ, request_time)
+
+
+logger_class = _ProbeQuietLogger
 
 
 def post_worker_init(worker):

@@ -19,3 +19,18 @@ def shared_cache(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def job_queue(app_configs, **kwargs):
+    """Without a queue, a whole-corpus export started from the admin or the API runs inside
+    the web request that started it."""
+    if not settings.JOBS_REDIS_URL:
+        return [
+            Warning(
+                "Background jobs have no queue: they run in the web process that starts them.",
+                hint="Set JOBS_REDIS_URL (or REDIS_URL) and run `manage.py run_worker`.",
+                id="claims.W002",
+            )
+        ]
+    return []

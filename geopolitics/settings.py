@@ -408,3 +408,92 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# --- Operations: log level and format, request ids, health probes ----------------------------
+# LOG_LEVEL as an operator types it (warning, Warning, WARNING); anything else stops start-up
+# with a message naming the variable instead of a traceback from the logging module.
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+if LOG_LEVEL not in _LOG_LEVELS:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (any case); "
+        f"got {os.environ['LOG_LEVEL']!r}"
+    )
+LOGGING["root"]["level"] = LOG_LEVEL
+# One JSON object per line (for a log collector) with LOG_FORMAT=json, the default in production;
+# every record carries the id of the request it was written for (X-Request-ID).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json; got {LOG_FORMAT!r}")
+LOGGING["formatters"]["json"] = {"()": "claims.logs.JSONFormatter"}
+LOGGING.setdefault("filters", {})["request_id"] = {"()": "claims.logs.RequestIdFilter"}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+if LOG_FORMAT == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+# /healthz and /readyz are answered before host checks, HTTPS redirects, sessions and logging
+# (claims.health.ProbeMiddleware): load balancers probe by address, over plain HTTP, often.
+MIDDLEWARE.insert(0, "claims.health.ProbeMiddleware")
+MIDDLEWARE.insert(1, "claims.logs.RequestIdMiddleware")
+# Each check of /readyz gives up after this many seconds, so that the probe answers in time.
+READYZ_TIMEOUT = env_int("READYZ_TIMEOUT", 2, minimum=1)
+
+# --- Read replicas --------------------------------------------------------------------------
+# DATABASE_REPLICA_URLS: zero or more PostgreSQL replicas of DATABASE_URL, comma-separated.
+# Anonymous reads (public pages, API GETs without a token) go to a healthy replica; writes,
+# signed-in users and clients that wrote in the last DATABASE_REPLICA_STICKY_SECONDS use the
+# primary (claims.routing). A replica more than DATABASE_REPLICA_MAX_LAG seconds behind, or
+# unreachable, is left out until a later check (every DATABASE_REPLICA_CHECK_SECONDS) finds
+# it healthy again.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 15, minimum=0)
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 10, minimum=0)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5, minimum=1)
+if DATABASE_REPLICA_URLS and _db["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs DATABASE_URL to name a PostgreSQL primary."
+    )
+for _index, _url in enumerate(DATABASE_REPLICA_URLS):
+    if not _url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS must list postgres:// URLs; item {_index + 1} is {_url!r}"
+        )
+    _replica = dj_database_url.parse(
+        _url, conn_max_age=_db["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    # Same options as the primary (timeouts, JIT, pool), but a replica that does not answer is
+    # skipped quickly: the primary can serve the read instead.
+    _replica["OPTIONS"] = {**_db.get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    _replica["OPTIONS"]["connect_timeout"] = env_int(
+        "DATABASE_REPLICA_CONNECT_TIMEOUT", 2, minimum=1
+    )
+    # Tests read the primary's test database through the replica (it is replicated there).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_index + 1}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["claims.routing.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "claims.routing.ReplicaRoutingMiddleware",
+    )
+
+# --- Background jobs ------------------------------------------------------------------------
+# Exports and rebuilds run on an RQ worker (`manage.py run_worker`) fed through Redis:
+# JOBS_REDIS_URL, by default REDIS_URL. Without either, jobs run in the process that starts them
+# (fine for development; `check --deploy` warns about it). Results are written under
+# MEDIA_ROOT/exports/ through Django's storage API.
+JOBS_REDIS_URL = os.environ.get("JOBS_REDIS_URL", "").strip() or REDIS_URL
+JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "claims-jobs").strip() or "claims-jobs"
+# A running job whose worker has not reported for this long is taken to be dead and re-queued.
+JOBS_STALE_SECONDS = env_int("JOBS_STALE_SECONDS", 120, minimum=10)
+# The queue's own limit on one run: far above any export, it only catches a run that hangs.
+JOBS_TIMEOUT = env_int("JOBS_TIMEOUT", 6 * 3600, minimum=60)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "JobKindEnum": "claims.models.JobKind",
+        "JobStatusEnum": "claims.models.JobStatus",
+        # The sources' status keeps the name it had before jobs had a status too.
+        "StatusEnum": "claims.models.sources.SourceStatus",
+    }
+)
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "media/"

@@ -1,3 +1,10 @@
 """The editors' admin: one module per part of the domain."""
 
-from . import annotations, assignments, login, sources, vocabulary  # noqa: F401  (registers the ModelAdmins)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    annotations,
+    assignments,
+    jobs,
+    login,
+    sources,
+    vocabulary,
+)

@@ -224,6 +224,35 @@ class AnnotationCollectionView(APIView):
         return Response(document, content_type=LD_CONTENT_TYPE)
 
 
+def annotation_document(
+    request, export_id: str, first: Claim | None, rest: Iterator[Claim], on_claim=None
+) -> Iterator[bytes]:
+    """The export document in pieces: an AnnotationCollection whose single page holds every
+    annotation, written claim by claim (`first`, then `rest`); `total` comes last, counted on
+    the way. `on_claim()` is called after each claim (progress of a background export)."""
+    head = {
+        "@context": ANNO_CONTEXT,
+        "id": export_id,
+        "type": "AnnotationCollection",
+        "label": "Claims of the published sources, with their stances",
+    }
+    yield orjson.dumps(head)[:-1]
+    page = {"id": f"{export_id}#all", "type": "AnnotationPage", "partOf": export_id}
+    yield b',"first":' + orjson.dumps(page)[:-1] + b',"items":['
+    total = 0
+    if first is not None:
+        yield orjson.dumps(annotation(first, request), option=OPTIONS)
+        total = 1
+        if on_claim:
+            on_claim()
+    for claim in rest:
+        yield b"," + orjson.dumps(annotation(claim, request), option=OPTIONS)
+        total += 1
+        if on_claim:
+            on_claim()
+    yield b'],"startIndex":0},"total":' + str(total).encode() + b"}"
+
+
 class AnnotationExportView(APIView):
     """Every published claim as a W3C Web Annotation, in one streamed JSON-LD document.
 
@@ -247,29 +276,10 @@ class AnnotationExportView(APIView):
         claims = published_claims().iterator(chunk_size=1000)
         # Read the first claims before answering, so that a database outage is a 503.
         first = next(claims, None)
-        head = {
-            "@context": ANNO_CONTEXT,
-            "id": export_id,
-            "type": "AnnotationCollection",
-            "label": "Claims of the published sources, with their stances",
-        }
-
-        def stream() -> Iterator[bytes]:
-            yield orjson.dumps(head)[:-1]
-            page = {"id": f"{export_id}#all", "type": "AnnotationPage", "partOf": export_id}
-            yield b',"first":' + orjson.dumps(page)[:-1] + b',"items":['
-            total = 0
-            if first is not None:
-                yield orjson.dumps(annotation(first, request), option=OPTIONS)
-                total = 1
-            for claim in claims:
-                yield b"," + orjson.dumps(annotation(claim, request), option=OPTIONS)
-                total += 1
-            yield b'],"startIndex":0},"total":' + str(total).encode() + b"}"
-
+        stream = annotation_document(request, export_id, first, claims)
         # An interrupted document is left unclosed: invalid JSON, which no parser accepts.
         response = StreamingHttpResponse(
-            interruptible(stream(), "annotations"), content_type=LD_CONTENT_TYPE
+            interruptible(stream, "annotations"), content_type=LD_CONTENT_TYPE
         )
         response["Content-Disposition"] = 'attachment; filename="annotations.jsonld"'
         return response
@@ -322,7 +332,9 @@ class _Echo:
         return value
 
 
-def csv_rows() -> Iterator[list[str]]:
+def csv_rows(on_claim=None) -> Iterator[list[str]]:
+    """One row per stance of every published claim (one row for a claim without stances);
+    `on_claim()` is called after each claim's rows (progress of a background export)."""
     claims = published_claims().select_related("source__publisher", "speaker")
     # iterator() with a chunk size keeps memory flat; each chunk prefetches its own stances.
     for claim in claims.iterator(chunk_size=1000):
@@ -353,6 +365,8 @@ def csv_rows() -> Iterator[list[str]]:
                 else ["", "", "", "", ""]
             )
             yield [_safe(value) for value in common + tail]
+        if on_claim:
+            on_claim()
 
 
 class ClaimsCsvView(APIView):

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import agreement, comparison, exports, imports, jsonl, suggesting, views
+from . import agreement, comparison, exports, imports, jobs, jsonl, suggesting, views
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -15,6 +15,7 @@ router.register("actors", views.ActorViewSet, basename="actor")
 router.register("propositions", views.PropositionViewSet, basename="proposition")
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("stances", views.StanceViewSet, basename="stance")
+router.register("jobs", jobs.JobViewSet, basename="job")
 
 urlpatterns = [
     # Before the router: "suggest" would otherwise be read as a proposition's slug.

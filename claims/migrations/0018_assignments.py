@@ -38,7 +38,7 @@ def revoke(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0013_reliability'),
+        ('claims', '0017_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('auth', '0012_alter_user_first_name_max_length'),
     ]

@@ -4,6 +4,7 @@ vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (C
 from .annotations import AnchorState, Claim, Stance, StanceLabel
 from .assignments import Adjudication, Assignment, AssignmentStatus
 from .caching import PropositionSummary, PublicVersion
+from .jobs import Job, JobKind, JobStatus
 from .silences import ConfirmedSilence
 from .sources import Author, Authorship, Publisher, Source
 from .vocabulary import Actor, Proposition, Topic
@@ -18,6 +19,9 @@ __all__ = [
     "Authorship",
     "Claim",
     "ConfirmedSilence",
+    "Job",
+    "JobKind",
+    "JobStatus",
     "Proposition",
     "PropositionSummary",
     "PublicVersion",
