@@ -52,7 +52,7 @@ def test_each_claim_is_quoted_with_stance_kind_speaker_and_a_link_to_its_span(cl
 def test_sides_are_grouped_supporters_before_contradictors(client):
     html = client.get("/propositions/russia-tilts-toward-azerbaijan/").content.decode()
     positions = re.findall(r'Position: <span class="stance stance-(\w+)">', html)
-    # Fanack only reports an official's view here: no position of its own, shown last.
+    # The CACI article only reports an official's view here: no position of its own, last.
     assert positions == ["supports"] * 2 + ["contradicts"] * 2 + ["aside"]
 
 
