@@ -89,6 +89,7 @@ def _check_position(label: object) -> str:
 
 
 def _check_voice(voice: str) -> str:
+    """Return ``voice`` if it is one of ``VOICES``, else raise ``ValueError`` naming it."""
     if voice not in VOICES:
         raise ValueError(f"unknown voice: {voice!r} (expected one of {', '.join(VOICES)})")
     return voice
@@ -176,16 +177,36 @@ class Position:
         return tuple(label for label in pulling if self.counts.get(label))
 
 
-def _counts(labels: Iterable[str]) -> dict[str, int]:
-    found = Counter(map(_check_label, labels))
-    return {label: found[label] for label in LABELS}
+_LABEL_SET = frozenset(LABELS)
+_ATTRIBUTION_SET = frozenset(ATTRIBUTIONS)
 
 
-def _lean(counts: Mapping[str, int]) -> Fraction | None:
-    sided = counts[SUPPORTS] + counts[CONTRADICTS] + counts[MIXED]
+def _graded(supports: int, contradicts: int, mixed: int) -> str:
+    """``grade`` of the lean (s - c) / (s + c + m), compared in whole numbers (no division):
+    the same thresholds, and the same comparisons the summaries' SQL makes."""
+    sided = supports + contradicts + mixed
     if not sided:
-        return None
-    return Fraction(counts[SUPPORTS] - counts[CONTRADICTS], sided)
+        return NEUTRAL
+    net = 4 * (supports - contradicts)
+    if net >= 3 * sided:
+        return SUPPORTS
+    if net >= sided:
+        return LEANS_SUPPORTS
+    if net <= -3 * sided:
+        return CONTRADICTS
+    if net <= -sided:
+        return LEANS_CONTRADICTS
+    return MIXED
+
+
+def _position(counts: dict[str, int], aside: dict[str, int]) -> Position:
+    """The position of counted quotes (per stance label) and those set aside."""
+    s, c, m = counts[SUPPORTS], counts[CONTRADICTS], counts[MIXED]
+    sided = s + c + m
+    lean = Fraction(s - c, sided) if sided else None
+    label = _graded(s, c, m) if sided or counts[NEUTRAL] else None
+    kept = {kind: aside[kind] for kind in ATTRIBUTIONS if aside.get(kind)}
+    return Position(counts, lean, label, kept)
 
 
 def evidence(quotes: Iterable[tuple[str, str]], *, voice: str = "own") -> Position:
@@ -196,21 +217,18 @@ def evidence(quotes: Iterable[tuple[str, str]], *, voice: str = "own") -> Positi
     ``aside``; with ``voice="all"`` every quote counts. The result has ``label=None`` when
     nothing counted but something was set aside.
     """
-    _check_voice(voice)
-    counted: list[str] = []
-    aside: Counter[str] = Counter()
+    everything = _check_voice(voice) == "all"
+    counts = dict.fromkeys(LABELS, 0)
+    aside: dict[str, int] = {}
     for label, attribution in quotes:
         _check_label(label)
-        if attribution not in ATTRIBUTIONS:
+        if attribution not in _ATTRIBUTION_SET:
             raise ValueError(f"unknown attribution: {attribution!r}")
-        if voice == "all" or attribution == OWN:
-            counted.append(label)
+        if everything or attribution == OWN:
+            counts[label] += 1
         else:
-            aside[attribution] += 1
-    counts = _counts(counted)
-    lean = _lean(counts)
-    label = grade(lean) if counted else None
-    return Position(counts, lean, label, {a: aside[a] for a in ATTRIBUTIONS if aside[a]})
+            aside[attribution] = aside.get(attribution, 0) + 1
+    return _position(counts, aside)
 
 
 @dataclass(frozen=True)
@@ -231,6 +249,54 @@ class StanceRow:
     attribution: str = OWN
 
 
+def _merge(known: str, label: str) -> str:
+    """``combine`` of two labels, one at a time: folding it over a quote's labels gives
+    ``combine`` of them all (neutral yields to a side; two different sides make mixed)."""
+    if known == label or label == NEUTRAL:
+        return known
+    if known == NEUTRAL:
+        return label
+    return MIXED
+
+
+def tally(
+    stances: Iterable[tuple[Hashable, Hashable, Hashable, str, str]], *, voice: str = "own"
+) -> dict[Hashable, dict[Hashable, Position]]:
+    """``{source: {proposition: Position}}`` from ``(source, proposition, claim, label,
+    attribution)`` tuples, one per stance: what ``source_positions`` computes, for callers
+    that read plain rows from the database.
+
+    A claim's labels from several annotators are combined first (``combine``), so each quote
+    counts once. Sources and propositions appear in the order they are first met.
+    """
+    everything = _check_voice(voice) == "all"
+    quotes: dict[Hashable, dict[Hashable, dict[Hashable, list[str]]]] = {}
+    for source, proposition, claim, label, attribution in stances:
+        if label not in _LABEL_SET:
+            _check_label(label)
+        if attribution not in _ATTRIBUTION_SET:
+            raise ValueError(f"unknown attribution: {attribution!r}")
+        by_quote = quotes.setdefault(source, {}).setdefault(proposition, {})
+        known = by_quote.get(claim)
+        if known is None:
+            by_quote[claim] = [label, attribution]
+        else:
+            known[0] = _merge(known[0], label)
+    result: dict[Hashable, dict[Hashable, Position]] = {}
+    for source, by_proposition in quotes.items():
+        held = result[source] = {}
+        for proposition, by_quote in by_proposition.items():
+            counts = dict.fromkeys(LABELS, 0)
+            aside: dict[str, int] = {}
+            for label, attribution in by_quote.values():
+                if everything or attribution == OWN:
+                    counts[label] += 1
+                else:
+                    aside[attribution] = aside.get(attribution, 0) + 1
+            held[proposition] = _position(counts, aside)
+    return result
+
+
 def source_positions(
     rows: Iterable[StanceRow], *, voice: str = "own"
 ) -> dict[Hashable, dict[Hashable, Position]]:
@@ -240,26 +306,20 @@ def source_positions(
     Sources and propositions appear in the order they are first met in ``rows``. A source
     whose only quotes on a proposition are set aside gets a position with ``label=None``.
     """
-    _check_voice(voice)
-    quotes: dict[Hashable, dict[Hashable, dict[Hashable, list[str]]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    attribution_of: dict[tuple[Hashable, Hashable], str] = {}
-    for index, row in enumerate(rows):
-        # Rows without a claim are distinct quotes: key them by their place in the input.
-        key = ("claim", row.claim) if row.claim is not None else ("row", index)
-        quotes[row.source][row.proposition].setdefault(key, []).append(row.label)
-        attribution_of[(row.source, key)] = row.attribution
-    return {
-        source: {
-            proposition: evidence(
-                ((_one(labels), attribution_of[(source, key)]) for key, labels in by_quote.items()),
-                voice=voice,
+    return tally(
+        (
+            (
+                row.source,
+                row.proposition,
+                # Rows without a claim are distinct quotes: keyed by their place in the input.
+                ("claim", row.claim) if row.claim is not None else ("row", index),
+                row.label,
+                row.attribution,
             )
-            for proposition, by_quote in by_proposition.items()
-        }
-        for source, by_proposition in quotes.items()
-    }
+            for index, row in enumerate(rows)
+        ),
+        voice=voice,
+    )
 
 
 def _one(labels: list[str]) -> str:

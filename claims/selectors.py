@@ -38,18 +38,11 @@ def published_stances() -> QuerySet[Stance]:
     )
 
 
-def rows_of(stances: Iterable[Stance]) -> list[positions.StanceRow]:
+def quotes_of(stances: Iterable[Stance]) -> list[tuple[int, int, int, str, str]]:
+    """The stances as the plain tuples `positions.tally` reads."""
     return [
-        positions.StanceRow(
-            source=stance.claim.source_id,
-            proposition=stance.proposition_id,
-            label=stance.label,
-            publisher=stance.claim.source.publisher_id,
-            annotator=stance.annotator_id,
-            claim=stance.claim_id,
-            attribution=stance.claim.attribution,
-        )
-        for stance in stances
+        (s.claim.source_id, s.proposition_id, s.claim_id, s.label, s.claim.attribution)
+        for s in stances
     ]
 
 
@@ -136,8 +129,7 @@ def build_matrix(
 
     `voice` is "own" (positions from the sources' own claims) or "all" (every claim)."""
     stances = list(stances)
-    rows = rows_of(stances)
-    by_source = positions.source_positions(rows, voice=voice)
+    by_source = positions.tally(quotes_of(stances), voice=voice)
     cells: dict[tuple[int, int], Cell] = {}
     propositions: dict[int, Proposition] = {}
     seen_sources: dict[int, Source] = {}
@@ -323,14 +315,11 @@ def positions_for(
 
     Sources addressing a proposition only in others' voices are included, with no label."""
     stances = Stance.objects.published().filter(proposition__in=list(proposition_ids))
-    rows = [
-        positions.StanceRow(source=s, proposition=p, label=label, claim=c, attribution=a)
-        for s, p, label, c, a in stances.values_list(
-            "claim__source_id", "proposition_id", "label", "claim_id", "claim__attribution"
-        )
-    ]
+    rows = stances.values_list(
+        "claim__source_id", "proposition_id", "claim_id", "label", "claim__attribution"
+    )
     by_proposition: dict[int, dict[int, positions.Position]] = defaultdict(dict)
-    for source, props in positions.source_positions(rows, voice=voice).items():
+    for source, props in positions.tally(rows, voice=voice).items():
         for proposition, position in props.items():
             by_proposition[proposition][source] = position
     return by_proposition
@@ -559,23 +548,26 @@ def group_positions(sources: list[Source], *, voice: str = "own") -> GroupPositi
         .values_list(
             "claim__source_id",
             "proposition_id",
-            "label",
-            "annotator_id",
             "claim_id",
+            "label",
             "claim__attribution",
             "claim__start",
         )
         .order_by()
     )
-    rows = [
-        positions.StanceRow(s, p, label, publisher="group", annotator=a, claim=c, attribution=at)
-        for s, p, label, a, c, at, _ in found
-    ]
-    combined = positions.publisher_positions(rows, voice=voice).get("group", {})
-    held = positions.source_positions(rows, voice=voice)
+    held = positions.tally((row[:5] for row in found), voice=voice)
+    by_proposition_held: dict[int, list[positions.Position]] = defaultdict(list)
+    for by_proposition in held.values():
+        for proposition, position in by_proposition.items():
+            by_proposition_held[proposition].append(position)
+    # One source, one vote (`positions.group`), as `positions.publisher_positions` does.
+    combined = {
+        proposition: positions.group(found_positions)
+        for proposition, found_positions in by_proposition_held.items()
+    }
     # The link goes to the first quote the position rests on (else the first quote at all).
     first: dict[tuple[int, int], tuple[bool, int, int]] = {}
-    for source, proposition, _, _, claim, attribution, start in found:
+    for source, proposition, claim, _, attribution, start in found:
         rank = (voice != "all" and attribution != positions.OWN, start, claim)
         known = first.get((proposition, source))
         if known is None or rank < known:

@@ -5,6 +5,7 @@ seed corpus showed wrongly as "mixed" come first.
 """
 
 from fractions import Fraction as F
+from itertools import product
 
 import pytest
 
@@ -20,6 +21,7 @@ from claims.positions import (
     StanceRow,
     agreement,
     closeness,
+    combine,
     distribution,
     divergence,
     divergence_parts,
@@ -28,6 +30,7 @@ from claims.positions import (
     group,
     publisher_positions,
     source_positions,
+    tally,
 )
 
 S, C, M, N = SUPPORTS, CONTRADICTS, MIXED, NEUTRAL
@@ -311,3 +314,19 @@ def test_distribution_counts_every_position_label_in_order() -> None:
     found = distribution([S, LEANS_SUPPORTS, S, N])
     assert list(found) == list(POSITION_LABELS)
     assert found == {S: 2, LEANS_SUPPORTS: 1, MIXED: 0, LEANS_CONTRADICTS: 0, C: 0, N: 1}
+
+
+@pytest.mark.parametrize("labels", list(product((S, C, M, N), repeat=3)))
+def test_annotators_labels_are_combined_per_quote_as_combine_does(labels) -> None:
+    # Three annotators on one claim: the quote counts once, with combine's label.
+    rows = [StanceRow("s", "p", label, annotator=n, claim="c") for n, label in enumerate(labels)]
+    assert source_positions(rows)["s"]["p"] == evidence([(combine(labels), "own")])
+
+
+def test_tally_reads_plain_tuples_and_refuses_unknown_attributions() -> None:
+    held = tally([("s", "p", 1, S, "own"), ("s", "p", 2, C, "reported"), ("s", "p", 1, N, "own")])
+    assert held["s"]["p"] == evidence([(S, "own"), (C, "reported")])
+    with pytest.raises(ValueError, match="unknown attribution"):
+        tally([("s", "p", 1, S, "rumour")])
+    with pytest.raises(ValueError, match="unknown stance label"):
+        tally([("s", "p", 1, "leans_supports", "own")])
