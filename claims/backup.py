@@ -1,14 +1,15 @@
 """Backup and restore of the whole corpus, streamed: memory does not grow with the corpus.
 
 `export_corpus` writes every publisher, author, source (with its authorships), topic, actor,
-proposition, claim, stance and confirmed silence, and the history kept for sources, claims (with
-their actors), stances, propositions and confirmed silences: every column, ids included, so that
-API URLs, history and the "restore a deleted claim" screen keep working after a restore. The
-columns are the models' own concrete fields, read when the backup runs, so a field added to a
-model travels without a change here. People are named by username (created_by, annotator,
-published_by, history_user); accounts themselves (passwords, tokens, groups) are not part of the
-corpus. Rows are read a chunk at a time as plain values (a server-side cursor on PostgreSQL, in
-one repeatable-read snapshot) and written one line each (`claims.backup_file`).
+proposition, claim, stance, confirmed silence, reading assignment and adjudication, and the
+history kept for sources, claims (with their actors), stances, propositions, silences,
+assignments and adjudications: every column, ids included, so that API URLs, history and the
+"restore a deleted claim" screen keep working after a restore. The columns are the models' own
+concrete fields, read when the backup runs, so a field added to a model travels without a change
+here. People are named by username (created_by, annotator, published_by, history_user); accounts
+themselves (passwords, tokens, groups) are not part of the corpus. Rows are read a chunk at a
+time as plain values (a server-side cursor on PostgreSQL, in one repeatable-read snapshot) and
+written one line each (`claims.backup_file`).
 
 `import_corpus` reads the file a chunk of rows at a time, checks each row as the models would,
 and writes each chunk with one bulk insert, all in one transaction: a bad row, a row the
@@ -45,6 +46,8 @@ from claims.backup_file import (
 )
 from claims.models import (
     Actor,
+    Adjudication,
+    Assignment,
     Author,
     Authorship,
     Claim,
@@ -77,9 +80,11 @@ CORPUS: list[tuple[str, type[models.Model]]] = [
     ("claims", Claim),
     ("stances", Stance),
     ("silences", ConfirmedSilence),
+    ("assignments", Assignment),
+    ("adjudications", Adjudication),
 ]
 # Many-to-many links travel inside their owner's rows, as lists of ids.
-M2M = {Proposition: "topics", Claim: "actors"}
+M2M = {Proposition: "topics", Claim: "actors", Adjudication: "kept"}
 
 
 def _history_models() -> list[tuple[str, type[models.Model]]]:
@@ -90,6 +95,8 @@ def _history_models() -> list[tuple[str, type[models.Model]]]:
         ("claim_actor_history", apps.get_model("claims", "HistoricalClaim_actors")),
         ("stance_history", Stance.history.model),
         ("silence_history", ConfirmedSilence.history.model),
+        ("assignment_history", Assignment.history.model),
+        ("adjudication_history", Adjudication.history.model),
     ]
 
 

@@ -114,7 +114,32 @@ class _CappedLines:
 
 # Sections added while version 1 was the format: a version 1 backup made before has none, which
 # means none of those rows.
-SECTIONS_AFTER_VERSION_1 = frozenset({"silences", "silence_history"})
+SECTIONS_AFTER_VERSION_1 = frozenset(
+    {
+        "silences",
+        "silence_history",
+        "assignments",
+        "assignment_history",
+        "adjudications",
+        "adjudication_history",
+    }
+)
+
+
+def _upgrade_version_1(document: dict) -> None:
+    """Give the claims of a version 1 backup an attribution, as migration 0011 did for stored
+    ones: the retired "reported speech" kind becomes a reported factual claim."""
+    for section in ("claims", "claim_history"):
+        rows = document.get(section)
+        if not isinstance(rows, list):
+            continue  # reported as a bad section when it is read
+        for row in rows:
+            if not isinstance(row, dict) or "attribution" in row:
+                continue
+            if row.get("kind") == "reported_speech":
+                row["kind"], row["attribution"] = "factual", "reported"
+            else:
+                row["attribution"] = "own"
 
 
 def _decode(line: bytes, where: str) -> Any:
@@ -181,6 +206,7 @@ class BackupReader:
                 f"{self.name}: backup format version {document.get('version')!r}; this site "
                 f"reads versions {' and '.join(map(str, READABLE_VERSIONS))}"
             )
+        _upgrade_version_1(document)
         return document
 
     @property

@@ -25,7 +25,10 @@ def test_home_shows_the_corpus_topics_contested_sources_and_map(client):
     # The most contested propositions, the most divided first.
     contested = re.findall(r'class="contested__text" href="/propositions/([\w-]+)/"', html)
     assert len(contested) == 8
-    assert contested[0] == "russia-favours-gulf-states-over-iran"
+    # Two sources for, one mixed and two against: the widest split (0.768); one against one
+    # (russia-favours-gulf-states-over-iran, 0.5) no longer leads.
+    assert contested[0] == "partnership-is-strategic-alliance"
+    assert "russia-favours-gulf-states-over-iran" not in contested
     assert "russia-tilts-toward-azerbaijan" in contested
     # The sources with outlet, author and date (or its absence).
     assert "The Corridor Dividing Russia and Iran" in html
@@ -45,10 +48,10 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
     assert svg.count('class="heat-link"') == 20
     assert "/compare/?a=" in svg
     assert "<caption>Agreement between sources" in html
-    # Fanack's and EJP's pieces agree on 1 of the 9 propositions both address.
+    # Fanack's and EJP's pieces: 27% graded agreement over 9 shared propositions.
     assert (
         "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
-        "scrutinized alliance agree on 1 of 9 shared propositions (11%)"
+        "scrutinized alliance: 27% agreement over 9 shared propositions, close on 1"
     ) in svg
 
 
@@ -60,15 +63,15 @@ def test_home_query_count_does_not_grow_with_the_corpus(client, django_assert_nu
     #   each request here)  5 topic links of summarised propositions
     #   6 published sources counted  7 their outlets counted  8 published claims counted
     # 9 summaries refreshed (nothing left to do)  10 the most contested propositions
-    # 11 their published stances with claim, source, outlet, speaker and proposition
-    # 12 the sources on those propositions, for the agreement map  13 those sources
-    # 14 their published stances
-    # 15 the latest published sources  16 their authorships and authors  17 their claim counts
-    with django_assert_num_queries(17):
+    # 11 the sources on those propositions, for the agreement map  12 those sources
+    # 13 their published stances, as plain rows (positions, not quotes)
+    # 14 the latest published sources  15 their authorships and authors  16 their claim counts
+    # 17 the stances on the contested propositions, as plain rows  18 the sources holding them
+    with django_assert_num_queries(18):
         assert client.get("/").status_code == 200
     grow(4)
     summaries.refresh()
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get("/")
     assert "<dt>published sources</dt><dd>9</dd>" in response.content.decode()
 

@@ -128,7 +128,7 @@ def test_speakers_are_set_where_the_text_attributes_words():
     )
     for name in ["Araghchi", "Rezaei", "Lavrov", "Bocharnikov", "Khamenei", "Putin"]:
         assert any(name in speaker for speaker in speakers), name
-    assert not Claim.objects.filter(kind="reported_speech", speaker__isnull=True).exists()
+    assert not Claim.objects.filter(attribution="reported", speaker__isnull=True).exists()
 
 
 def test_loading_twice_changes_nothing():

@@ -64,6 +64,10 @@ class ClaimFilter(filters.FilterSet):
         help_text="Claims with a stance of this label.",
     )
     kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
+    attribution = filters.ChoiceFilter(
+        choices=Claim.Attribution.choices,
+        help_text="Whose view: own, reported, counterpoint or background.",
+    )
     speaker = SlugFilter(field_name="speaker__slug", help_text="Actor slug of the speaker.")
     actor = SlugFilter(method="by_actor", help_text="Actor slug mentioned in the claim.")
     published_after = filters.DateFilter(field_name="source__published_on", lookup_expr="gte")
@@ -136,10 +140,19 @@ class PropositionFilter(filters.FilterSet):
         method="by_source", help_text="Source slug: propositions it takes a position on."
     )
     q = SearchFilter()
+    voice = filters.ChoiceFilter(
+        choices=[("own", "own"), ("all", "all")],
+        method="by_voice",
+        help_text="Whose claims make the positions shown: own (default) or all.",
+    )
 
     class Meta:
         model = Proposition
         fields: list[str] = []
+
+    def by_voice(self, queryset, name, value):
+        # Chooses how positions are worked out, not which propositions are listed.
+        return queryset
 
     def by_source(self, queryset, name, value):
         return queryset.filter(

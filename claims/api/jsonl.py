@@ -43,6 +43,7 @@ def jsonl_claims() -> Iterator[dict]:
             "prefix": claim.prefix,
             "suffix": claim.suffix,
             "kind": claim.kind,
+            "attribution": claim.attribution,
             "speaker": claim.speaker.slug if claim.speaker else "",
             "actors": [actor.slug for actor in claim.actors.all()],
             "note": claim.note,

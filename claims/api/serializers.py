@@ -23,9 +23,11 @@ from claims.models import (
     Stance,
     Topic,
 )
+from claims.positions import POSITION_LABELS, divergence
 from claims.references import check_id, check_slug
 
 from .links import IdentityLink, RelatedLink
+from .positions import PositionSerializer, position_data
 
 MAX_OFFSET = 2**31 - 1
 
@@ -216,9 +218,13 @@ class PropositionBriefSerializer(BaseSerializer):
         fields = ["url", "slug", "text"]
 
 
-class SourcePositionSerializer(serializers.Serializer):
+class SourcePositionSerializer(PositionSerializer):
     source = serializers.SlugField(help_text="Slug of the source.")
-    position = serializers.ChoiceField(choices=Stance.Label.choices)
+    position = serializers.ChoiceField(
+        choices=list(POSITION_LABELS),
+        allow_null=True,
+        help_text="The graded label again (kept for clients written before the evidence).",
+    )
 
 
 class PropositionSerializer(BaseSerializer):
@@ -257,15 +263,14 @@ class PropositionSerializer(BaseSerializer):
         by_source = self.context.get("positions", {}).get(obj.pk, {})
         slugs = self.context.get("source_slugs", {})
         return [
-            {"source": slugs[source], "position": position}
-            for source, position in sorted(by_source.items(), key=lambda item: slugs[item[0]])
+            {"source": slugs[source], "position": held.label, **position_data(held)}
+            for source, held in sorted(by_source.items(), key=lambda item: slugs[item[0]])
         ]
 
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_divergence(self, obj: Proposition) -> float:
-        from claims.positions import divergence
-
-        return round(divergence(self.context.get("positions", {}).get(obj.pk, {}).values()), 4)
+        held = self.context.get("positions", {}).get(obj.pk, {}).values()
+        return round(divergence([p.label for p in held if p.label is not None]), 4)
 
 
 class StanceBriefSerializer(BaseSerializer):
@@ -323,6 +328,7 @@ class ClaimSerializer(BaseSerializer):
             "prefix",
             "suffix",
             "kind",
+            "attribution",
             "speaker",
             "actors",
             "note",
@@ -357,8 +363,8 @@ class ClaimSerializer(BaseSerializer):
         attrs.pop("anchor", None)
         span_fields = {"source", "start", "end", "quote"}
         if self.instance is not None and not span_fields & set(attrs):
-            # Only kind, speaker, actors or note change: the span stays as it is (an orphaned
-            # claim stays orphaned until someone gives it new offsets).
+            # Only kind, attribution, speaker, actors or note change: the span stays as it is
+            # (an orphaned claim stays orphaned until someone gives it new offsets).
             return attrs
         source = attrs.get("source", getattr(self.instance, "source", None))
         start = attrs.get("start", getattr(self.instance, "start", None))

@@ -3,7 +3,17 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import agreement, comparison, exports, imports, jobs, jsonl, suggesting, views
+from . import (
+    agreement,
+    comparison,
+    exports,
+    imports,
+    jobs,
+    jsonl,
+    position_exports,
+    suggesting,
+    views,
+)
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -44,6 +54,11 @@ urlpatterns = [
         "imports/annotations/",
         imports.AnnotationImportView.as_view(),
         name="import-annotations",
+    ),
+    path(
+        "exports/positions.csv",
+        position_exports.PositionsCsvView.as_view(),
+        name="export-positions-csv",
     ),
     *router.urls,
 ]

@@ -26,18 +26,16 @@ from .documents import Document, ImportFailure
 from .formats import BratMapping, Incoming
 
 REFUSED, SKIPPED = placing.REFUSED, "skipped"
-ATTRIBUTIONS = ("own", "reported", "counterpoint", "background")
+ATTRIBUTIONS = tuple(Claim.Attribution.values)
 
 
 def attribution_fields(value: str) -> dict[str, str]:
-    """The claim fields an attribution value sets: {"attribution": value} when the model has the
-    field, nothing while it does not. Raises ValueError for a value outside the vocabulary."""
+    """The claim fields an attribution value sets ({} when the file gives none, and the claim
+    is the source's own). Raises ValueError for a value outside the vocabulary."""
     if not value:
         return {}
     if value not in ATTRIBUTIONS:
         raise ValueError(f"attribution {value!r} is not one of {', '.join(ATTRIBUTIONS)}")
-    if not any(f.name == "attribution" for f in Claim._meta.get_fields()):
-        return {}
     return {"attribution": value}
 
 

@@ -165,6 +165,11 @@ def _read_bodies(bodies: Any, item: Incoming) -> None:
             match = _PROPOSITION_PATH.search(urlsplit(source).path)
             proposition = match.group(1) if match else ""
         elif purpose == "tagging":
+            # Our export tags whose view a claim is as "attribution:<value>"; other tags
+            # (a Hypothesis user's own) say nothing this site keeps.
+            value = body.get("value")
+            if isinstance(value, str) and value.startswith("attribution:"):
+                item.attribution = value.removeprefix("attribution:")
             continue
         elif "TextualBody" in kinds and isinstance(body.get("value"), str):
             notes.append(body["value"])

@@ -85,7 +85,7 @@ def revoke(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0010_summary_delete_marks_only"),
+        ("claims", "0011_claim_attribution"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -32,7 +32,7 @@ def revoke_job_permissions(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0013_reliability'),
+        ('claims', '0016_position_summaries'),
         ("claims", "0003_editorial_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

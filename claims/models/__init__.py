@@ -1,7 +1,7 @@
 """The domain model: who publishes (Publisher, Author), what they publish (Source), the
 vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (Claim, Stance)."""
 
-from .annotations import AnchorState, Claim, Stance, StanceLabel
+from .annotations import AnchorState, Claim, ClaimAttribution, ClaimKind, Stance, StanceLabel
 from .assignments import Adjudication, Assignment, AssignmentStatus
 from .caching import PropositionSummary, PublicVersion
 from .jobs import Job, JobKind, JobStatus
@@ -18,6 +18,8 @@ __all__ = [
     "Author",
     "Authorship",
     "Claim",
+    "ClaimAttribution",
+    "ClaimKind",
     "ConfirmedSilence",
     "Job",
     "JobKind",
