@@ -17,8 +17,8 @@ def test_home_shows_the_corpus_topics_contested_sources_and_map(client):
     html = response.content.decode()
     # What the corpus is, in numbers.
     assert "<dt>published sources</dt><dd>5</dd>" in html
-    assert "<dt>quoted claims</dt><dd>140</dd>" in html
-    assert "<dt>propositions</dt><dd>29</dd>" in html
+    assert "<dt>quoted claims</dt><dd>163</dd>" in html
+    assert "<dt>propositions</dt><dd>30</dd>" in html
     # Topics, with sub-topics under their parent.
     assert 'href="/topics/south-caucasus/"' in html
     assert 'href="/topics/zangezur-corridor/"' in html
@@ -45,10 +45,10 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
     assert svg.count('class="heat-link"') == 20
     assert "/compare/?a=" in svg
     assert "<caption>Agreement between sources" in html
-    # Fanack's and EJP's pieces agree on 1 of the 9 propositions both address.
+    # Fanack's and EJP's pieces agree on 2 of the 8 propositions both address.
     assert (
         "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
-        "scrutinized alliance agree on 1 of 9 shared propositions (11%)"
+        "scrutinized alliance agree on 2 of 8 shared propositions (25%)"
     ) in svg
 
 

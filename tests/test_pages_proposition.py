@@ -44,8 +44,11 @@ def test_each_claim_is_quoted_with_stance_kind_speaker_and_a_link_to_its_span(cl
         assert f'href="/sources/{claim.source.slug}/#claim-{claim.pk}"' in html
     spoken = claims.exclude(speaker=None).first()
     assert spoken is not None
-    assert f"— {spoken.speaker.name}" in html
-    assert "Reported speech" in html
+    # The kind of statement, then whose words they are.
+    assert (
+        f'<span class="quote__kind">{spoken.get_kind_display()}</span>'
+        f'<span class="quote__speaker">— {spoken.speaker.name}</span>'
+    ) in html
 
 
 def test_sides_are_grouped_supporters_before_contradictors(client):
