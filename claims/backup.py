@@ -46,7 +46,9 @@ from claims.models import (
 from claims.summaries import rebuild_proposition_summaries
 
 FORMAT = "geopolitics-claims-corpus"
-VERSION = 1
+# Version 2 added claims' attribution; version 1 backups are read by `_upgrade_v1`.
+VERSION = 2
+READABLE = (1, VERSION)
 MAX_BYTES = 512 * 1024 * 1024
 
 # Parents before children: this is the order rows are written in (and deleted in reverse).
@@ -197,10 +199,10 @@ def read_document(path: Path) -> dict:
 def check_document(document: Any, name: str) -> dict:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CorpusError(f'{name}: not a corpus backup (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
+    if document.get("version") not in READABLE:
         raise CorpusError(
             f"{name}: backup format version {document.get('version')!r}; this site reads "
-            f"version {VERSION}"
+            f"versions {' and '.join(map(str, READABLE))}"
         )
     expected = {"format", "version", "exported_at", "users", *(n for n, _ in sections())}
     unknown = sorted(set(document) - expected)
@@ -332,6 +334,19 @@ def _timestamps_as_given():
             field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
+def _upgrade_v1(document: dict) -> None:
+    """Give claims of a version 1 backup an attribution, as migration 0011 did for stored
+    ones: the retired "reported speech" kind becomes a reported factual claim."""
+    for section in ("claims", "claim_history"):
+        for row in document[section]:
+            if "attribution" in row:
+                continue
+            if row.get("kind") == "reported_speech":
+                row["kind"], row["attribution"] = "factual", "reported"
+            else:
+                row["attribution"] = "own"
+
+
 def import_corpus(document: dict, *, name: str, replace: bool = False) -> dict[str, int]:
     """Restore `document` in one transaction; returns the row counts written."""
     counts: dict[str, int] = {}
@@ -344,6 +359,8 @@ def import_corpus(document: dict, *, name: str, replace: bool = False) -> dict[s
                         "database, or replace the corpus on purpose (--replace)."
                     )
                 _delete_corpus()
+            if document["version"] == 1:
+                _upgrade_v1(document)
             user_ids = _users(document, name)
             with _timestamps_as_given():
                 for section, model in sections():

@@ -52,7 +52,7 @@ from claims.models import (
     StanceLabel,
     Topic,
 )
-from claims.models.annotations import ClaimKind
+from claims.models.annotations import ClaimAttribution, ClaimKind
 from claims.models.sources import PublisherKind
 from claims.summaries import rebuild_proposition_summaries
 
@@ -308,7 +308,8 @@ MONTHS = (
 )  # fmt: skip
 TRANSLATED_FROM = ("ru", "tr", "fr", "de", "ar", "fa", "uk", "ka", "az")
 
-# Kinds other than reported speech, which only sentences quoting a speaker get.
+# Kinds of the claims a source makes in its own voice; sentences quoting a speaker are
+# factual reports of someone else's view.
 _KIND_WEIGHTS = {
     ClaimKind.FACTUAL: 35,
     ClaimKind.ANALYSIS: 30,
@@ -476,7 +477,7 @@ SOURCE_COLUMNS = (
 AUTHORSHIP_COLUMNS = ("id", "source_id", "author_id", "role", "order")
 CLAIM_COLUMNS = (
     "id", "created", "modified", "version", "source_id", "start", "end", "quote", "prefix",
-    "suffix", "kind", "speaker_id", "note", "anchor_state", "created_by_id",
+    "suffix", "kind", "attribution", "speaker_id", "note", "anchor_state", "created_by_id",
 )  # fmt: skip
 CLAIM_ACTOR_COLUMNS = ("id", "claim_id", "actor_id")
 STANCE_COLUMNS = (
@@ -1220,9 +1221,11 @@ class _SourceMaker:
     ) -> None:
         anchor = make_anchor(body, start, end)
         if sentence.speaker is not None:
-            kind, speaker = ClaimKind.REPORTED_SPEECH, sentence.speaker
+            kind, speaker = ClaimKind.FACTUAL, sentence.speaker
+            attribution = ClaimAttribution.REPORTED
         else:
             kind, speaker = rng.choices(self.kinds, self.kind_weights)[0], None
+            attribution = ClaimAttribution.OWN
         row = (
             claim_id,
             created,
@@ -1235,6 +1238,7 @@ class _SourceMaker:
             anchor.prefix,
             anchor.suffix,
             kind,
+            attribution,
             speaker,
             "",
             "anchored",

@@ -139,7 +139,7 @@ def test_proposition_lists_each_sources_position_and_divergence():
                 "russia-and-iran-diverge-in-the-south-caucasus",
             },
         ),
-        ("q=Zangezur&kind=reported_speech", None),
+        ("q=Zangezur&attribution=reported", None),
         ("topic=sudan&label=supports", {"russia-and-iran-new-divides"}),
         ("actor=israel", None),
     ],

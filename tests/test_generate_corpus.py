@@ -24,7 +24,7 @@ from claims.models import (
     StanceLabel,
     Topic,
 )
-from claims.models.annotations import ClaimKind
+from claims.models.annotations import ClaimAttribution, ClaimKind
 
 from .api_helpers import client_for
 from .factories import ClaimFactory
@@ -58,7 +58,7 @@ def snapshot() -> dict:
         "claims": list(
             Claim.objects.order_by("pk").values_list(
                 "pk", "source_id", "start", "end", "quote", "prefix", "suffix", "kind",
-                "speaker_id", "created",
+                "attribution", "speaker_id", "created",
             )
         ),
         "actors": list(Claim.actors.through.objects.order_by("pk").values_list()),
@@ -192,7 +192,7 @@ def test_stances_cover_every_label_with_some_disagreement():
     assert any(len(labels) > 1 for labels in readings.values())
     assert sum(len(labels) == 1 for labels in readings.values()) > len(readings) / 2
     assert set(Claim.objects.values_list("kind", flat=True)) == set(ClaimKind.values)
-    speech = Claim.objects.filter(kind=ClaimKind.REPORTED_SPEECH)
+    speech = Claim.objects.filter(attribution=ClaimAttribution.REPORTED)
     assert speech.exists() and not speech.filter(speaker=None).exists()
 
 

@@ -44,6 +44,14 @@ class AnnotationClaimForm(ClaimForm):
         self.fields["start"].widget.attrs.update({"data-role": "start", "min": 0})
         self.fields["end"].widget.attrs.update({"data-role": "end", "min": 1})
         self.fields["quote"].widget.attrs.update({"data-role": "quote", "rows": 4})
+        # One click (or one key in the text: o, r, c, b) sets whose view the words are.
+        self.fields["attribution"].widget = forms.RadioSelect(
+            choices=Claim.Attribution.choices, attrs={"data-role": "attribution"}
+        )
+        self.fields["attribution"].help_text = (
+            "Only the source's own claims make its position. In the text, press O (own), "
+            "R (reported), C (counterpoint) or B (background)."
+        )
         self.fields["speaker"].queryset = Actor.objects.order_by("name")
         self.fields["actors"].queryset = Actor.objects.order_by("name")
         self.fields["actors"].widget.attrs["size"] = 6

@@ -17,7 +17,17 @@ from .locking import VersionedForm
 class ClaimForm(VersionedForm):
     class Meta:
         model = Claim
-        fields = ["source", "start", "end", "quote", "kind", "speaker", "actors", "note"]
+        fields = [
+            "source",
+            "start",
+            "end",
+            "quote",
+            "kind",
+            "attribution",
+            "speaker",
+            "actors",
+            "note",
+        ]
         widgets = {"quote": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "quote": "Leave empty to take the words between start and end; if you fill it in, "
@@ -27,6 +37,9 @@ class ClaimForm(VersionedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["quote"].required = False
+        # A form posted without it (an older page, a script) keeps the claim's attribution:
+        # the source's own view for a new claim.
+        self.fields["attribution"].required = False
 
     def clean(self):
         data = super().clean()
@@ -63,9 +76,17 @@ class StanceInline(admin.TabularInline):
 @admin.register(Claim)
 class ClaimAdmin(HistoryAdmin):
     form = ClaimForm
-    list_display = ["short_quote", "source", "kind", "speaker", "anchor_state", "stance_labels"]
+    list_display = [
+        "short_quote",
+        "source",
+        "kind",
+        "attribution",
+        "speaker",
+        "anchor_state",
+        "stance_labels",
+    ]
     list_select_related = ["source", "speaker"]
-    list_filter = ["kind", "anchor_state", "source__status", "source"]
+    list_filter = ["attribution", "kind", "anchor_state", "source__status", "source"]
     search_fields = ["quote", "note", "source__title"]
     autocomplete_fields = ["source", "speaker", "actors"]
     readonly_fields = ["prefix", "suffix", "anchor_state", "created_by"]

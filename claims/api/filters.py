@@ -59,6 +59,10 @@ class ClaimFilter(filters.FilterSet):
         help_text="Claims with a stance of this label.",
     )
     kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
+    attribution = filters.ChoiceFilter(
+        choices=Claim.Attribution.choices,
+        help_text="Whose view: own, reported, counterpoint or background.",
+    )
     speaker = filters.CharFilter(field_name="speaker__slug", help_text="Actor slug of the speaker.")
     actor = filters.CharFilter(method="by_actor", help_text="Actor slug mentioned in the claim.")
     published_after = filters.DateFilter(field_name="source__published_on", lookup_expr="gte")

@@ -275,6 +275,7 @@ class ClaimSerializer(BaseSerializer):
             "prefix",
             "suffix",
             "kind",
+            "attribution",
             "speaker",
             "actors",
             "note",
@@ -294,8 +295,8 @@ class ClaimSerializer(BaseSerializer):
     def validate(self, attrs: dict) -> dict:
         span_fields = {"source", "start", "end", "quote"}
         if self.instance is not None and not span_fields & set(attrs):
-            # Only kind, speaker, actors or note change: the span stays as it is (an orphaned
-            # claim stays orphaned until someone gives it new offsets).
+            # Only kind, attribution, speaker, actors or note change: the span stays as it is
+            # (an orphaned claim stays orphaned until someone gives it new offsets).
             return attrs
         source = attrs.get("source", getattr(self.instance, "source", None))
         start = attrs.get("start", getattr(self.instance, "start", None))

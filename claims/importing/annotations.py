@@ -21,7 +21,10 @@ from .cleaning import normalise
 from .sources import ImportFailure, ImportReport, sync, upsert
 
 TOP_KEYS = {"annotator", "topics", "actors", "propositions", "claims"}
-CLAIM_KEYS = {"source", "quote", "kind", "speaker", "actors", "note", "stances"}
+CLAIM_KEYS = {"source", "quote", "kind", "attribution", "speaker", "actors", "note", "stances"}
+# Files written before attribution existed said "reported_speech" as a kind: it reads as a
+# factual claim reporting someone else's view, as migration 0011 converted stored claims.
+RETIRED_KIND = "reported_speech"
 STANCE_KEYS = {"proposition", "label", "note"}
 MAX_ANNOTATIONS_BYTES = 20 * 1024 * 1024
 
@@ -152,6 +155,21 @@ def _vocabulary(reader: _Reader, data: dict, report: ImportReport):
     return topics, actors, propositions
 
 
+def _kind_and_attribution(reader: _Reader, at: str, spec: dict) -> tuple[str, str]:
+    """A claim's kind and attribution; a missing attribution is the source's own view."""
+    given = spec.get("attribution")
+    if spec["kind"] == RETIRED_KIND:
+        if given not in (None, Claim.Attribution.REPORTED):
+            raise reader.fail(
+                f"{at}.kind", f"{RETIRED_KIND!r} is a reported view, not {given!r}: say 'factual'"
+            )
+        return Claim.Kind.FACTUAL, Claim.Attribution.REPORTED
+    kind = reader.choice(f"{at}.kind", spec["kind"], Claim.Kind)
+    if given is None:
+        return kind, Claim.Attribution.OWN
+    return kind, reader.choice(f"{at}.attribution", given, Claim.Attribution)
+
+
 def _claims(reader, data, report, *, actors, propositions, annotator) -> None:
     sources = {source.slug: source for source in Source.objects.all()}
     for i, spec in enumerate(reader.items("claims", data.get("claims", []))):
@@ -165,12 +183,14 @@ def _claims(reader, data, report, *, actors, propositions, annotator) -> None:
         except AnchorError as error:
             raise reader.fail(f"{at}.quote", f"in source {source.slug!r}: {error}") from None
         speaker = spec.get("speaker")
+        kind, attribution = _kind_and_attribution(reader, at, spec)
         values = {
             "start": anchor.start,
             "end": anchor.end,
             "prefix": anchor.prefix,
             "suffix": anchor.suffix,
-            "kind": reader.choice(f"{at}.kind", spec["kind"], Claim.Kind),
+            "kind": kind,
+            "attribution": attribution,
             "speaker": reader.ref(f"{at}.speaker", speaker, actors) if speaker else None,
             "note": reader.text(f"{at}.note", spec.get("note", "")),
         }

@@ -1,7 +1,7 @@
 """The domain model: who publishes (Publisher, Author), what they publish (Source), the
 vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (Claim, Stance)."""
 
-from .annotations import AnchorState, Claim, Stance, StanceLabel
+from .annotations import AnchorState, Claim, ClaimAttribution, ClaimKind, Stance, StanceLabel
 from .caching import PropositionSummary, PublicVersion
 from .sources import Author, Authorship, Publisher, Source
 from .vocabulary import Actor, Proposition, Topic
@@ -12,6 +12,8 @@ __all__ = [
     "Author",
     "Authorship",
     "Claim",
+    "ClaimAttribution",
+    "ClaimKind",
     "Proposition",
     "PropositionSummary",
     "PublicVersion",

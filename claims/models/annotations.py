@@ -40,8 +40,17 @@ class ClaimKind(models.TextChoices):
     FACTUAL = "factual", "Factual"
     ANALYSIS = "analysis", "Analysis"
     FORECAST = "forecast", "Forecast"
-    REPORTED_SPEECH = "reported_speech", "Reported speech"
     OPINION = "opinion", "Opinion"
+
+
+class ClaimAttribution(models.TextChoices):
+    """Whose view a claim expresses. Only the source's own claims make its position; the others
+    are shown beside it."""
+
+    OWN = "own", "Own view"
+    REPORTED = "reported", "Reported view"
+    COUNTERPOINT = "counterpoint", "Counterpoint"
+    BACKGROUND = "background", "Background"
 
 
 class Claim(VersionedModel, TimestampedModel):
@@ -52,6 +61,7 @@ class Claim(VersionedModel, TimestampedModel):
     """
 
     Kind = ClaimKind
+    Attribution = ClaimAttribution
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="claims")
     start = models.PositiveIntegerField(help_text="Offset of the first character, in code points.")
@@ -60,13 +70,23 @@ class Claim(VersionedModel, TimestampedModel):
     prefix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
     suffix = models.CharField(max_length=CONTEXT_LENGTH, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ANALYSIS)
+    attribution = models.CharField(
+        max_length=20,
+        choices=Attribution.choices,
+        default=Attribution.OWN,
+        help_text=(
+            "Whose view this is: the source's own; a view it reports (set the speaker); a view it "
+            "presents to rebut or concede; or background about an earlier period. Only the "
+            "source's own claims count towards its position."
+        ),
+    )
     speaker = models.ForeignKey(
         Actor,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="spoken_claims",
-        help_text="Whose words these are, when the source reports someone's speech.",
+        help_text="Whose view this is, when the source reports someone else's view.",
     )
     actors = models.ManyToManyField(Actor, related_name="claims", blank=True)
     note = models.TextField(blank=True)
@@ -97,6 +117,7 @@ class Claim(VersionedModel, TimestampedModel):
                 name="claim_quote_length_matches_span",
             ),
             choices_check("kind", ClaimKind, "claim_kind_valid"),
+            choices_check("attribution", ClaimAttribution, "claim_attribution_valid"),
             choices_check("anchor_state", AnchorState, "claim_anchor_state_valid"),
             # quote == source.body[start:end] spans two tables, so it is enforced by the
             # triggers of migration 0002 (named claim_quote_matches_body).

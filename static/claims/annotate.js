@@ -98,7 +98,22 @@
   ["beforeinput", "paste", "cut", "drop", "dragstart"].forEach(function (type) {
     textEl.addEventListener(type, function (event) { event.preventDefault(); });
   });
+  // One key in the text sets whose view the selected words are.
+  var ATTRIBUTION_KEYS = { o: "own", r: "reported", c: "counterpoint", b: "background" };
+
+  function setAttribution(key) {
+    var value = ATTRIBUTION_KEYS[key];
+    var input = value && form && form.querySelector('input[name="attribution"][value="' + value + '"]');
+    if (input) input.checked = true;
+    return Boolean(input);
+  }
+
   textEl.addEventListener("keydown", function (event) {
+    var plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+    if (plain && setAttribution(event.key.toLowerCase())) {
+      event.preventDefault();
+      return;
+    }
     var navigation = event.key.indexOf("Arrow") === 0 || ["Home", "End", "PageUp", "PageDown",
       "Tab", "Shift", "Control", "Alt", "Meta", "Escape"].indexOf(event.key) !== -1;
     var copy = (event.ctrlKey || event.metaKey) && ["a", "c"].indexOf(event.key.toLowerCase()) !== -1;

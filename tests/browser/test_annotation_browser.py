@@ -145,7 +145,7 @@ def test_selection_after_emoji_and_maths_letters_stores_the_selected_text(open_t
     start = int(page.input_value("#id_start"))
     # Code points, not UTF-16 units: the emoji and letters before count one each.
     assert start == body.index("called")
-    page.select_option("#id_kind", "reported_speech")
+    page.select_option("#id_kind", "factual")
     page.click("#claim-form input[type=submit]")
     page.wait_for_load_state("load")
     claim = Claim.objects.get(source=source)
