@@ -16,7 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from claims.display import STANCES
-from claims.positions import LABELS
+from claims.positions import POSITION_LABELS
 
 INK = "#1f2328"
 MUTED = "#5b6470"
@@ -81,15 +81,21 @@ class Axis:
 
 @dataclass(frozen=True)
 class HeatCell:
-    """Agreement of the row source with the column source; `href` leads to their comparison."""
+    """Agreement of the row source with the column source; `href` leads to their comparison.
+
+    `graded` is the graded agreement (`positions.agreement`'s score); without it the score is
+    the share of shared propositions they agree on."""
 
     agreeing: int
     shared: int
     href: str | None = None
+    graded: float | None = None
 
     @property
     def score(self) -> float | None:
-        return self.agreeing / self.shared if self.shared else None
+        if not self.shared:
+            return None
+        return self.graded if self.graded is not None else self.agreeing / self.shared
 
 
 def _attrs(**values: object) -> str:
@@ -176,8 +182,8 @@ def _heat_cell(
     ink = text_on(fill)
     percent = round(cell.score * 100)
     label = (
-        f"{row.name} and {column.name} agree on {cell.agreeing} of {cell.shared} "
-        f"shared propositions ({percent}%)"
+        f"{row.name} and {column.name}: {percent}% agreement over {cell.shared} shared "
+        f"propositions, close on {cell.agreeing}"
     )
     body = (
         f'<title>{escape(label)}</title><rect{box} fill="{fill}"/>'
@@ -193,7 +199,9 @@ def _heat_cell(
 
 def describe_counts(counts: Mapping[str, int]) -> str:
     """ "2 supports, 1 contradicts" — the text every bar carries; "no positions" when empty."""
-    parts = [f"{counts[label]} {STANCES[label].word}" for label in LABELS if counts.get(label)]
+    parts = [
+        f"{counts[label]} {STANCES[label].word}" for label in POSITION_LABELS if counts.get(label)
+    ]
     return ", ".join(parts) if parts else "no positions"
 
 
@@ -204,12 +212,13 @@ def stance_bar(
     height: int = 18,
     label: str | None = None,
 ) -> SafeString:
-    """A horizontal bar split by stance, in the order supports, contradicts, mixed, neutral.
+    """A horizontal bar split by position, from supports through the leaning and mixed ones
+    to contradicts, then neutral.
 
     Segments wide enough carry the stance's symbol as well as its colour; the accessible name
     spells out the counts (`label` is put in front of them).
     """
-    total = sum(counts.get(key, 0) for key in LABELS)
+    total = sum(counts.get(key, 0) for key in POSITION_LABELS)
     text = describe_counts(counts)
     name = f"{label}: {text}" if label else text
     out = [
@@ -220,7 +229,7 @@ def stance_bar(
     if not total:
         out.append(f'<rect{_attrs(width=width, height=height, rx=3)} fill="{EMPTY}"/>')
     x = 0.0
-    for key in LABELS:
+    for key in POSITION_LABELS:
         count = counts.get(key, 0)
         if not count:
             continue

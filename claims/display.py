@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language_info
 
-from claims.positions import CONTRADICTS, LABELS, MIXED, NEUTRAL, SUPPORTS
+from claims.positions import (
+    CONTRADICTS,
+    LEANS_CONTRADICTS,
+    LEANS_SUPPORTS,
+    MIXED,
+    NEUTRAL,
+    POSITION_LABELS,
+    SUPPORTS,
+    Position,
+)
 
 # A claim whose stances on several propositions differ has no single label; the reading view
 # shows it as "several" rather than pretending it is one of the four.
@@ -36,13 +45,17 @@ class StanceStyle:
 
 STANCES: dict[str, StanceStyle] = {
     SUPPORTS: StanceStyle(SUPPORTS, "✔", "supports", "#1a5fb4", "#dbe8fb"),
+    LEANS_SUPPORTS: StanceStyle(LEANS_SUPPORTS, "↗", "leans supports", "#3b6ea0", "#e8f0f8"),
     CONTRADICTS: StanceStyle(CONTRADICTS, "✖", "contradicts", "#b3261e", "#fbe2df"),
+    LEANS_CONTRADICTS: StanceStyle(
+        LEANS_CONTRADICTS, "↘", "leans contradicts", "#a34a3b", "#f8ebe8"
+    ),
     MIXED: StanceStyle(MIXED, "◐", "mixed", "#8a5300", "#fbedc8"),
     NEUTRAL: StanceStyle(NEUTRAL, "○", "neutral", "#5b6470", "#e9ecef"),
     SEVERAL: StanceStyle(SEVERAL, "◇", "several stances", "#6b3fa0", "#ece4f7"),
 }
 
-assert set(LABELS) < set(STANCES), "every stance label needs a style"
+assert set(POSITION_LABELS) < set(STANCES), "every stance and position label needs a style"
 
 
 def stance(label: str | None) -> StanceStyle | None:
@@ -68,17 +81,46 @@ def divergence_word(value: float, sided: int) -> str:
     """Words for a divergence score, so that a reader need not interpret 0.58.
 
     `sided` is how many sources take a side (neutral excluded); with fewer than two there is
-    nothing to disagree about.
+    nothing to disagree about. One source against one scores 1/2 ("divided"): "sharply
+    divided" takes an even split among at least three sources (2 against 1 is 0.59, 2 against
+    2 is 0.75).
     """
     if sided < 2:
         return "one source takes a side" if sided == 1 else "no source takes a side"
     if value == 0:
         return "sources agree"
-    if value < 0.34:
+    if value < 0.3:
         return "slight disagreement"
-    if value < 0.67:
+    if value < 0.7:
         return "divided"
     return "sharply divided"
+
+
+def counts_text(position: Position | None) -> str:
+    """A position's quotes per label, compactly: "✔4 ✖1" (neutral as ○, mixed as ◐)."""
+    if position is None:
+        return ""
+    return " ".join(
+        f"{STANCES[label].symbol}{count}" for label, count in position.counts.items() if count
+    )
+
+
+def lean_text(position: Position | None) -> str:
+    """The lean as a signed number with two decimals, "+0.60"; empty when it has none."""
+    if position is None or position.lean is None:
+        return ""
+    return f"{float(position.lean):+.2f}"
+
+
+def evidence_text(position: Position | None) -> str:
+    """One line of evidence for a cell: "✔4 ✖1 · lean +0.60 · 5 quotes" (or "1 quote only")."""
+    if position is None:
+        return ""
+    parts = [counts_text(position)]
+    if position.lean is not None:
+        parts.append(f"lean {lean_text(position)}")
+    parts.append("1 quote only" if position.single else f"{position.quotes} quotes")
+    return " · ".join(part for part in parts if part)
 
 
 def language_name(tag: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
+from claims.positions import VOICES
 from claims.search import MAX_QUERY_LENGTH
 from claims.selectors import PROPOSITION_ORDERS, SOURCE_ORDERS
 
@@ -33,6 +34,22 @@ class MatrixOrderForm(forms.Form):
         self.is_valid()
         cleaned = getattr(self, "cleaned_data", {})
         return {name: cleaned.get(name) or default for name, default in self.DEFAULTS.items()}
+
+
+class VoiceForm(forms.Form):
+    """Whose claims make a position: the sources' own (the default) or every claim they quote.
+    An unknown value falls back to the default."""
+
+    voice = forms.ChoiceField(
+        label="Positions from",
+        choices=[("own", "Their own views"), ("all", "Every claim, reported views included")],
+        required=False,
+    )
+
+    def voice_value(self) -> str:
+        """The validated voice, "own" standing in for a missing or bad value."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get("voice") or VOICES[0]
 
 
 class SourceSlugInput(forms.TextInput):

@@ -38,31 +38,54 @@ def published_stances() -> QuerySet[Stance]:
     )
 
 
-def rows_of(stances: Iterable[Stance]) -> list[positions.StanceRow]:
+def quotes_of(stances: Iterable[Stance]) -> list[tuple[int, int, int, str, str]]:
+    """The stances as the plain tuples `positions.tally` reads."""
     return [
-        positions.StanceRow(
-            source=stance.claim.source_id,
-            proposition=stance.proposition_id,
-            label=stance.label,
-            publisher=stance.claim.source.publisher_id,
-            annotator=stance.annotator_id,
-            claim=stance.claim_id,
-        )
-        for stance in stances
+        (s.claim.source_id, s.proposition_id, s.claim_id, s.label, s.claim.attribution)
+        for s in stances
     ]
 
 
 @dataclass
 class Cell:
-    """What one source says on one proposition: its position and the claims it rests on."""
+    """What one source says on one proposition: its position and the claims it rests on.
 
-    position: str
+    `position` is the position's label, or None when the source only reports others' views
+    (or gives counterpoints, background) on it; `evidence` keeps the counts, lean and quotes.
+    `claims` holds every quoted claim, those set aside included, in text order.
+    """
+
+    position: str | None
     claims: list[Claim] = field(default_factory=list)
     labels: dict[int, list[str]] = field(default_factory=dict)  # claim id -> its stance labels
+    evidence: positions.Position | None = None
+    voice: str = "own"
+
+    def label_of(self, claim: Claim) -> str:
+        """The claim's label on this proposition (several annotators combined)."""
+        return positions.combine(self.labels[claim.pk]) or ""
+
+    def counts_towards(self, claim: Claim) -> bool:
+        """Whether the claim is part of the position (rather than kept beside it)."""
+        return self.voice == "all" or claim.attribution == positions.OWN
 
     def quoted(self) -> list[tuple[Claim, str]]:
         """Each claim with its own label on this proposition (several annotators combined)."""
-        return [(claim, positions.combine(self.labels[claim.pk]) or "") for claim in self.claims]
+        return [(claim, self.label_of(claim)) for claim in self.claims]
+
+    def counted(self) -> list[tuple[Claim, str]]:
+        """The claims the position rests on, with their labels."""
+        return [(c, label) for c, label in self.quoted() if self.counts_towards(c)]
+
+    def beside(self) -> list[tuple[Claim, str]]:
+        """The claims kept beside the position (others' views, counterpoints, background)."""
+        return [(c, label) for c, label in self.quoted() if not self.counts_towards(c)]
+
+    def dissenting(self) -> list[tuple[Claim, str]]:
+        """The counted claims that pull against the position: the quotes that make it mixed
+        or only leaning, named on the pages so a reader sees why."""
+        pulling = set(self.evidence.dissent) if self.evidence else set()
+        return [(c, label) for c, label in self.counted() if label in pulling]
 
 
 @dataclass
@@ -80,23 +103,33 @@ class Matrix:
     def row(self, proposition: Proposition) -> list[tuple[Source, Cell | None]]:
         return [(source, self.cell(proposition.pk, source.pk)) for source in self.sources]
 
-    def positions_of(self, source_id: int) -> dict[int, str]:
-        return {p: cell.position for (p, s), cell in self.cells.items() if s == source_id}
+    def positions_of(self, source_id: int) -> dict[int, positions.Position]:
+        """The source's positions, where it holds one (not only others' views)."""
+        return {
+            p: cell.evidence
+            for (p, s), cell in self.cells.items()
+            if s == source_id and cell.evidence is not None and cell.position is not None
+        }
 
     def positions_on(self, proposition_id: int) -> list[str]:
-        """The positions of the matrix's sources on one proposition, in column order."""
+        """The position labels of the matrix's sources on one proposition, in column order
+        (sources holding no position of their own left out)."""
         return [
             cell.position
             for source in self.sources
             if (cell := self.cell(proposition_id, source.pk)) is not None
+            and cell.position is not None
         ]
 
 
-def build_matrix(stances: Iterable[Stance], sources: list[Source] | None = None) -> Matrix:
-    """Group stances into a matrix; `sources` fixes the columns (default: those that appear)."""
+def build_matrix(
+    stances: Iterable[Stance], sources: list[Source] | None = None, *, voice: str = "own"
+) -> Matrix:
+    """Group stances into a matrix; `sources` fixes the columns (default: those that appear).
+
+    `voice` is "own" (positions from the sources' own claims) or "all" (every claim)."""
     stances = list(stances)
-    rows = rows_of(stances)
-    by_source = positions.source_positions(rows)
+    by_source = positions.tally(quotes_of(stances), voice=voice)
     cells: dict[tuple[int, int], Cell] = {}
     propositions: dict[int, Proposition] = {}
     seen_sources: dict[int, Source] = {}
@@ -105,7 +138,10 @@ def build_matrix(stances: Iterable[Stance], sources: list[Source] | None = None)
         propositions[stance.proposition_id] = stance.proposition
         seen_sources[source.pk] = source
         key = (stance.proposition_id, source.pk)
-        cell = cells.setdefault(key, Cell(position=by_source[source.pk][stance.proposition_id]))
+        if key not in cells:
+            held = by_source[source.pk][stance.proposition_id]
+            cells[key] = Cell(position=held.label, evidence=held, voice=voice)
+        cell = cells[key]
         if claim.pk not in cell.labels:
             cell.claims.append(claim)
             cell.labels[claim.pk] = []
@@ -113,7 +149,9 @@ def build_matrix(stances: Iterable[Stance], sources: list[Source] | None = None)
     for cell in cells.values():
         cell.claims.sort(key=lambda c: c.start)
     divergence = {
-        pk: positions.divergence(cell.position for (p, _), cell in cells.items() if p == pk)
+        pk: positions.divergence(
+            cell.position for (p, _), cell in cells.items() if p == pk and cell.position
+        )
         for pk in propositions
     }
     columns = (
@@ -190,7 +228,11 @@ def topic_propositions(topic: Topic, *, tree: TopicTree | None = None) -> QueryS
 
 
 def topic_matrix(
-    topic: Topic, *, tree: TopicTree | None = None, sources: list[Source] | None = None
+    topic: Topic,
+    *,
+    tree: TopicTree | None = None,
+    sources: list[Source] | None = None,
+    voice: str = "own",
 ) -> Matrix:
     """The proposition × source matrix of a topic, over every published source.
 
@@ -199,15 +241,19 @@ def topic_matrix(
     stances = published_stances().filter(proposition__in=topic_propositions(topic, tree=tree))
     if sources is None:
         sources = list(Source.objects.published().select_related("publisher"))
-    return build_matrix(stances, sources=sources)
+    return build_matrix(stances, sources=sources, voice=voice)
 
 
-def proposition_matrix(proposition: Proposition, *, sources: list[Source] | None = None) -> Matrix:
+def proposition_matrix(
+    proposition: Proposition, *, sources: list[Source] | None = None, voice: str = "own"
+) -> Matrix:
     """One row: every published source that takes a position on the proposition.
 
     With `sources`, those are the columns (a page that also names the silent ones passes all).
     """
-    return build_matrix(published_stances().filter(proposition=proposition), sources=sources)
+    return build_matrix(
+        published_stances().filter(proposition=proposition), sources=sources, voice=voice
+    )
 
 
 def corpus_matrix(*, sources: list[Source] | None = None) -> Matrix:
@@ -228,18 +274,26 @@ class Comparison:
 
     def rows(
         self, propositions: Iterable[int]
-    ) -> list[tuple[Proposition, Cell | None, Cell | None]]:
+    ) -> list[tuple[Proposition, Cell | None, Cell | None, float | None]]:
+        """Each proposition with both sides' cells and how close they are (None unless both
+        hold a position on it)."""
         by_pk = {p.pk: p for p in self.matrix.propositions}
+        close = self.agreement.closeness
         return [
-            (by_pk[pk], self.matrix.cell(pk, self.a.pk), self.matrix.cell(pk, self.b.pk))
+            (
+                by_pk[pk],
+                self.matrix.cell(pk, self.a.pk),
+                self.matrix.cell(pk, self.b.pk),
+                float(close[pk]) if pk in close else None,
+            )
             for pk in propositions
         ]
 
 
-def compare_sources(a: Source, b: Source) -> Comparison:
-    """Where two published sources agree, diverge, and what only one of them covers."""
+def compare_sources(a: Source, b: Source, *, voice: str = "own") -> Comparison:
+    """Where two published sources agree, diverge (and how far), and what only one covers."""
     stances = published_stances().filter(Q(claim__source=a) | Q(claim__source=b))
-    matrix = build_matrix(stances, sources=[a, b])
+    matrix = build_matrix(stances, sources=[a, b], voice=voice)
     result = positions.agreement(matrix.positions_of(a.pk), matrix.positions_of(b.pk))
     return Comparison(a, b, result, matrix)
 
@@ -254,18 +308,26 @@ def agreement_map(matrix: Matrix) -> dict[tuple[int, int], positions.Agreement]:
     return result
 
 
-def positions_for(proposition_ids: Iterable[int]) -> dict[int, dict[int, str]]:
-    """{proposition id: {source id: position}} for a page of propositions, in one query."""
+def positions_for(
+    proposition_ids: Iterable[int], *, voice: str = "own"
+) -> dict[int, dict[int, positions.Position]]:
+    """{proposition id: {source id: position}} for a page of propositions, in one query.
+
+    Sources addressing a proposition only in others' voices are included, with no label."""
     stances = Stance.objects.published().filter(proposition__in=list(proposition_ids))
-    rows = [
-        positions.StanceRow(source=s, proposition=p, label=label)
-        for s, p, label in stances.values_list("claim__source_id", "proposition_id", "label")
-    ]
-    by_proposition: dict[int, dict[int, str]] = defaultdict(dict)
-    for source, props in positions.source_positions(rows).items():
+    rows = stances.values_list(
+        "claim__source_id", "proposition_id", "claim_id", "label", "claim__attribution"
+    )
+    by_proposition: dict[int, dict[int, positions.Position]] = defaultdict(dict)
+    for source, props in positions.tally(rows, voice=voice).items():
         for proposition, position in props.items():
             by_proposition[proposition][source] = position
     return by_proposition
+
+
+def labels_of(held: Iterable[positions.Position]) -> list[str]:
+    """The labels of the positions that have one."""
+    return [position.label for position in held if position.label is not None]
 
 
 # --- Reads for the public pages -------------------------------------------------------------
@@ -425,8 +487,8 @@ def related_propositions(proposition: Proposition) -> list[Summary]:
     return [
         Summary(
             p,
-            positions.divergence(by_proposition[p.pk].values()),
-            positions.distribution(by_proposition[p.pk].values()),
+            positions.divergence(labels_of(by_proposition[p.pk].values())),
+            positions.distribution(labels_of(by_proposition[p.pk].values())),
         )
         for p in related
     ]
@@ -455,14 +517,15 @@ class GroupPositions:
     """Positions of a group of sources (one outlet's, one author's), proposition by proposition.
 
     `combined[proposition id]` is the group's position: each source's position first, then
-    those combined, so that a prolific source weighs no more than a terse one.
+    those combined (`positions.group`), so that a prolific source weighs no more than a terse
+    one.
     """
 
     sources: list[Source]
     matrix: Matrix
-    combined: dict[int, str]
+    combined: dict[int, positions.Position]
 
-    def rows(self) -> list[tuple[Proposition, str, list[tuple[Source, Cell]]]]:
+    def rows(self) -> list[tuple[Proposition, positions.Position, list[tuple[Source, Cell]]]]:
         result = []
         for proposition in order_propositions(self.matrix, "text"):
             held = [
@@ -472,7 +535,7 @@ class GroupPositions:
         return result
 
 
-def group_positions(sources: list[Source]) -> GroupPositions:
+def group_positions(sources: list[Source], *, voice: str = "own") -> GroupPositions:
     """What a group of published sources says, taken together.
 
     Read as plain rows (one query for the stances, one for the propositions' text): an outlet
@@ -482,32 +545,48 @@ def group_positions(sources: list[Source]) -> GroupPositions:
     found = list(
         Stance.objects.published()
         .filter(claim__source__in=[s.pk for s in sources])
-        .values_list("claim__source_id", "proposition_id", "label", "annotator_id", "claim_id")
+        .values_list(
+            "claim__source_id",
+            "proposition_id",
+            "claim_id",
+            "label",
+            "claim__attribution",
+            "claim__start",
+        )
         .order_by()
     )
-    rows = [
-        positions.StanceRow(s, p, label, publisher="group", annotator=a, claim=c)
-        for s, p, label, a, c in found
-    ]
-    combined = positions.publisher_positions(rows).get("group", {})
-    held = positions.source_positions(rows)
-    starts = dict(
-        Claim.objects.filter(pk__in={c for *_, c in found}).values_list("pk", "start").order_by()
-    )
-    first: dict[tuple[int, int], int] = {}
-    for source, proposition, _, _, claim in found:
+    held = positions.tally((row[:5] for row in found), voice=voice)
+    by_proposition_held: dict[int, list[positions.Position]] = defaultdict(list)
+    for by_proposition in held.values():
+        for proposition, position in by_proposition.items():
+            by_proposition_held[proposition].append(position)
+    # One source, one vote (`positions.group`), as `positions.publisher_positions` does.
+    combined = {
+        proposition: positions.group(found_positions)
+        for proposition, found_positions in by_proposition_held.items()
+    }
+    # The link goes to the first quote the position rests on (else the first quote at all).
+    first: dict[tuple[int, int], tuple[bool, int, int]] = {}
+    for source, proposition, claim, _, attribution, start in found:
+        rank = (voice != "all" and attribution != positions.OWN, start, claim)
         known = first.get((proposition, source))
-        if known is None or (starts[claim], claim) < (starts[known], known):
-            first[(proposition, source)] = claim
+        if known is None or rank < known:
+            first[(proposition, source)] = rank
     cells = {
         (proposition, source): Cell(
-            position=held[source][proposition], claims=[Claim(pk=claim, start=starts[claim])]
+            position=held[source][proposition].label,
+            claims=[Claim(pk=claim, start=start)],
+            evidence=held[source][proposition],
+            voice=voice,
         )
-        for (proposition, source), claim in first.items()
+        for (proposition, source), (_, start, claim) in first.items()
     }
     by_proposition: dict[int, list[str]] = defaultdict(list)
     for (proposition, _), cell in cells.items():
-        by_proposition[proposition].append(cell.position)
+        if cell.position is not None:
+            by_proposition[proposition].append(cell.position)
+        else:
+            by_proposition.setdefault(proposition, [])
     divergence = {pk: positions.divergence(held) for pk, held in by_proposition.items()}
     propositions = list(Proposition.objects.filter(pk__in=by_proposition).only("slug", "text"))
     return GroupPositions(sources, Matrix(propositions, list(sources), cells, divergence), combined)

@@ -1,77 +1,118 @@
-"""The proposition summaries: per proposition, how many published sources take each position
-and how divided they are, kept in `PropositionSummary` so that pages rank and count
-propositions without reading every stance of the corpus.
+"""The proposition summaries: per proposition, how many published sources address it, how many
+hold each position in their own voice and how divided they are, kept in `PropositionSummary`
+so that pages rank and count propositions without reading every stance of the corpus.
 
-The SQL works out each source's position the way `positions.combine` does (neutral only when
-nothing else is present, one sided label is the position, two or more make mixed), counts the
-positions, and computes `positions.divergence` from the counts: with s supporting, c
-contradicting and m mixed sources (n = s + c + m), the pairs of sided positions differ by
-2·s·c + s·m + c·m steps over n·(n−1)/2 pairs, halved, i.e. (2sc + sm + cm) / (n(n−1)), which is
-the same floating-point number as the Python (dividing by two is exact).
+The SQL follows `claims.positions` step by step, in whole numbers:
 
-Triggers (migration 0008) add to a row's `marks` when something moves it; `refresh` brings the
-marked rows up to date in one statement, and writes a row only if no newer refresh already has
-(`settled` only grows), so concurrent readers cannot put older numbers back. `rebuild`
-recomputes everything: the corpus generator and the bulk importers call it after loading.
+1. each quote (claim) gets one label from its annotators' stances, as `positions.combine`
+   does (neutral only when nothing else is present, one sided label is the label, two or more
+   make mixed);
+2. each source's own quotes give s supporting, c contradicting and m mixed; its position is
+   graded from the lean (s - c) / (s + c + m) against the thresholds 1/4 and 3/4, compared
+   without division: lean >= 3/4 is 4(s - c) >= 3(s + c + m), and so on. A source with no
+   quote of its own on the proposition (only reported views, counterpoints or background)
+   addresses it but holds no position (`positions.evidence` gives it no label);
+3. the positions are counted, and `positions.divergence_parts` is computed from the counts:
+   the spread (pairs of sources times their distance in steps) times (n - 1), over n³. One
+   floating-point division of the same two whole numbers gives the same float as the Python.
+
+Triggers (migrations 0008 and 0016) add to a row's `marks` when something moves it; `refresh`
+brings the marked rows up to date in one statement, and writes a row only if no newer refresh
+already has (`settled` only grows), so concurrent readers cannot put older numbers back.
+`rebuild` recomputes everything: the corpus generator and the bulk importers call it after
+loading.
 """
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from django.db import connection, transaction
+
+from claims.positions import POSITION_LABELS, SCALE, STEPS
 
 _LABEL = "CASE WHEN st.label <> 'neutral' THEN st.label END"
 
-# One row per (proposition, published source): that source's position on it.
-_POSITIONS = f"""
-    SELECT st.proposition_id AS pid,
+# One row per (proposition, published source, claim): the claim's label and whether the claim
+# is the source's own view.
+_QUOTES = f"""
+    SELECT st.proposition_id AS pid, c.source_id AS sid,
            CASE WHEN COUNT(DISTINCT {_LABEL}) = 0 THEN 'neutral'
                 WHEN COUNT(DISTINCT {_LABEL}) = 1 THEN MAX({_LABEL})
-                ELSE 'mixed' END AS position
+                ELSE 'mixed' END AS label,
+           CASE WHEN c.attribution = 'own' THEN 1 ELSE 0 END AS own
     FROM claims_stance st
     JOIN claims_claim c ON c.id = st.claim_id
     JOIN claims_source s ON s.id = c.source_id
     WHERE s.status = 'published' {{only}}
-    GROUP BY st.proposition_id, c.source_id
+    GROUP BY st.proposition_id, c.source_id, c.id, c.attribution
 """
 
-_COUNTS = """
-    SELECT pid, COUNT(*) AS sources,
-           SUM(CASE WHEN position = 'supports' THEN 1 ELSE 0 END) AS supports,
-           SUM(CASE WHEN position = 'contradicts' THEN 1 ELSE 0 END) AS contradicts,
-           SUM(CASE WHEN position = 'mixed' THEN 1 ELSE 0 END) AS mixed,
-           SUM(CASE WHEN position = 'neutral' THEN 1 ELSE 0 END) AS neutral
-    FROM ({positions}) pos
-    GROUP BY pid
+# One row per (proposition, published source): its own quotes per label.
+_EVIDENCE = """
+    SELECT pid, sid, SUM(own) AS own,
+           SUM(CASE WHEN own = 1 AND label = 'supports' THEN 1 ELSE 0 END) AS s,
+           SUM(CASE WHEN own = 1 AND label = 'contradicts' THEN 1 ELSE 0 END) AS c,
+           SUM(CASE WHEN own = 1 AND label = 'mixed' THEN 1 ELSE 0 END) AS m
+    FROM ({quotes}) q
+    GROUP BY pid, sid
 """
 
-_SIDED = "(k.supports + k.contradicts + k.mixed)"
+# Each source's position label, or NULL when it has no quote of its own.
+_POSITIONS = """
+    SELECT pid,
+           CASE WHEN e.own = 0 THEN NULL
+                WHEN e.s + e.c + e.m = 0 THEN 'neutral'
+                WHEN 4 * (e.s - e.c) >= 3 * (e.s + e.c + e.m) THEN 'supports'
+                WHEN 4 * (e.s - e.c) >= e.s + e.c + e.m THEN 'leans_supports'
+                WHEN 4 * (e.s - e.c) <= -3 * (e.s + e.c + e.m) THEN 'contradicts'
+                WHEN 4 * (e.s - e.c) <= -(e.s + e.c + e.m) THEN 'leans_contradicts'
+                ELSE 'mixed' END AS position
+    FROM ({evidence}) e
+"""
+
+LABELS = POSITION_LABELS
+_COUNTS = (
+    "SELECT pid, COUNT(*) AS sources, "
+    + ", ".join(
+        f"SUM(CASE WHEN position = '{label}' THEN 1 ELSE 0 END) AS {label}" for label in LABELS
+    )
+    + " FROM ({positions}) pos GROUP BY pid"
+)
+
+# The spread of `positions.divergence_parts`: sources on two labels times their distance.
+_SPREAD = " + ".join(
+    f"{abs(STEPS[x] - STEPS[y])} * k.{x} * k.{y}" for x, y in combinations(SCALE, 2)
+)
+_SIDED = "(" + " + ".join(f"k.{label}" for label in SCALE) + ")"
 _SUMMARIES = f"""
-    SELECT k.pid, k.sources, k.supports, k.contradicts, k.mixed, k.neutral,
+    SELECT k.pid, k.sources, {", ".join(f"k.{label}" for label in LABELS)},
            CASE WHEN {_SIDED} < 2 THEN 0.0
-                ELSE CAST(2 * k.supports * k.contradicts + k.supports * k.mixed
-                          + k.contradicts * k.mixed AS DOUBLE PRECISION)
-                     / ({_SIDED} * ({_SIDED} - 1)) END AS divergence
+                ELSE CAST(({_SPREAD}) * ({_SIDED} - 1) AS DOUBLE PRECISION)
+                     / ({_SIDED} * {_SIDED} * {_SIDED}) END AS divergence
     FROM ({{counts}}) k
 """
+COLUMNS = ", ".join(("sources", *LABELS, "divergence"))
 
 
 def summaries_sql(only: str = "") -> str:
-    """(pid, sources, supports, contradicts, mixed, neutral, divergence) per proposition that
-    some published source addresses; `only` narrows the stances (`AND st.… IN (…)`)."""
-    return _SUMMARIES.format(counts=_COUNTS.format(positions=_POSITIONS.format(only=only)))
+    """(pid, sources, the six position counts, divergence) per proposition that some published
+    source addresses; `only` narrows the stances (`AND st.… IN (…)`)."""
+    quotes = _QUOTES.format(only=only)
+    positions = _POSITIONS.format(evidence=_EVIDENCE.format(quotes=quotes))
+    return _SUMMARIES.format(counts=_COUNTS.format(positions=positions))
 
 
 _PENDING = "SELECT proposition_id FROM claims_propositionsummary WHERE marks > settled"
 
 REFRESH_SQL = f"""
     UPDATE claims_propositionsummary SET
-        sources = v.sources, supports = v.supports, contradicts = v.contradicts,
-        mixed = v.mixed, neutral = v.neutral, divergence = v.divergence, settled = v.marks
+        {", ".join(f"{column} = v.{column}" for column in COLUMNS.split(", "))},
+        settled = v.marks
     FROM (
         SELECT q.proposition_id AS pid, q.marks AS marks,
-               COALESCE(n.sources, 0) AS sources, COALESCE(n.supports, 0) AS supports,
-               COALESCE(n.contradicts, 0) AS contradicts, COALESCE(n.mixed, 0) AS mixed,
-               COALESCE(n.neutral, 0) AS neutral, COALESCE(n.divergence, 0.0) AS divergence
+               {", ".join(f"COALESCE(n.{c}, 0) AS {c}" for c in COLUMNS.split(", ")[:-1])},
+               COALESCE(n.divergence, 0.0) AS divergence
         FROM claims_propositionsummary q
         LEFT JOIN ({summaries_sql(f"AND st.proposition_id IN ({_PENDING})")}) n
             ON n.pid = q.proposition_id
@@ -84,10 +125,8 @@ REFRESH_SQL = f"""
 REBUILD_SQL = [
     "DELETE FROM claims_propositionsummary",
     f"""
-    INSERT INTO claims_propositionsummary
-        (proposition_id, sources, supports, contradicts, mixed, neutral, divergence,
-         marks, settled)
-    SELECT pid, sources, supports, contradicts, mixed, neutral, divergence, 0, 0
+    INSERT INTO claims_propositionsummary (proposition_id, {COLUMNS}, marks, settled)
+    SELECT pid, {COLUMNS}, 0, 0
     FROM ({summaries_sql()}) r
     """,
 ]

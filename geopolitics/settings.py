@@ -358,7 +358,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StanceLabelEnum": "claims.models.StanceLabel"},
+    "ENUM_NAME_OVERRIDES": {
+        "StanceLabelEnum": "claims.models.StanceLabel",
+        "PositionLabelEnum": "claims.positions.POSITION_LABELS",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

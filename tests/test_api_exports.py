@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from claims.models import Claim, Stance
+from claims import selectors
+from claims.models import Claim, Proposition, Stance
 
 from .api_helpers import client_for
+from .corpus import grow
+from .factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +64,22 @@ def test_every_published_claim_is_exported_once_with_its_selectors():
     }
     assert position == {"type": "TextPositionSelector", "start": claim.start, "end": claim.end}
     assert items[0]["target"]["source"].endswith(f"/sources/{claim.source.slug}/")
+
+
+def test_attribution_is_the_last_body_as_a_tag():
+    reported = Claim.objects.published().filter(attribution="reported").first()
+    body = client_for().get(reverse("api:annotation-detail", args=[reported.pk])).json()["body"]
+    assert body[-1] == {
+        "type": "TextualBody",
+        "purpose": "tagging",
+        "value": "attribution:reported",
+        "format": "text/plain",
+    }
+    # Every claim carries it, and a claim nobody labelled is still only highlighted.
+    bare = ClaimFactory(source=reported.source, span=(0, 6))
+    annotation = client_for().get(reverse("api:annotation-detail", args=[bare.pk])).json()
+    assert annotation["motivation"] == "highlighting"
+    assert [b["value"] for b in annotation["body"]] == ["attribution:own"]
 
 
 def test_stance_bodies_pair_label_and_proposition():
@@ -118,6 +137,55 @@ def test_csv_has_one_row_per_stance_and_streams():
     row = next(r for r in rows if r["proposition"] == "russia-backs-zangezur-corridor")
     claim = Claim.objects.get(pk=row["claim_id"])
     assert row["quote"] == claim.quote and row["label"] == "supports"
+    assert {r["attribution"] for r in rows} == {"own", "reported"}
+    reported = next(r for r in rows if r["attribution"] == "reported")
+    assert Claim.objects.get(pk=reported["claim_id"]).attribution == "reported"
+
+
+def positions_csv(query: str = "") -> list[dict]:
+    response = client_for().get(reverse("api:export-positions-csv") + query)
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_positions_csv_has_a_row_per_source_and_proposition_with_its_evidence():
+    rows = positions_csv()
+    held = selectors.positions_for(Proposition.objects.published().values_list("pk", flat=True))
+    assert len(rows) == sum(len(by_source) for by_source in held.values())
+    tilt = {r["source"]: r for r in rows if r["proposition"] == "russia-tilts-toward-azerbaijan"}
+    fanack = tilt["russia-and-iran-new-divides"]
+    assert (fanack["position"], fanack["lean"], fanack["supports"], fanack["quotes"]) == (
+        "supports",
+        "1.0000",
+        "3",
+        "3",
+    )
+    assert (fanack["reported"], fanack["single_quote"], fanack["voice"]) == ("1", "no", "own")
+    # The CACI article only reports a view here: a row with no position of its own.
+    caci = tilt["russia-and-iran-diverge-in-the-south-caucasus"]
+    assert (caci["position"], caci["lean"], caci["quotes"], caci["reported"]) == ("", "", "0", "1")
+    every = {
+        r["source"]: r
+        for r in positions_csv("?voice=all")
+        if r["proposition"] == "russia-tilts-toward-azerbaijan"
+    }
+    assert every["russia-and-iran-diverge-in-the-south-caucasus"]["position"] != ""
+
+
+def test_positions_csv_refuses_unknown_parameters_and_voices():
+    url = reverse("api:export-positions-csv")
+    assert client_for().get(url + "?voice=loud").status_code == 400
+    assert client_for().get(url + "?page=2").status_code == 400
+
+
+def test_positions_csv_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
+    # The propositions; then per batch of 200: the stances, their sources, their texts.
+    with django_assert_max_num_queries(4):
+        b"".join(client_for().get(reverse("api:export-positions-csv")).streaming_content)
+    grow(5)
+    with django_assert_max_num_queries(4):
+        b"".join(client_for().get(reverse("api:export-positions-csv")).streaming_content)
 
 
 def test_csv_neutralises_formulas(editor):

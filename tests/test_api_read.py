@@ -4,6 +4,7 @@ with the number of rows."""
 import pytest
 from django.urls import reverse
 
+from claims import selectors
 from claims.models import Source
 from claims.publishing import publish_source
 
@@ -233,12 +234,32 @@ def test_comparison_of_two_sources_matches_positions_module():
         client_for().get(f"{url}?a=russia-and-iran-new-divides&b=does-russia-support-iran").json()
     )
     agreeing, diverging = len(body["agreeing"]), len(body["diverging"])
-    assert body["shared"] == agreeing + diverging
-    assert body["agreement"] == round(agreeing / body["shared"], 4)
+    assert body["shared"] == agreeing + diverging == 12
+    assert body["voice"] == "own"
+    # Graded: the mean closeness of the shared propositions; agreeing ones are at least 3/4
+    # close, diverging ones less, the furthest apart first.
+    pairs = selectors.compare_sources(
+        Source.objects.get(slug="russia-and-iran-new-divides"),
+        Source.objects.get(slug="does-russia-support-iran"),
+    ).agreement
+    assert body["agreement"] == round(pairs.score, 4)
+    assert all(r["closeness"] >= 0.75 for r in body["agreeing"])
+    closeness = [r["closeness"] for r in body["diverging"]]
+    assert closeness == sorted(closeness) and closeness[-1] < 0.75
     tilt = next(
         r for r in body["diverging"] if r["proposition"] == "russia-tilts-toward-azerbaijan"
     )
     assert (tilt["a"]["position"], tilt["b"]["position"]) == ("supports", "contradicts")
+    assert tilt["closeness"] == 0.0
+    # Fanack's three own quotes support; the official's words it reports are kept aside.
+    assert tilt["a"]["evidence"] == {
+        "label": "supports",
+        "lean": 1.0,
+        "counts": {"supports": 3, "contradicts": 0, "mixed": 0, "neutral": 0},
+        "quotes": 3,
+        "single_quote": False,
+        "aside": {"reported": 1},
+    }
     assert all(r["b"] is None for r in body["only_a"])
 
 

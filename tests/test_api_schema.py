@@ -23,6 +23,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/compare/sources/",
         "/api/v1/annotations/",
         "/api/v1/exports/claims.csv",
+        "/api/v1/exports/positions.csv",
     ]:
         assert path in paths, path
     claim_filters = {p["name"] for p in paths["/api/v1/claims/"]["get"]["parameters"]}

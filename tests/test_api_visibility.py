@@ -52,6 +52,7 @@ def everything_public(client) -> list[str]:
         reverse("api:annotations"),
         reverse("api:annotations") + "?after=0",
         reverse("api:export-claims-csv"),
+        reverse("api:export-positions-csv"),
     ]
     bodies = []
     for url in urls:

@@ -5,14 +5,14 @@ import re
 import pytest
 
 from claims import charts, display
-from claims.positions import LABELS
+from claims.positions import POSITION_LABELS, evidence
 
 HOSTILE = '<script>alert(1)</script>"&'
 
 
 def test_every_stance_has_a_symbol_a_word_and_readable_colours():
-    symbols = {display.STANCES[label].symbol for label in LABELS}
-    assert len(symbols) == len(LABELS)
+    symbols = {display.STANCES[label].symbol for label in POSITION_LABELS}
+    assert len(symbols) == len(POSITION_LABELS)
     for style in display.STANCES.values():
         assert style.word
         # Strong colour as text on white, and body text on the tint: WCAG AA or better.
@@ -48,7 +48,8 @@ def test_claim_label_is_several_only_when_stances_differ():
         (0.0, 3, "sources agree"),
         (0.25, 4, "slight disagreement"),
         (0.6, 5, "divided"),
-        (1.0, 2, "sharply divided"),
+        (0.5, 2, "divided"),  # one source against one
+        (0.75, 4, "sharply divided"),  # two against two
     ],
 )
 def test_divergence_in_words(value, sided, words):
@@ -89,7 +90,7 @@ def test_heatmap_has_title_desc_and_a_cell_per_pair():
     assert svg.count(">75%</text>") == 2
     assert svg.count(">3/4</text>") == 2
     assert 'href="/compare/?a=one&amp;b=two"' in svg
-    assert "agree on 3 of 4 shared propositions (75%)" in svg
+    assert "One and Two: 75% agreement over 4 shared propositions, close on 3" in svg
     # Pairs without a shared proposition, and the diagonal, say so rather than show 0%.
     assert svg.count(">n/a<") == 4
     assert svg.count(">—<") == 3
@@ -121,3 +122,21 @@ def test_narrow_segments_carry_no_symbol():
     svg = charts.stance_bar({"supports": 20, "mixed": 1}, width=100)
     assert "◐" not in svg  # 100 / 21 ≈ 4.8 px: too narrow for a symbol
     assert "✔" in svg
+
+
+def test_a_graded_score_is_shown_instead_of_the_share_agreeing():
+    svg = heatmap(["One", "Two"], {(0, 1): charts.HeatCell(3, 4, None, graded=0.9)})
+    assert svg.count(">90%</text>") == 1
+    assert "90% agreement over 4 shared propositions, close on 3" in svg
+
+
+def test_a_positions_evidence_in_one_line():
+    # CACI's case: four supporting quotes and one contradicting, lean 3/5.
+    held = evidence([("supports", "own")] * 4 + [("contradicts", "own"), ("supports", "reported")])
+    assert display.counts_text(held) == "✔4 ✖1"
+    assert display.lean_text(held) == "+0.60"
+    assert display.evidence_text(held) == "✔4 ✖1 · lean +0.60 · 5 quotes"
+    one = evidence([("contradicts", "own")])
+    assert display.evidence_text(one) == "✖1 · lean -1.00 · 1 quote only"
+    assert display.evidence_text(evidence([("neutral", "own")])) == "○1 · 1 quote only"
+    assert display.evidence_text(None) == ""

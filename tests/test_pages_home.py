@@ -25,7 +25,10 @@ def test_home_shows_the_corpus_topics_contested_sources_and_map(client):
     # The most contested propositions, the most divided first.
     contested = re.findall(r'class="contested__text" href="/propositions/([\w-]+)/"', html)
     assert len(contested) == 8
-    assert contested[0] == "russia-favours-gulf-states-over-iran"
+    # Two sources for, one mixed and two against: the widest split (0.768); one against one
+    # (russia-favours-gulf-states-over-iran, 0.5) no longer leads.
+    assert contested[0] == "partnership-is-strategic-alliance"
+    assert "russia-favours-gulf-states-over-iran" not in contested
     assert "russia-tilts-toward-azerbaijan" in contested
     # The sources with outlet, author and date (or its absence).
     assert "The Corridor Dividing Russia and Iran" in html
@@ -45,10 +48,10 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
     assert svg.count('class="heat-link"') == 20
     assert "/compare/?a=" in svg
     assert "<caption>Agreement between sources" in html
-    # Fanack's and EJP's pieces agree on 2 of the 8 propositions both address.
+    # Fanack's and EJP's pieces: 27% graded agreement over 9 shared propositions.
     assert (
         "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
-        "scrutinized alliance agree on 2 of 8 shared propositions (25%)"
+        "scrutinized alliance: 27% agreement over 9 shared propositions, close on 1"
     ) in svg
 
 

@@ -28,9 +28,12 @@ def test_publisher_position_combines_its_sources(client):
         source.publisher = outlet
         source.save()
     html = client.get(f"/publishers/{outlet.slug}/").content.decode()
-    # grow() gives the two sources different labels on the same seed propositions, so the
-    # outlet's position on at least one of them is mixed, and each source is named as "from".
-    assert 'class="stance stance-mixed"' in html
+    # grow() gives the two sources different labels on the same three seed propositions;
+    # one source, one vote, the outlet takes the mean of their leans:
+    #   seeds[0]: source 0 supports + contradicts (0), source 1 contradicts twice (-1): -1/2
+    #   seeds[1]: contradicts (-1) and mixed (0): -1/2;  seeds[2]: mixed (0), supports (1): 1/2
+    assert html.count('class="stance stance-leans_contradicts"') == 2
+    assert html.count('class="stance stance-leans_supports"') == 1
     assert html.count('class="from"') >= 2
 
 
@@ -78,14 +81,14 @@ def test_publisher_and_author_query_counts_do_not_grow(client, django_assert_num
     # 1 the outlet (or author)
     # 2 its published sources with their outlets
     # 3 their authorships and authors
-    # 4 published stances on those sources, as plain rows
-    # 5 where those claims start (to link each source's first quote)
-    # 6 the propositions' slugs and text
+    # 4 published stances on those sources, as plain rows with each claim's attribution and
+    #   start (to link each source's first quote)
+    # 5 the propositions' slugs and text
     for url in (f"/publishers/{outlet.slug}/", f"/authors/{author.slug}/"):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             assert client.get(url).status_code == 200
     add(4)
     for url in (f"/publishers/{outlet.slug}/", f"/authors/{author.slug}/"):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             response = client.get(url)
         assert response.content.decode().count('class="source-list__title"') == 5

@@ -1,4 +1,5 @@
-"""Tests for claims.positions: combining stances and comparing positions.
+"""Tests for claims.positions: combining annotators' labels on one quote, and annotator
+agreement (positions, agreement and divergence are in test_positions_evidence.py).
 
 Every expected number is worked out by hand in the comments next to it.
 """
@@ -11,45 +12,11 @@ from claims.positions import (
     MIXED,
     NEUTRAL,
     SUPPORTS,
-    Agreement,
     AnnotatorAgreement,
     StanceRow,
-    agreement,
     annotator_agreement,
     combine,
-    distribution,
-    divergence,
-    publisher_positions,
-    source_positions,
 )
-
-# Three sources on four propositions. Sources "a" and "b" belong to publisher "outlet";
-# "c" to "other". Several sources have more than one stance on a proposition.
-ROWS = [
-    StanceRow("a", "p1", SUPPORTS, publisher="outlet"),
-    StanceRow("a", "p1", NEUTRAL, publisher="outlet"),
-    StanceRow("a", "p2", CONTRADICTS, publisher="outlet"),
-    StanceRow("a", "p3", SUPPORTS, publisher="outlet"),
-    StanceRow("a", "p3", CONTRADICTS, publisher="outlet"),
-    StanceRow("a", "p4", SUPPORTS, publisher="outlet"),
-    StanceRow("b", "p1", SUPPORTS, publisher="outlet"),
-    StanceRow("b", "p2", SUPPORTS, publisher="outlet"),
-    StanceRow("b", "p2", SUPPORTS, publisher="outlet"),
-    StanceRow("b", "p3", MIXED, publisher="outlet"),
-    StanceRow("c", "p1", CONTRADICTS, publisher="other"),
-    StanceRow("c", "p2", CONTRADICTS, publisher="other"),
-    StanceRow("c", "p4", MIXED, publisher="other"),
-    StanceRow("c", "p4", NEUTRAL, publisher="other"),
-]
-# What source_positions(ROWS) must give:
-#   a: p1 {supports, neutral} -> supports, p2 contradicts, p3 {supports, contradicts} -> mixed,
-#      p4 supports
-#   b: p1 supports, p2 supports, p3 mixed
-#   c: p1 contradicts, p2 contradicts, p4 {mixed, neutral} -> mixed
-A = {"p1": SUPPORTS, "p2": CONTRADICTS, "p3": MIXED, "p4": SUPPORTS}
-B = {"p1": SUPPORTS, "p2": SUPPORTS, "p3": MIXED}
-C = {"p1": CONTRADICTS, "p2": CONTRADICTS, "p4": MIXED}
-
 
 # --- combine --------------------------------------------------------------------------------
 
@@ -87,168 +54,6 @@ def test_combine_accepts_any_iterable() -> None:
 def test_combine_rejects_an_unknown_label_by_name() -> None:
     with pytest.raises(ValueError, match="unknown stance label: 'agrees'"):
         combine([SUPPORTS, "agrees"])
-
-
-# --- source and publisher positions ---------------------------------------------------------
-
-
-def test_source_positions_combine_each_source_on_each_proposition() -> None:
-    assert source_positions(ROWS) == {"a": A, "b": B, "c": C}
-
-
-def test_publisher_positions_combine_the_positions_of_their_sources() -> None:
-    # outlet = a + b: p1 {supports, supports} -> supports; p2 {contradicts, supports} -> mixed;
-    # p3 {mixed, mixed} -> mixed; p4 only a -> supports. other = c alone.
-    assert publisher_positions(ROWS) == {
-        "outlet": {"p1": SUPPORTS, "p2": MIXED, "p3": MIXED, "p4": SUPPORTS},
-        "other": C,
-    }
-
-
-def test_publisher_positions_skip_rows_without_a_publisher() -> None:
-    rows = [
-        StanceRow("a", "p1", SUPPORTS, publisher="outlet"),
-        StanceRow("b", "p1", CONTRADICTS),
-        StanceRow("b", "p2", CONTRADICTS),
-    ]
-    assert publisher_positions(rows) == {"outlet": {"p1": SUPPORTS}}
-
-
-def test_publisher_positions_reject_a_source_with_two_publishers() -> None:
-    rows = [
-        StanceRow("a", "p1", SUPPORTS, publisher="outlet"),
-        StanceRow("a", "p2", SUPPORTS, publisher="other"),
-    ]
-    with pytest.raises(ValueError, match="source 'a' has two publishers"):
-        publisher_positions(rows)
-
-
-# --- agreement ------------------------------------------------------------------------------
-
-
-def test_agreement_a_and_b() -> None:
-    # Shared p1, p2, p3; equal on p1 (supports) and p3 (mixed), not on p2: 2 / 3.
-    assert agreement(A, B) == Agreement(
-        shared=("p1", "p2", "p3"),
-        agreeing=("p1", "p3"),
-        diverging=("p2",),
-        only_a=("p4",),
-        only_b=(),
-        score=2 / 3,
-    )
-
-
-def test_agreement_a_and_c() -> None:
-    # Shared p1, p2, p4; equal only on p2 (contradicts): 1 / 3.
-    result = agreement(A, C)
-    assert result.shared == ("p1", "p2", "p4")
-    assert result.agreeing == ("p2",)
-    assert result.diverging == ("p1", "p4")
-    assert result.only_a == ("p3",)
-    assert result.score == pytest.approx(1 / 3)
-
-
-def test_agreement_b_and_c() -> None:
-    # Shared p1, p2; b supports both, c contradicts both: 0 / 2.
-    result = agreement(B, C)
-    assert result.agreeing == ()
-    assert result.diverging == ("p1", "p2")
-    assert (result.only_a, result.only_b) == (("p3",), ("p4",))
-    assert result.score == 0.0
-
-
-def test_agreement_is_symmetric_in_its_score() -> None:
-    assert agreement(C, A).score == agreement(A, C).score
-
-
-def test_agreement_with_nothing_shared_has_no_score() -> None:
-    result = agreement({"p2": SUPPORTS, "p1": MIXED}, {"p3": SUPPORTS})
-    assert result == Agreement(
-        shared=(), agreeing=(), diverging=(), only_a=("p1", "p2"), only_b=("p3",), score=None
-    )
-    assert agreement({}, {}).score is None
-
-
-def test_agreement_sorts_keys_by_their_text() -> None:
-    # 10 sorts before 9 as text ("1" < "9"), and ids need not be strings.
-    result = agreement({9: SUPPORTS, 10: SUPPORTS}, {9: SUPPORTS, 10: MIXED})
-    assert result.shared == (10, 9)
-    assert result.agreeing == (9,)
-
-
-# --- divergence -----------------------------------------------------------------------------
-
-
-def test_divergence_one_each_side_is_total() -> None:
-    # +1 and -1: one pair, |2| / 1 / 2 = 1.0.
-    assert divergence([SUPPORTS, CONTRADICTS]) == 1.0
-
-
-def test_divergence_two_against_one() -> None:
-    # Pairs: (s, s) 0, (s, c) 2, (s, c) 2 -> 4 / 3 pairs / 2 = 2/3.
-    assert divergence([SUPPORTS, SUPPORTS, CONTRADICTS]) == pytest.approx(2 / 3)
-
-
-def test_divergence_supports_and_mixed_is_half() -> None:
-    # +1 and 0: |1| / 1 / 2 = 0.5.
-    assert divergence([SUPPORTS, MIXED]) == 0.5
-
-
-def test_divergence_all_equal_is_zero() -> None:
-    assert divergence([CONTRADICTS] * 4) == 0.0
-    assert divergence([MIXED, MIXED]) == 0.0
-
-
-def test_divergence_ignores_neutral_and_needs_two_sided_positions() -> None:
-    assert divergence([]) == 0.0
-    assert divergence([NEUTRAL, NEUTRAL, NEUTRAL]) == 0.0
-    assert divergence([SUPPORTS, NEUTRAL]) == 0.0
-    # Neutral changes nothing once two sides are present.
-    assert divergence([SUPPORTS, NEUTRAL, CONTRADICTS]) == 1.0
-
-
-def test_divergence_five_sources() -> None:
-    # Neutral drops out, leaving s, s, m, c: 4 positions, 6 pairs.
-    # (s, s) 0; (s, m) 1 twice = 2; (s, c) 2 twice = 4; (m, c) 1. Sum 7 -> 7 / 6 / 2 = 7/12.
-    assert divergence([SUPPORTS, SUPPORTS, MIXED, CONTRADICTS, NEUTRAL]) == pytest.approx(7 / 12)
-
-
-def test_divergence_five_sided_sources() -> None:
-    # s, s, s, c, c: 10 pairs, 3 x 2 = 6 of them (s, c) at distance 2 -> 12 / 10 / 2 = 0.6.
-    assert divergence([SUPPORTS] * 3 + [CONTRADICTS] * 2) == pytest.approx(0.6)
-
-
-def test_divergence_per_proposition_of_the_example() -> None:
-    # p1: a s, b s, c c -> 2/3. p2: a c, b s, c c -> 2/3. p3: a m, b m -> 0. p4: a s, c m -> 0.5.
-    by_source = source_positions(ROWS)
-    expected = {"p1": 2 / 3, "p2": 2 / 3, "p3": 0.0, "p4": 0.5}
-    for proposition, value in expected.items():
-        positions = [p[proposition] for p in by_source.values() if proposition in p]
-        assert divergence(positions) == pytest.approx(value)
-
-
-def test_divergence_rejects_an_unknown_label() -> None:
-    with pytest.raises(ValueError, match="unknown stance label: 'maybe'"):
-        divergence([SUPPORTS, "maybe"])
-
-
-# --- distribution ---------------------------------------------------------------------------
-
-
-def test_distribution_counts_every_label() -> None:
-    positions = [SUPPORTS, MIXED, SUPPORTS, NEUTRAL, SUPPORTS]
-    assert distribution(positions) == {SUPPORTS: 3, CONTRADICTS: 0, MIXED: 1, NEUTRAL: 1}
-
-
-def test_distribution_of_nothing_has_all_four_keys_in_order() -> None:
-    result = distribution([])
-    assert list(result) == list(LABELS)
-    assert set(result.values()) == {0}
-
-
-def test_distribution_rejects_an_unknown_label() -> None:
-    with pytest.raises(ValueError, match="unknown stance label"):
-        distribution(["supports", "Supports"])
 
 
 # --- annotator agreement --------------------------------------------------------------------

@@ -64,11 +64,19 @@ def test_summary_of_russias_tilt_toward_azerbaijan():
     matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
     tilt = next(p for p in matrix.propositions if p.slug == "russia-tilts-toward-azerbaijan")
     summary = selectors.summarise(matrix, tilt)
-    # Three sources say Moscow has tilted toward Baku, two say it has not.
-    assert summary.counts == {"supports": 3, "contradicts": 2, "mixed": 0, "neutral": 0}
-    assert summary.addressed_by == 5 and summary.sided == 5
-    # Pairs: 3×2 opposed pairs of distance 2 over 10 pairs, halved: 6 * 2 / 10 / 2 = 0.6.
-    assert summary.divergence == pytest.approx(0.6)
+    # Two sources say in their own words that Moscow has tilted toward Baku, two say it has
+    # not; a fifth only reports an official's view, which is no position of its own.
+    assert summary.counts == {
+        "supports": 2,
+        "leans_supports": 0,
+        "mixed": 0,
+        "leans_contradicts": 0,
+        "contradicts": 2,
+        "neutral": 0,
+    }
+    assert summary.addressed_by == 4 and summary.sided == 4
+    # Balance: 2×2 opposed pairs, 4 steps apart, over 4² = 1; times (4 - 1) / 4 = 0.75.
+    assert summary.divergence == 0.75
 
 
 def test_most_contested_leaves_out_agreed_propositions():
@@ -101,10 +109,12 @@ def test_group_positions_combine_each_sources_position_first():
             StanceFactory(claim=ClaimFactory(source=source), proposition=proposition, label=label)
         sources.append(source)
     group = selectors.group_positions(sources)
-    # One source supports (three times), the other contradicts: the outlet is mixed.
-    assert group.combined[proposition.pk] == positions.MIXED
+    # One source supports (three times), the other contradicts: one source, one vote, the
+    # outlet's lean is (1 - 1) / 2 = 0, mixed, though three of four quotes support.
+    assert group.combined[proposition.pk].label == positions.MIXED
+    assert group.combined[proposition.pk].counts["supports"] == 3
     [(row_proposition, position, held)] = group.rows()
-    assert row_proposition == proposition and position == "mixed"
+    assert row_proposition == proposition and position.label == "mixed"
     assert {source.pk for source, _ in held} == {s.pk for s in sources}
 
 

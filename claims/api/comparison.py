@@ -15,6 +15,7 @@ from claims import selectors
 from claims.models import Proposition, Source, Topic
 
 from .backends import TYPED_PARAMETERS, refuse_blank
+from .positions import VOICE_PARAMETER, position_data, voice_of
 
 MAX_PROPOSITIONS = 100
 
@@ -22,7 +23,11 @@ MAX_PROPOSITIONS = 100
 def _cell(cell: selectors.Cell | None) -> dict | None:
     if cell is None:
         return None
-    return {"position": cell.position, "claims": [claim.pk for claim in cell.claims]}
+    return {
+        "position": cell.position,
+        "evidence": position_data(cell.evidence),
+        "claims": [claim.pk for claim in cell.claims],
+    }
 
 
 class StrictQueryMixin:
@@ -51,7 +56,7 @@ class MatrixView(StrictQueryMixin, APIView):
     size of the question however many sources the corpus holds. A topic gives its
     MAX_PROPOSITIONS most divided propositions (`truncated` says when there are more)."""
 
-    allowed = frozenset({"topic", "propositions"})
+    allowed = frozenset({"topic", "propositions", "voice"})
 
     @extend_schema(
         summary="Proposition × source matrix",
@@ -62,6 +67,7 @@ class MatrixView(StrictQueryMixin, APIView):
                 OpenApiTypes.STR,
                 description=f"Comma-separated proposition slugs (at most {MAX_PROPOSITIONS}).",
             ),
+            VOICE_PARAMETER,
         ],
         responses=inline_serializer(
             "Matrix",
@@ -81,6 +87,7 @@ class MatrixView(StrictQueryMixin, APIView):
     )
     def get(self, request):
         self.check_params(request)
+        voice = voice_of(request)
         topic, wanted = request.query_params.get("topic"), request.query_params.get("propositions")
         if bool(topic) == bool(wanted):
             raise ValidationError({"topic": ["give either topic or propositions (not both)"]})
@@ -112,7 +119,7 @@ class MatrixView(StrictQueryMixin, APIView):
                 raise ValidationError({"propositions": [f"unknown proposition {missing[0]!r}"]})
         # Columns: the sources taking a position on these propositions; the others are counted.
         matrix = selectors.build_matrix(
-            selectors.published_stances().filter(proposition__in=propositions)
+            selectors.published_stances().filter(proposition__in=propositions), voice=voice
         )
         silent = selectors.corpus_tally().sources - len(matrix.sources)
         return Response(
@@ -141,20 +148,26 @@ class MatrixView(StrictQueryMixin, APIView):
 class SourcesView(StrictQueryMixin, APIView):
     """Two sources: agreement, where they agree and diverge, what only one covers."""
 
-    allowed = frozenset({"a", "b"})
+    allowed = frozenset({"a", "b", "voice"})
 
     @extend_schema(
         summary="Compare two sources",
         parameters=[
             OpenApiParameter("a", OpenApiTypes.STR, required=True, description="Source slug."),
             OpenApiParameter("b", OpenApiTypes.STR, required=True, description="Source slug."),
+            VOICE_PARAMETER,
         ],
         responses=inline_serializer(
             "SourceComparison",
             {
                 "a": serializers.CharField(),
                 "b": serializers.CharField(),
-                "agreement": serializers.FloatField(allow_null=True),
+                "voice": serializers.CharField(),
+                "agreement": serializers.FloatField(
+                    allow_null=True,
+                    help_text="Graded agreement: the mean closeness of the two positions over "
+                    "the shared propositions (1 = same lean, 0 = supports against contradicts).",
+                ),
                 "shared": serializers.IntegerField(),
                 "agreeing": serializers.ListField(child=serializers.DictField()),
                 "diverging": serializers.ListField(child=serializers.DictField()),
@@ -165,6 +178,7 @@ class SourcesView(StrictQueryMixin, APIView):
     )
     def get(self, request):
         self.check_params(request)
+        voice = voice_of(request)
         slugs = {}
         for key in ("a", "b"):
             value = request.query_params.get(key, "").strip()
@@ -176,7 +190,7 @@ class SourcesView(StrictQueryMixin, APIView):
         published = Source.objects.published()
         a = get_object_or_404(published, slug=slugs["a"])
         b = get_object_or_404(published, slug=slugs["b"])
-        comparison = selectors.compare_sources(a, b)
+        comparison = selectors.compare_sources(a, b, voice=voice)
         result = comparison.agreement
 
         def rows(propositions):
@@ -186,14 +200,16 @@ class SourcesView(StrictQueryMixin, APIView):
                     "text": p.text,
                     "a": _cell(cell_a),
                     "b": _cell(cell_b),
+                    "closeness": None if close is None else round(close, 4),
                 }
-                for p, cell_a, cell_b in comparison.rows(propositions)
+                for p, cell_a, cell_b, close in comparison.rows(propositions)
             ]
 
         return Response(
             {
                 "a": a.slug,
                 "b": b.slug,
+                "voice": voice,
                 "agreement": None if result.score is None else round(result.score, 4),
                 "shared": len(result.shared),
                 "agreeing": rows(result.agreeing),

@@ -6,6 +6,9 @@ Web Annotation shape, one annotation per claim:
 - body: for each stance, a TextualBody (purpose "classifying", value = the label, its annotator as
   creator) immediately followed by a SpecificResource whose id is the stance in the API and whose
   source is the proposition's public page (purpose "linking"); a note becomes a "commenting" body;
+  whose view the claim is comes last, as a TextualBody with purpose "tagging" and the value
+  "attribution:" + own, reported, counterpoint or background (always present, so a client need
+  not guess a default);
 - motivation "classifying" (or "highlighting" for a claim no one has labelled yet);
 - creator, created and modified from the claim; the platform as generator.
 The collection is paged by claim id (keyset), so a page costs the same however deep it is.
@@ -38,6 +41,8 @@ from .renderers import OPTIONS, ORJSONRenderer
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 PAGE_SIZE = 100
+# The tag that carries a claim's attribution in a Web Annotation ("attribution:reported").
+ATTRIBUTION_TAG = "attribution:"
 
 
 class JSONLDRenderer(ORJSONRenderer):
@@ -95,10 +100,19 @@ def annotation(claim: Claim, request) -> dict:
                 "format": "text/plain",
             }
         )
+    labelled = bool(bodies)
+    bodies.append(
+        {
+            "type": "TextualBody",
+            "purpose": "tagging",
+            "value": f"{ATTRIBUTION_TAG}{claim.attribution}",
+            "format": "text/plain",
+        }
+    )
     result = {
         "id": link(request, "api:annotation-detail", claim.pk),
         "type": "Annotation",
-        "motivation": "classifying" if bodies else "highlighting",
+        "motivation": "classifying" if labelled else "highlighting",
         "created": claim.created.isoformat(),
         "modified": claim.modified.isoformat(),
         "creator": _agent(claim.created_by),
@@ -116,8 +130,7 @@ def annotation(claim: Claim, request) -> dict:
             ],
         },
     }
-    if bodies:
-        result["body"] = bodies
+    result["body"] = bodies
     return result
 
 
@@ -257,6 +270,7 @@ CSV_COLUMNS = [
     "end",
     "quote",
     "kind",
+    "attribution",
     "speaker",
     "anchor_state",
     "stance_id",
@@ -292,6 +306,7 @@ def csv_rows() -> Iterator[list[str]]:
             claim.end,
             claim.quote,
             claim.kind,
+            claim.attribution,
             claim.speaker.name if claim.speaker else "",
             claim.anchor_state,
         ]

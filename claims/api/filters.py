@@ -135,10 +135,19 @@ class PropositionFilter(filters.FilterSet):
         method="by_source", help_text="Source slug: propositions it takes a position on."
     )
     q = SearchFilter()
+    voice = filters.ChoiceFilter(
+        choices=[("own", "own"), ("all", "all")],
+        method="by_voice",
+        help_text="Whose claims make the positions shown: own (default) or all.",
+    )
 
     class Meta:
         model = Proposition
         fields: list[str] = []
+
+    def by_voice(self, queryset, name, value):
+        # Chooses how positions are worked out, not which propositions are listed.
+        return queryset
 
     def by_source(self, queryset, name, value):
         return queryset.filter(

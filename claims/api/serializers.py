@@ -22,8 +22,10 @@ from claims.models import (
     Stance,
     Topic,
 )
+from claims.positions import POSITION_LABELS, divergence
 
 from .links import IdentityLink, RelatedLink
+from .positions import PositionSerializer, position_data
 
 MAX_OFFSET = 2**31 - 1
 
@@ -186,9 +188,13 @@ class PropositionBriefSerializer(BaseSerializer):
         fields = ["url", "slug", "text"]
 
 
-class SourcePositionSerializer(serializers.Serializer):
+class SourcePositionSerializer(PositionSerializer):
     source = serializers.SlugField(help_text="Slug of the source.")
-    position = serializers.ChoiceField(choices=Stance.Label.choices)
+    position = serializers.ChoiceField(
+        choices=list(POSITION_LABELS),
+        allow_null=True,
+        help_text="The graded label again (kept for clients written before the evidence).",
+    )
 
 
 class PropositionSerializer(BaseSerializer):
@@ -220,15 +226,14 @@ class PropositionSerializer(BaseSerializer):
         by_source = self.context.get("positions", {}).get(obj.pk, {})
         slugs = self.context.get("source_slugs", {})
         return [
-            {"source": slugs[source], "position": position}
-            for source, position in sorted(by_source.items(), key=lambda item: slugs[item[0]])
+            {"source": slugs[source], "position": held.label, **position_data(held)}
+            for source, held in sorted(by_source.items(), key=lambda item: slugs[item[0]])
         ]
 
     @extend_schema_field(OpenApiTypes.FLOAT)
     def get_divergence(self, obj: Proposition) -> float:
-        from claims.positions import divergence
-
-        return round(divergence(self.context.get("positions", {}).get(obj.pk, {}).values()), 4)
+        held = self.context.get("positions", {}).get(obj.pk, {}).values()
+        return round(divergence([p.label for p in held if p.label is not None]), 4)
 
 
 class StanceBriefSerializer(BaseSerializer):

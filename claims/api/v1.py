@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from . import comparison, exports, views
+from . import comparison, exports, position_exports, views
 
 router = DefaultRouter()
 router.APIRootView = views.APIRootView
@@ -31,5 +31,10 @@ urlpatterns = [
         name="export-annotations",
     ),
     path("exports/claims.csv", exports.ClaimsCsvView.as_view(), name="export-claims-csv"),
+    path(
+        "exports/positions.csv",
+        position_exports.PositionsCsvView.as_view(),
+        name="export-positions-csv",
+    ),
     *router.urls,
 ]

@@ -34,6 +34,7 @@ from .caching import CachedReadMixin
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .pagination import CursorPagination
 from .permissions import sees_drafts
+from .positions import voice_of
 
 # Ids in URLs: digits that fit a 64-bit column; anything else is a 404 before any query runs.
 ID_PATTERN = "[0-9]{1,18}"
@@ -197,8 +198,10 @@ class ActorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet)
     list=extend_schema(
         summary="List propositions",
         description=(
-            "Each with the position of every source that takes one, and its divergence "
-            "(0 = all agree, 1 = evenly opposed)."
+            "Each with the position of every source that addresses it (graded label, lean, "
+            "quotes per label, quotes set aside) and its divergence (0 = all agree; weighed "
+            "by how many sources take a side). `voice=all` counts every claim, not only the "
+            "sources' own views."
         ),
     ),
     retrieve=extend_schema(summary="A proposition with source positions"),
@@ -237,7 +240,7 @@ class PropositionViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def _load_positions(self, propositions) -> None:
         # Positions are those of published sources, the same numbers the public pages show.
-        self._positions = positions_for(p.pk for p in propositions)
+        self._positions = positions_for((p.pk for p in propositions), voice=voice_of(self.request))
         source_ids = {s for by_source in self._positions.values() for s in by_source}
         self._source_slugs = dict(
             Source.objects.filter(pk__in=source_ids).values_list("pk", "slug")

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from claims.positions import POSITION_LABELS
+
 
 class PublicVersion(models.Model):
     """A single row, changed by database triggers in the same transaction as every insert,
@@ -30,12 +32,13 @@ class PropositionSummary(models.Model):
     """How the published sources stand on one proposition, kept so that pages can rank and
     count propositions without reading every stance.
 
-    The numbers are those `claims.positions` gives (each source's position from its stances,
-    then the distribution and the divergence of those positions). Triggers (migration 0008)
-    add one to `marks` whenever a stance, the source of a claim or the status of a source
-    changes in a way that may move them; `claims.summaries.refresh` recomputes the rows whose
-    `settled` is behind `marks` before a page reads them, and `claims.summaries.rebuild`
-    recomputes every row after a bulk load.
+    The numbers are those `claims.positions` gives (each source's position from its own quotes,
+    then the distribution and the divergence of those positions); `sources` also counts the
+    sources that address the proposition only in others' voices. Triggers (migrations 0008
+    and 0016) add one to `marks` whenever a stance, the source or attribution of a claim or
+    the status of a source changes in a way that may move them; `claims.summaries.refresh`
+    recomputes the rows whose `settled` is behind `marks` before a page reads them, and
+    `claims.summaries.rebuild` recomputes every row after a bulk load.
     """
 
     proposition = models.OneToOneField(
@@ -43,8 +46,11 @@ class PropositionSummary(models.Model):
     )
     sources = models.PositiveIntegerField(default=0, help_text="Published sources addressing it.")
     supports = models.PositiveIntegerField(default=0)
-    contradicts = models.PositiveIntegerField(default=0)
+    # Database defaults too: the triggers insert rows naming only the columns of 0008.
+    leans_supports = models.PositiveIntegerField(default=0, db_default=0)
     mixed = models.PositiveIntegerField(default=0)
+    leans_contradicts = models.PositiveIntegerField(default=0, db_default=0)
+    contradicts = models.PositiveIntegerField(default=0)
     neutral = models.PositiveIntegerField(default=0)
     divergence = models.FloatField(default=0.0)
     marks = models.BigIntegerField(default=0)
@@ -68,9 +74,5 @@ class PropositionSummary(models.Model):
         return f"summary of proposition {self.proposition_id}"
 
     def counts(self) -> dict[str, int]:
-        return {
-            "supports": self.supports,
-            "contradicts": self.contradicts,
-            "mixed": self.mixed,
-            "neutral": self.neutral,
-        }
+        """Sources per position label, in `positions.POSITION_LABELS` order."""
+        return {label: getattr(self, label) for label in POSITION_LABELS}

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from claims import charts, display, search
+from claims.positions import Position
 from claims.reading import Block
 
 register = template.Library()
@@ -33,6 +34,62 @@ def stance(label: str | None, word: str | None = None) -> SafeString:
         style.symbol,
         word or style.word,
     )
+
+
+@register.simple_tag
+def position(held) -> SafeString:
+    """A source's (or a group's) position as a badge, from a `positions.Position` or a label.
+
+    A position without a label (the source only reports others' views on it) says so instead
+    of "not addressed"."""
+    if isinstance(held, Position):
+        if held.label is None:
+            return format_html(
+                '<span class="stance stance-aside"><span class="stance-symbol" '
+                'aria-hidden="true">{}</span> <span class="stance-word">{}</span></span>',
+                "❝",
+                "no view of its own",
+            )
+        return stance(held.label)
+    return stance(held)
+
+
+@register.filter
+def counts_text(held: Position | None) -> str:
+    """ "✔4 ✖1": quotes per label."""
+    return display.counts_text(held)
+
+
+@register.filter
+def lean_text(held: Position | None) -> str:
+    return display.lean_text(held)
+
+
+@register.filter
+def evidence_text(held: Position | None) -> str:
+    """ "✔4 ✖1 · lean +0.60 · 5 quotes" ("1 quote only" for a position resting on one)."""
+    return display.evidence_text(held)
+
+
+@register.filter
+def aside_text(held: Position | None) -> str:
+    """What was kept beside the position: "2 reported views, 1 counterpoint"; empty if none."""
+    if held is None or not held.aside:
+        return ""
+    words = {
+        "reported": ("reported view", "reported views"),
+        "counterpoint": ("counterpoint", "counterpoints"),
+        "background": ("background claim", "background claims"),
+    }
+    return ", ".join(
+        f"{count} {words[kind][count != 1]}" for kind, count in held.aside.items() if count
+    )
+
+
+@register.filter
+def attribution_word(claim) -> str:
+    """ "reported", "counterpoint", "background"; empty for the source's own view."""
+    return "" if claim.attribution == "own" else claim.get_attribution_display().lower()
 
 
 @register.filter

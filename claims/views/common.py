@@ -41,7 +41,9 @@ def agreement_heatmap(
             found = agreement.get((a.pk, b.pk))
             href = compare_url(a, b) if i != j else None
             if found is not None:
-                cells[(i, j)] = charts.HeatCell(len(found.agreeing), len(found.shared), href)
+                cells[(i, j)] = charts.HeatCell(
+                    len(found.agreeing), len(found.shared), href, graded=found.score
+                )
             row.cells.append((b, found, href))
         rows.append(row)
     picture = charts.agreement_heatmap(
@@ -49,8 +51,9 @@ def agreement_heatmap(
         cells,
         title="Agreement between sources",
         description=(
-            "For each pair of sources, the share of the propositions both take a position on "
-            "where their positions match; red is low agreement, blue is high. "
+            "For each pair of sources, how close their positions are over the propositions both "
+            "take a position on (100% the same lean, 0% one supports where the other "
+            "contradicts); red is low agreement, blue is high. "
             "Select a square to compare the two sources."
         ),
     )

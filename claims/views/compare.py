@@ -6,7 +6,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from claims import selectors
-from claims.forms import CompareForm
+from claims.forms import CompareForm, VoiceForm
 from claims.models import Source
 from claims.pagecache import cached_page
 
@@ -16,7 +16,7 @@ SOURCE_TEXT = ("body", "blocks", "provenance")
 
 
 @require_safe
-@cached_page(params=("a", "b"))
+@cached_page(params=("a", "b", "voice"))
 def compare(request):
     """Compare `?a=<slug>&b=<slug>`, two published sources.
 
@@ -31,7 +31,9 @@ def compare(request):
     if not form.is_valid():
         return _picker(request, form, status=400)
     a, b = form.found[form.cleaned_data["a"]], form.found[form.cleaned_data["b"]]
-    comparison = selectors.compare_sources(a, b)
+    voice_form = VoiceForm(request.GET)
+    voice = voice_form.voice_value()
+    comparison = selectors.compare_sources(a, b, voice=voice)
     result = comparison.agreement
     return render(
         request,
@@ -41,6 +43,8 @@ def compare(request):
             "a": a,
             "b": b,
             "agreement": result,
+            "voice": voice,
+            "voice_form": voice_form,
             "diverging": comparison.rows(result.diverging),
             "agreeing": comparison.rows(result.agreeing),
             "only_a": comparison.rows(result.only_a),

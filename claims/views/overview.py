@@ -118,6 +118,6 @@ def _sides(matrix: selectors.Matrix, proposition) -> list[tuple[str, list]]:
     """Who stands where on a proposition: each position with the sources holding it."""
     held: dict[str, list] = {}
     for source, cell in matrix.row(proposition):
-        if cell is not None:
+        if cell is not None and cell.position is not None:
             held.setdefault(cell.position, []).append(source)
-    return [(label, held[label]) for label in positions.LABELS if label in held]
+    return [(label, held[label]) for label in positions.POSITION_LABELS if label in held]

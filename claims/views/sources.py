@@ -51,7 +51,13 @@ def source_detail(request, slug: str):
         marks[claim.pk] = (label, title)
         notes.append((claim, stances, label, claim.pk in placed))
         rows.extend(
-            positions.StanceRow(source=source.pk, proposition=s.proposition_id, label=s.label)
+            positions.StanceRow(
+                source=source.pk,
+                proposition=s.proposition_id,
+                label=s.label,
+                claim=claim.pk,
+                attribution=claim.attribution,
+            )
             for s in stances
         )
     held = positions.source_positions(rows).get(source.pk, {})
@@ -72,7 +78,7 @@ def source_detail(request, slug: str):
             "marks": marks,
             "notes": notes,
             "positions": sorted(
-                ((propositions[pk], label) for pk, label in held.items()),
+                ((propositions[pk], position) for pk, position in held.items()),
                 key=lambda item: item[0].text.casefold(),
             ),
             "others": others,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from claims import positions, selectors
-from claims.forms import MatrixOrderForm
+from claims.forms import MatrixOrderForm, VoiceForm
 from claims.models import Proposition, Source
 from claims.pagecache import cached_page
 
@@ -17,7 +17,7 @@ COLUMNS_ON_TOPIC = 12
 
 
 @require_safe
-@cached_page(params=("rows", "cols", "page"))
+@cached_page(params=("rows", "cols", "page", "voice"))
 def topic_detail(request, slug: str):
     """The proposition × source matrix of a topic and of every topic below it, a page at a time.
 
@@ -34,6 +34,8 @@ def topic_detail(request, slug: str):
         raise Http404("No such topic.")
     order_form = MatrixOrderForm(request.GET)
     order = order_form.orders()
+    voice_form = VoiceForm(request.GET)
+    voice = voice_form.voice_value()
     rows_order = (
         selectors.CONTESTED_ORDER
         if order["rows"] == "divergence"
@@ -48,7 +50,7 @@ def topic_detail(request, slug: str):
     page = Paginator(filed, PROPOSITIONS_PER_PAGE).get_page(request.GET.get("page"))
     summaries = [selectors.summary_of(row) for row in page]
     matrix = selectors.build_matrix(
-        selectors.stances_on(s.proposition.pk for s in summaries).order_by()
+        selectors.stances_on(s.proposition.pk for s in summaries).order_by(), voice=voice
     )
     speaking = len(matrix.sources)
     matrix.sources = selectors.order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), order["cols"])
@@ -66,6 +68,8 @@ def topic_detail(request, slug: str):
             "contested": any(summary.divergence > 0 for summary in summaries),
             "order": order,
             "order_form": order_form,
+            "voice": voice,
+            "voice_form": voice_form,
             "speaking": speaking,
             "hidden_columns": speaking - len(matrix.sources),
             "silent": max(0, tally.sources - speaking),
@@ -100,7 +104,7 @@ SILENT_NAMED = 12
 
 
 @require_safe
-@cached_page(params=("page",))
+@cached_page(params=("page", "voice"))
 def proposition_detail(request, slug: str):
     """One proposition: a column per source that addresses it, with the quoted claims.
 
@@ -112,13 +116,20 @@ def proposition_detail(request, slug: str):
     proposition = get_object_or_404(Proposition.objects.published(), slug=slug)
     topics = list(proposition.topics.all())
     summary = selectors.summary_of(selectors.published_summaries().get(proposition=proposition))
-    matrix = selectors.proposition_matrix(proposition)
-    # Sources grouped by position (supports, contradicts, mixed, neutral), newest first within
-    # each, so that the sides of a disagreement stand next to each other.
+    voice_form = VoiceForm(request.GET)
+    voice = voice_form.voice_value()
+    matrix = selectors.proposition_matrix(proposition, voice=voice)
+    if voice != "own":
+        # The stored summaries count own views only; every claim is counted from the row.
+        summary = selectors.summarise(matrix, proposition)
+    # Sources grouped by position from supports to contradicts (then neutral, then those that
+    # only report others' views), newest first within each, so that the sides of a
+    # disagreement stand next to each other.
     matrix.sources = selectors.order_sources(matrix.sources, "date")
+    order = {label: i for i, label in enumerate(positions.POSITION_LABELS)}
     columns = sorted(
         ((source, matrix.cell(proposition.pk, source.pk)) for source in matrix.sources),
-        key=lambda item: positions.LABELS.index(item[1].position),
+        key=lambda item: order.get(item[1].position, len(order)),
     )
     page = Paginator(columns, SOURCES_ON_PROPOSITION).get_page(request.GET.get("page"))
     source_total = selectors.corpus_tally().sources
@@ -137,6 +148,8 @@ def proposition_detail(request, slug: str):
             "silent": silent,
             "silent_sources": named,
             "source_count": source_total,
+            "voice": voice,
+            "voice_form": voice_form,
             "related": selectors.related_summaries(proposition, topics, RELATED_PROPOSITIONS),
         },
     )
