@@ -64,19 +64,19 @@ def test_summary_of_russias_tilt_toward_azerbaijan():
     matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
     tilt = next(p for p in matrix.propositions if p.slug == "russia-tilts-toward-azerbaijan")
     summary = selectors.summarise(matrix, tilt)
-    # Two sources say in their own words that Moscow has tilted toward Baku, two say it has
-    # not; a fifth only reports an official's view, which is no position of its own.
+    # Three sources say in their own words that Moscow has tilted toward Baku, two say it has
+    # not (the officials' words two of them also report are no position of their own).
     assert summary.counts == {
-        "supports": 2,
+        "supports": 3,
         "leans_supports": 0,
         "mixed": 0,
         "leans_contradicts": 0,
         "contradicts": 2,
         "neutral": 0,
     }
-    assert summary.addressed_by == 4 and summary.sided == 4
-    # Balance: 2×2 opposed pairs, 4 steps apart, over 4² = 1; times (4 - 1) / 4 = 0.75.
-    assert summary.divergence == 0.75
+    assert summary.addressed_by == 5 and summary.sided == 5
+    # Balance: 3×2 opposed pairs, 4 steps apart, over 5² = 24/25; times (5 - 1) / 5 = 0.768.
+    assert summary.divergence == 96 / 125
 
 
 def test_most_contested_leaves_out_agreed_propositions():
