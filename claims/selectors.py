@@ -38,6 +38,10 @@ def published_stances() -> QuerySet[Stance]:
     )
 
 
+# A stance as the tuple `positions.tally` reads, straight from the database.
+QUOTE_COLUMNS = ("claim__source_id", "proposition_id", "claim_id", "label", "claim__attribution")
+
+
 def quotes_of(stances: Iterable[Stance]) -> list[tuple[int, int, int, str, str]]:
     """The stances as the plain tuples `positions.tally` reads."""
     return [
@@ -300,12 +304,42 @@ def compare_sources(a: Source, b: Source, *, voice: str = "own") -> Comparison:
 
 def agreement_map(matrix: Matrix) -> dict[tuple[int, int], positions.Agreement]:
     """Agreement for every pair of the matrix's sources (both orders)."""
-    by_source = {source.pk: matrix.positions_of(source.pk) for source in matrix.sources}
+    return pairwise_agreement(
+        {source.pk: matrix.positions_of(source.pk) for source in matrix.sources}
+    )
+
+
+def pairwise_agreement(
+    by_source: dict[int, dict[int, positions.Position]],
+) -> dict[tuple[int, int], positions.Agreement]:
+    """Agreement for every pair of sources in `by_source` (both orders)."""
     result = {}
     for a, b in combinations(by_source, 2):
         result[(a, b)] = positions.agreement(by_source[a], by_source[b])
         result[(b, a)] = positions.agreement(by_source[b], by_source[a])
     return result
+
+
+def held_by_sources(
+    sources: list[Source], *, voice: str = "own"
+) -> dict[int, dict[int, positions.Position]]:
+    """{source id: {proposition id: position}} for every given source (empty when it holds
+    none), from plain rows in one query: an agreement map needs positions, not quotes."""
+    rows = (
+        Stance.objects.published()
+        .filter(claim__source__in=[s.pk for s in sources])
+        .values_list(*QUOTE_COLUMNS)
+        .order_by()
+    )
+    held = positions.tally(rows, voice=voice)
+    return {
+        source.pk: {
+            proposition: position
+            for proposition, position in held.get(source.pk, {}).items()
+            if position.label is not None
+        }
+        for source in sources
+    }
 
 
 def positions_for(
@@ -315,14 +349,39 @@ def positions_for(
 
     Sources addressing a proposition only in others' voices are included, with no label."""
     stances = Stance.objects.published().filter(proposition__in=list(proposition_ids))
-    rows = stances.values_list(
-        "claim__source_id", "proposition_id", "claim_id", "label", "claim__attribution"
-    )
+    rows = stances.values_list(*QUOTE_COLUMNS)
     by_proposition: dict[int, dict[int, positions.Position]] = defaultdict(dict)
     for source, props in positions.tally(rows, voice=voice).items():
         for proposition, position in props.items():
             by_proposition[proposition][source] = position
     return by_proposition
+
+
+def contested_sides(
+    contested: list[Summary],
+) -> list[tuple[Summary, list[tuple[str, list[Source]]]]]:
+    """Who stands where on each contested proposition: each position label (in scale order)
+    with the published sources holding it, newest first. Two queries: the positions as plain
+    rows, and the sources' names."""
+    held = positions_for(s.proposition.pk for s in contested)
+    ids = {pk for by_source in held.values() for pk in by_source}
+    sources = order_sources(
+        Source.objects.filter(pk__in=ids)
+        .select_related("publisher")
+        .only("slug", "title", "published_on", "publisher__name"),
+        "date",
+    )
+    result = []
+    for summary in contested:
+        by_source = held.get(summary.proposition.pk, {})
+        sides: dict[str, list[Source]] = {}
+        for source in sources:
+            position = by_source.get(source.pk)
+            if position is not None and position.label is not None:
+                sides.setdefault(position.label, []).append(source)
+        ordered = [(label, sides[label]) for label in positions.POSITION_LABELS if label in sides]
+        result.append((summary, ordered))
+    return result
 
 
 def labels_of(held: Iterable[positions.Position]) -> list[str]:

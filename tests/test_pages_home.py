@@ -63,15 +63,15 @@ def test_home_query_count_does_not_grow_with_the_corpus(client, django_assert_nu
     #   each request here)  5 topic links of summarised propositions
     #   6 published sources counted  7 their outlets counted  8 published claims counted
     # 9 summaries refreshed (nothing left to do)  10 the most contested propositions
-    # 11 their published stances with claim, source, outlet, speaker and proposition
-    # 12 the sources on those propositions, for the agreement map  13 those sources
-    # 14 their published stances
-    # 15 the latest published sources  16 their authorships and authors  17 their claim counts
-    with django_assert_num_queries(17):
+    # 11 the sources on those propositions, for the agreement map  12 those sources
+    # 13 their published stances, as plain rows (positions, not quotes)
+    # 14 the latest published sources  15 their authorships and authors  16 their claim counts
+    # 17 the stances on the contested propositions, as plain rows  18 the sources holding them
+    with django_assert_num_queries(18):
         assert client.get("/").status_code == 200
     grow(4)
     summaries.refresh()
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get("/")
     assert "<dt>published sources</dt><dd>9</dd>" in response.content.decode()
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from claims import positions, selectors
+from claims import selectors
 from claims.pagecache import cached_page
 
 from .common import agreement_heatmap
@@ -29,16 +29,10 @@ def home(request):
     tree = selectors.topic_tree()
     tally = selectors.corpus_tally(tree)
     contested = selectors.contested_summaries(CONTESTED_ON_HOME)
-    matrix = selectors.build_matrix(
-        selectors.stances_on(s.proposition.pk for s in contested).order_by()
-    )
-    matrix.sources = selectors.order_sources(matrix.sources, "date")
     heat_sources = selectors.agreement_sources(contested, SOURCES_IN_MAP)
-    heat_matrix = selectors.build_matrix(
-        selectors.published_stances().filter(claim__source__in=[s.pk for s in heat_sources]),
-        sources=heat_sources,
-    )
-    heatmap, heat_rows = agreement_heatmap(heat_sources, selectors.agreement_map(heat_matrix))
+    # The map and the sides need positions only, read as plain rows, not quotes.
+    agreement = selectors.pairwise_agreement(selectors.held_by_sources(heat_sources))
+    heatmap, heat_rows = agreement_heatmap(heat_sources, agreement)
     recent = selectors.recent_sources(SOURCES_ON_HOME)
     per_source = selectors.claims_per_source(recent)
     return render(
@@ -48,7 +42,7 @@ def home(request):
             "tally": tally,
             "sources": [(s, per_source.get(s.pk, 0)) for s in recent],
             "more_sources": tally.sources > len(recent),
-            "contested": [(summary, _sides(matrix, summary.proposition)) for summary in contested],
+            "contested": selectors.contested_sides(contested),
             "topic_groups": _group(tree, tally),
             "heatmap": heatmap,
             "heat_rows": heat_rows,
@@ -112,12 +106,3 @@ def _group(tree: selectors.TopicTree, tally: selectors.Tally) -> list[tuple]:
 def _entry(tree, tally, pk: int, depth: int) -> selectors.TopicEntry:
     propositions, contested = tally.per_topic[pk]
     return selectors.TopicEntry(tree.topics[pk], depth, propositions, contested)
-
-
-def _sides(matrix: selectors.Matrix, proposition) -> list[tuple[str, list]]:
-    """Who stands where on a proposition: each position with the sources holding it."""
-    held: dict[str, list] = {}
-    for source, cell in matrix.row(proposition):
-        if cell is not None and cell.position is not None:
-            held.setdefault(cell.position, []).append(source)
-    return [(label, held[label]) for label in positions.POSITION_LABELS if label in held]
