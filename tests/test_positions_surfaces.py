@@ -1,6 +1,8 @@
 """Positions as evidence on every surface: matrix, proposition page, compare, heatmap, author
 pages and the API agree on what a source holds, and only its own views count by default."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -163,6 +165,8 @@ def test_counting_every_voice_shows_what_the_counterpoints_would_do(client):
     everything = client.get(f"/propositions/{thesis.slug}/?voice=all").content.decode()
     assert 'Position: <span class="stance stance-leans_contradicts">' in everything
     assert 'aria-current="true">every claim' in everything
+    # The way back drops the parameter rather than keeping the current query.
+    assert re.search(rf'href="/propositions/{thesis.slug}/\??">the sources’ own views', everything)
     api = (
         client_for()
         .get(reverse("api:proposition-detail", args=[thesis.slug]) + "?voice=all")
