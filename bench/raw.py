@@ -13,6 +13,7 @@ import orjson
 from django.db import connection
 
 from claims import positions
+from claims.api.positions import position_data
 
 BASE = "http://127.0.0.1"
 PAGE = 50
@@ -193,8 +194,8 @@ def propositions() -> bytes:
         SELECT p.slug, p.text, p.notes, p.created, p.modified,
                (SELECT array_agg(t.slug ORDER BY t.name, t.id) FROM claims_proposition_topics pt
                   JOIN claims_topic t ON t.id = pt.topic_id WHERE pt.proposition_id = p.id),
-               (SELECT json_agg(json_build_array(s.id, s.slug, st.claim_id, st.annotator_id,
-                                                 st.label))
+               (SELECT json_agg(json_build_array(s.id, s.slug, st.claim_id, st.label,
+                                                 c.attribution))
                   FROM claims_stance st JOIN claims_claim c ON c.id = st.claim_id
                   JOIN claims_source s ON s.id = c.source_id
                  WHERE st.proposition_id = p.id AND s.status = 'published')
@@ -209,13 +210,9 @@ def propositions() -> bytes:
     results = []
     for slug, text, notes, created, modified, topic_slugs, stances in rows:
         slugs = {source_id: source_slug for source_id, source_slug, *_ in stances}
-        held = positions.source_positions(
-            [
-                positions.StanceRow(
-                    source=source_id, proposition=0, label=label, annotator=annotator, claim=claim
-                )
-                for source_id, _, claim, annotator, label in stances
-            ]
+        held = positions.tally(
+            (source_id, 0, claim, label, attribution)
+            for source_id, _, claim, label, attribution in stances
         )
         by_source = {source: props[0] for source, props in held.items()}
         results.append(
@@ -226,10 +223,15 @@ def propositions() -> bytes:
                 "topics": topic_slugs or [],
                 "notes": notes,
                 "positions": sorted(
-                    ({"source": slugs[s], "position": p} for s, p in by_source.items()),
+                    (
+                        {"source": slugs[s], "position": p.label, **position_data(p)}
+                        for s, p in by_source.items()
+                    ),
                     key=lambda item: item["source"],
                 ),
-                "divergence": round(positions.divergence(by_source.values()), 4),
+                "divergence": round(
+                    positions.divergence(p.label for p in by_source.values() if p.label), 4
+                ),
                 "created": created,
                 "modified": modified,
             }
@@ -240,7 +242,8 @@ def propositions() -> bytes:
 def claims() -> bytes:
     rows = _rows(
         """
-        SELECT c.id, s.slug, c.start, c."end", c.quote, c.prefix, c.suffix, c.kind, sp.slug,
+        SELECT c.id, s.slug, c.start, c."end", c.quote, c.prefix, c.suffix, c.kind, c.attribution,
+               sp.slug,
                (SELECT array_agg(a.slug ORDER BY a.name, a.id) FROM claims_claim_actors ca
                   JOIN claims_actor a ON a.id = ca.actor_id WHERE ca.claim_id = c.id),
                c.note, c.anchor_state,
@@ -270,10 +273,11 @@ def claims() -> bytes:
                 "prefix": r[5],
                 "suffix": r[6],
                 "kind": r[7],
-                "speaker": r[8],
-                "actors": r[9] or [],
-                "note": r[10],
-                "anchor_state": r[11],
+                "attribution": r[8],
+                "speaker": r[9],
+                "actors": r[10] or [],
+                "note": r[11],
+                "anchor_state": r[12],
                 "stances": [
                     {
                         "id": stance_id,
@@ -287,11 +291,11 @@ def claims() -> bytes:
                         "annotator": annotator,
                         "note": note,
                     }
-                    for stance_id, slug, text, label, annotator, note in r[12] or []
+                    for stance_id, slug, text, label, annotator, note in r[13] or []
                 ],
-                "created_by": r[13],
-                "created": r[14],
-                "modified": r[15],
+                "created_by": r[14],
+                "created": r[15],
+                "modified": r[16],
             }
         )
     return _encode(results, next=f"{BASE}/api/v1/claims/?cursor=…", previous=None)

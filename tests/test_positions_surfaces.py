@@ -156,6 +156,9 @@ def test_every_author_supports_their_own_thesis_on_pages_and_api(client):
         assert position["aside"] == {"counterpoint": 2}
     matrix = client.get(f"/topics/{topic.slug}/").content.decode()
     assert matrix.count('class="cell cell--supports"') == len(written)
+    # Counted with the counterpoints, each essay would look like it argued against itself.
+    every = client.get(f"/topics/{topic.slug}/?voice=all").content.decode()
+    assert every.count('class="cell cell--leans_contradicts"') == len(written)
 
 
 def test_counting_every_voice_shows_what_the_counterpoints_would_do(client):

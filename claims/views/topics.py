@@ -52,6 +52,10 @@ def topic_detail(request, slug: str):
     matrix = selectors.build_matrix(
         selectors.stances_on(s.proposition.pk for s in summaries).order_by(), voice=voice
     )
+    if voice != "own":
+        # The stored summaries count own views only; the row figures follow the chosen voice
+        # (the order of the rows stays that of the sources' own views).
+        summaries = [selectors.summarise(matrix, s.proposition) for s in summaries]
     speaking = len(matrix.sources)
     matrix.sources = selectors.order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), order["cols"])
     tally = selectors.corpus_tally(tree)

@@ -146,10 +146,15 @@ def test_selection_after_emoji_and_maths_letters_stores_the_selected_text(open_t
     # Code points, not UTF-16 units: the emoji and letters before count one each.
     assert start == body.index("called")
     page.select_option("#id_kind", "factual")
+    # Whose view, with one key in the text: R for a reported view.
+    page.focus("[data-annotate-text]")
+    page.keyboard.press("r")
+    assert page.is_checked('input[name="attribution"][value="reported"]')
     page.click("#claim-form input[type=submit]")
     page.wait_for_load_state("load")
     claim = Claim.objects.get(source=source)
     assert claim.quote == quote == body[claim.start : claim.end]
+    assert claim.attribution == "reported"
     assert not tab.errors, tab.errors
 
 
