@@ -52,7 +52,7 @@ def test_every_published_claim_is_exported_once_with_its_selectors():
     assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
     items = annotations_of(documents)
     assert len(items) == collection["total"] == Claim.objects.published().count()
-    assert len(documents) == 2  # 140 claims, 100 per page
+    assert len(documents) == 2  # 163 claims, 100 per page
 
     claim = Claim.objects.published().get(pk=int(items[0]["id"].rstrip("/").rsplit("/", 1)[1]))
     quote, position = items[0]["target"]["selector"]
@@ -147,7 +147,7 @@ def test_csv_has_one_row_per_stance_and_streams():
     row = next(r for r in rows if r["proposition"] == "russia-backs-zangezur-corridor")
     claim = Claim.objects.get(pk=row["claim_id"])
     assert row["quote"] == claim.quote and row["label"] == "supports"
-    assert {r["attribution"] for r in rows} == {"own", "reported"}
+    assert {r["attribution"] for r in rows} == {"own", "reported", "counterpoint", "background"}
     reported = next(r for r in rows if r["attribution"] == "reported")
     assert Claim.objects.get(pk=reported["claim_id"]).attribution == "reported"
 
@@ -172,15 +172,29 @@ def test_positions_csv_has_a_row_per_source_and_proposition_with_its_evidence():
         "3",
     )
     assert (fanack["reported"], fanack["single_quote"], fanack["voice"]) == ("1", "no", "own")
-    # The CACI article only reports a view here: a row with no position of its own.
+    # The CACI article's own position rests on one quote; Lavrov's words are kept aside.
     caci = tilt["russia-and-iran-diverge-in-the-south-caucasus"]
-    assert (caci["position"], caci["lean"], caci["quotes"], caci["reported"]) == ("", "", "0", "1")
-    every = {
-        r["source"]: r
-        for r in positions_csv("?voice=all")
-        if r["proposition"] == "russia-tilts-toward-azerbaijan"
-    }
-    assert every["russia-and-iran-diverge-in-the-south-caucasus"]["position"] != ""
+    assert (caci["position"], caci["quotes"], caci["reported"], caci["single_quote"]) == (
+        "supports",
+        "1",
+        "1",
+        "yes",
+    )
+    # On Iran's leverage Fanack only relays Western officials' concern: no position of its own.
+    leverage = "iran-leverage-over-russia-growing"
+    relayed = next(
+        r
+        for r in rows
+        if (r["proposition"], r["source"]) == (leverage, "russia-and-iran-new-divides")
+    )
+    assert (relayed["position"], relayed["lean"], relayed["quotes"], relayed["reported"]) == (
+        "",
+        "",
+        "0",
+        "1",
+    )
+    every = {r["source"]: r for r in positions_csv("?voice=all") if r["proposition"] == leverage}
+    assert every["russia-and-iran-new-divides"]["position"] != ""
 
 
 def test_positions_csv_refuses_unknown_parameters_and_voices():

@@ -73,8 +73,8 @@ def round_trip(tmp_path, name="corpus.json"):
 def test_the_seed_corpus_round_trips_unchanged(tmp_path):
     before, after = round_trip(tmp_path)
     assert before == after
-    assert len(before["claims"]) == Claim.objects.count() == 140
-    assert len(before["stances"]) == 205
+    assert len(before["claims"]) == Claim.objects.count() == 163
+    assert len(before["stances"]) == 231
     # The curator and the second reader of the seeds (their readings are assignments).
     assert {u["username"] for u in before["users"]} == {"curator", "second-reader"}
     assert len(before["assignments"]) == len(after["assignments"]) > 0
@@ -112,7 +112,7 @@ def test_a_restore_into_an_empty_database_creates_missing_people_inactive(tmp_pa
     call_command("import_corpus", str(path))
     curator = get_user_model().objects.get(username="curator")
     assert not curator.is_active and not curator.has_usable_password()
-    assert Stance.objects.filter(annotator=curator).count() == 205
+    assert Stance.objects.filter(annotator=curator).count() == 231
     assert dump(path) == backup_document()
 
 

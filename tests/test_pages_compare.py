@@ -18,11 +18,12 @@ def test_comparison_shows_the_figure_and_the_three_sections(client):
     response = client.get(f"/compare/?a={FANACK}&b={EJP}")
     assert response.status_code == 200
     html = response.content.decode()
-    # Graded over the 9 propositions both hold a position on: mean closeness 29/108.
-    assert '<p class="agreement-figure__number">27%</p>' in html
-    assert "both take a position on" in html and "close on <strong>1</strong>" in html
-    assert 'Where they diverge, the furthest apart first <span class="muted">(8)</span>' in html
-    assert 'Where they agree (or nearly) <span class="muted">(1)</span>' in html
+    # Graded over the 6 propositions both hold a position on of their own: identical leans on
+    # two (1 each), half apart on one (1/2), opposite on three (0): mean closeness 5/12.
+    assert '<p class="agreement-figure__number">42%</p>' in html
+    assert "both take a position on" in html and "close on <strong>2</strong>" in html
+    assert 'Where they diverge, the furthest apart first <span class="muted">(4)</span>' in html
+    assert 'Where they agree (or nearly) <span class="muted">(2)</span>' in html
     assert "What only one covers" in html
     # Quotes side by side, each linking to its span.
     assert f'href="/sources/{FANACK}/#claim-' in html

@@ -17,19 +17,19 @@ def test_home_shows_the_corpus_topics_contested_sources_and_map(client):
     html = response.content.decode()
     # What the corpus is, in numbers.
     assert "<dt>published sources</dt><dd>5</dd>" in html
-    assert "<dt>quoted claims</dt><dd>140</dd>" in html
-    assert "<dt>propositions</dt><dd>29</dd>" in html
+    assert "<dt>quoted claims</dt><dd>163</dd>" in html
+    assert "<dt>propositions</dt><dd>30</dd>" in html
     # Topics, with sub-topics under their parent.
     assert 'href="/topics/south-caucasus/"' in html
     assert 'href="/topics/zangezur-corridor/"' in html
     # The most contested propositions, the most divided first.
     contested = re.findall(r'class="contested__text" href="/propositions/([\w-]+)/"', html)
     assert len(contested) == 8
-    # Two sources for, one mixed and two against: the widest split (0.768); one against one
-    # (russia-favours-gulf-states-over-iran, 0.5) no longer leads.
-    assert contested[0] == "partnership-is-strategic-alliance"
+    # Three sources for and two against: the widest split (0.768); one against one
+    # (russia-favours-gulf-states-over-iran, 0.5) does not lead.
+    assert contested[0] == "russia-tilts-toward-azerbaijan"
     assert "russia-favours-gulf-states-over-iran" not in contested
-    assert "russia-tilts-toward-azerbaijan" in contested
+    assert "relations-are-diverging" in contested
     # The sources with outlet, author and date (or its absence).
     assert "The Corridor Dividing Russia and Iran" in html
     assert 'href="/publishers/geopolitical-futures/"' in html
@@ -48,10 +48,10 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
     assert svg.count('class="heat-link"') == 20
     assert "/compare/?a=" in svg
     assert "<caption>Agreement between sources" in html
-    # Fanack's and EJP's pieces: 27% graded agreement over 9 shared propositions.
+    # Fanack's and EJP's pieces: 42% graded agreement over 6 shared propositions.
     assert (
         "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
-        "scrutinized alliance: 27% agreement over 9 shared propositions, close on 1"
+        "scrutinized alliance: 42% agreement over 6 shared propositions, close on 2"
     ) in svg
 
 

@@ -53,7 +53,7 @@ def test_reading_view_description_names_the_source(client):
     html = client.get("/sources/corridor-dividing-russia-and-iran/").content.decode()
     description = DESCRIPTION.search(html).group(1)
     assert "The Corridor Dividing Russia and Iran" in description
-    assert "27 quoted claims" in description
+    assert "29 quoted claims" in description
 
 
 def test_not_found_is_a_friendly_page_in_the_sites_frame(client):

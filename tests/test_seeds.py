@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 
@@ -128,7 +129,114 @@ def test_speakers_are_set_where_the_text_attributes_words():
     )
     for name in ["Araghchi", "Rezaei", "Lavrov", "Bocharnikov", "Khamenei", "Putin"]:
         assert any(name in speaker for speaker in speakers), name
-    assert not Claim.objects.filter(attribution="reported", speaker__isnull=True).exists()
+    # A reported view names whose it is; the source's own words and its background name nobody.
+    reported = Claim.objects.filter(attribution="reported")
+    assert reported.count() >= 10
+    assert not reported.filter(speaker__isnull=True).exists()
+    assert not Claim.objects.exclude(attribution="reported").filter(speaker__isnull=False).exists()
+
+
+def own_labels(source: str, proposition: str) -> dict[str, int]:
+    """How many of a source's own claims take each label on a proposition."""
+    counts: dict[str, int] = defaultdict(int)
+    for label in Stance.objects.filter(
+        claim__source__slug=source, claim__attribution="own", proposition__slug=proposition
+    ).values_list("label", flat=True):
+        counts[label] += 1
+    return dict(counts)
+
+
+def other_voices(source: str, proposition: str) -> dict[str, int]:
+    """How many claims of each attribution other than the source's own bear on a proposition."""
+    counts: dict[str, int] = defaultdict(int)
+    for attribution in (
+        Stance.objects.filter(claim__source__slug=source, proposition__slug=proposition)
+        .exclude(claim__attribution="own")
+        .values_list("claim__attribution", flat=True)
+    ):
+        counts[attribution] += 1
+    return dict(counts)
+
+
+def test_a_sentence_about_an_earlier_period_is_background_not_a_position():
+    # Geopolitical Futures calls the relationship an alliance only as of 2011, and argues
+    # that the two are diverging now.
+    alliance = Claim.objects.get(
+        source__slug="corridor-dividing-russia-and-iran",
+        quote="The 2011 Arab Spring uprisings further solidified their alliance",
+    )
+    assert alliance.attribution == "background"
+    gpf = "corridor-dividing-russia-and-iran"
+    assert own_labels(gpf, "russia-iran-strategic-partnership") == {}
+    # The rest of that sentence is about the civil war itself: the article's own account.
+    syria = Claim.objects.get(source__slug=gpf, quote__startswith="as both backed")
+    assert syria.attribution == "own"
+    assert syria.stances.get().proposition.slug == "russia-iran-aligned-in-syria"
+
+
+@pytest.mark.parametrize(
+    ("source", "proposition", "own", "others"),
+    [
+        # An essay calling the relationship an alliance six times, with one hedge.
+        (
+            "iran-russia-alliance-ejp",
+            "russia-iran-strategic-partnership",
+            {"supports": 6, "mixed": 1},
+            {},
+        ),
+        # Divergence is the article's thesis; it concedes at the outset that the war in Ukraine
+        # brought the two closer, and quotes two Iranian officials.
+        (
+            "corridor-dividing-russia-and-iran",
+            "relations-are-diverging",
+            {"supports": 5},
+            {"counterpoint": 1, "reported": 2},
+        ),
+        # Four findings against Iran's concerns, two early instances of joint policy, and
+        # Lavrov's words reported.
+        (
+            "russia-and-iran-diverge-in-the-south-caucasus",
+            "russia-acts-against-iran-in-caucasus",
+            {"supports": 4, "contradicts": 2},
+            {"reported": 1},
+        ),
+        # Tehran's own complaint is Iran's view; the article's own sentence is the difference
+        # of stance it observes.
+        (
+            "russia-and-iran-new-divides",
+            "russia-acts-against-iran-in-caucasus",
+            {"supports": 1},
+            {"reported": 1},
+        ),
+    ],
+)
+def test_positions_rest_on_the_sources_own_words(source, proposition, own, others):
+    assert own_labels(source, proposition) == own
+    assert other_voices(source, proposition) == others
+
+
+def test_every_attribution_occurs_and_every_proposition_says_what_counts():
+    assert set(Claim.objects.values_list("attribution", flat=True)) == {
+        "own",
+        "reported",
+        "counterpoint",
+        "background",
+    }
+    for proposition in Proposition.objects.all():
+        assert "Supports:" in proposition.notes and "Contradicts:" in proposition.notes
+        assert proposition.stances.exists(), proposition.slug
+
+
+def test_no_two_overlapping_quotes_of_a_source_count_twice_for_one_proposition():
+    spans = defaultdict(list)
+    for source, proposition, start, end in Stance.objects.values_list(
+        "claim__source_id", "proposition_id", "claim__start", "claim__end"
+    ):
+        spans[source, proposition].append((start, end))
+    for (source, proposition), found in spans.items():
+        found.sort()
+        for (_, first_end), (second_start, _) in pairwise(found):
+            assert first_end <= second_start, (source, proposition)
 
 
 def test_loading_twice_changes_nothing():

@@ -64,19 +64,19 @@ def test_summary_of_russias_tilt_toward_azerbaijan():
     matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
     tilt = next(p for p in matrix.propositions if p.slug == "russia-tilts-toward-azerbaijan")
     summary = selectors.summarise(matrix, tilt)
-    # Two sources say in their own words that Moscow has tilted toward Baku, two say it has
-    # not; a fifth only reports an official's view, which is no position of its own.
+    # Three sources say in their own words that Moscow has tilted toward Baku, two say it has
+    # not (the officials' words two of them also report are no position of their own).
     assert summary.counts == {
-        "supports": 2,
+        "supports": 3,
         "leans_supports": 0,
         "mixed": 0,
         "leans_contradicts": 0,
         "contradicts": 2,
         "neutral": 0,
     }
-    assert summary.addressed_by == 4 and summary.sided == 4
-    # Balance: 2×2 opposed pairs, 4 steps apart, over 4² = 1; times (4 - 1) / 4 = 0.75.
-    assert summary.divergence == 0.75
+    assert summary.addressed_by == 5 and summary.sided == 5
+    # Balance: 3×2 opposed pairs, 4 steps apart, over 5² = 24/25; times (5 - 1) / 5 = 0.768.
+    assert summary.divergence == 96 / 125
 
 
 def test_most_contested_leaves_out_agreed_propositions():
@@ -89,7 +89,7 @@ def test_most_contested_leaves_out_agreed_propositions():
 def test_overview_counts_only_published_material_and_files_topics():
     overview = selectors.corpus_overview()
     assert len(overview.sources) == 5
-    assert overview.claims == 140
+    assert overview.claims == 163
     entries = {entry.topic.slug: entry for entry in overview.topics}
     assert entries["zangezur-corridor"].propositions == 2
     assert entries["zangezur-corridor"].depth == 1
@@ -131,7 +131,7 @@ def test_related_propositions_share_a_topic_and_skip_the_proposition_itself():
 def test_source_claims_are_in_text_order_with_their_stances():
     source = Source.objects.get(slug="corridor-dividing-russia-and-iran")
     claims = selectors.source_claims(source)
-    assert len(claims) == 27
+    assert len(claims) == 29
     assert [c.start for c in claims] == sorted(c.start for c in claims)
     assert all(c.stances.all() for c in claims)
 

@@ -47,7 +47,7 @@ def stored() -> dict[int, tuple]:
 
 def test_the_seed_summaries_match_the_arithmetic_exactly():
     assert stored() == expected()
-    assert len(stored()) == 29
+    assert len(stored()) == 30
 
 
 def test_edits_are_reflected_after_a_refresh():
