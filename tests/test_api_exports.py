@@ -128,7 +128,9 @@ def test_export_passes_the_w3c_checker(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert result.stdout.strip().endswith("143 passed, 0 failed")
+    # One check per annotation, and three for the collection and its pages.
+    claims = Claim.objects.published().count()
+    assert result.stdout.strip().endswith(f"{claims + 3} passed, 0 failed")
 
 
 def test_bad_page_cursor_is_400():
@@ -270,7 +272,9 @@ def test_full_export_passes_the_w3c_checker(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:]
-    assert result.stdout.strip().endswith("142 passed, 0 failed")
+    # One check per annotation, and two for the collection.
+    claims = Claim.objects.published().count()
+    assert result.stdout.strip().endswith(f"{claims + 2} passed, 0 failed")
 
 
 def test_full_export_refuses_parameters_and_counts_queries(django_assert_max_num_queries):

@@ -128,7 +128,7 @@ def test_start_and_finish_from_the_screen_keep_the_reading(client, setup):
             "end": 26,
             "quote": BODY[:26],
             "kind": "analysis",
-            "attribution": "",
+            "attribution": "own",
             "stances": {"russia-backs": "supports"},
         }
     ]

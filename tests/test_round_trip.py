@@ -92,11 +92,12 @@ def comparisons() -> dict:
     return answers
 
 
-def claims(*, fields=("kind", "speaker", "actors", "note")) -> list[tuple]:
+def claims(*, fields=("kind", "attribution", "speaker", "actors", "note")) -> list[tuple]:
     rows = []
     for claim in Claim.objects.select_related("source", "speaker").prefetch_related("actors"):
         extra = {
             "kind": claim.kind,
+            "attribution": claim.attribution,
             "speaker": claim.speaker.slug if claim.speaker else None,
             "actors": sorted(a.slug for a in claim.actors.all()),
             "note": claim.note,
@@ -145,7 +146,9 @@ def propositions() -> list[tuple]:
     )
 
 
-def snapshot(claim_fields=("kind", "speaker", "actors", "note"), stance_notes=True) -> dict:
+def snapshot(
+    claim_fields=("kind", "attribution", "speaker", "actors", "note"), stance_notes=True
+) -> dict:
     return {
         "sources": sources(),
         "claims": claims(fields=claim_fields),
@@ -201,10 +204,11 @@ def import_as_curator(name: str, raw: bytes):
 @round_trip
 def test_jsonl_round_trip_is_identical(corpus):
     before = snapshot()
-    assert len(before["claims"]) == 140 and len(before["stances"]) >= 140
+    claims = len(before["claims"])
+    assert claims == Claim.objects.count() > 100 and len(before["stances"]) >= claims
     exported = export_then_empty(["jsonl"])
     report = import_as_curator("claims.jsonl", exported["jsonl"])
-    assert report.counts() == {"exact": 140}
+    assert report.counts() == {"exact": claims}
     after = snapshot()
     for key in before:
         if after[key] != before[key]:
@@ -216,11 +220,12 @@ def test_jsonl_round_trip_is_identical(corpus):
 def test_web_annotation_round_trip_keeps_spans_stances_notes_and_comparisons(corpus):
     # The W3C export carries the words, their place, the stances and the claim's note; a
     # claim's kind, speaker and actors and a stance's note travel in the JSONL export.
-    before = snapshot(claim_fields=("note",), stance_notes=False)
+    before = snapshot(claim_fields=("note", "attribution"), stance_notes=False)
+    claims = len(before["claims"])
     exported = export_then_empty(["jsonld"])
     report = import_as_curator("annotations.jsonld", exported["jsonld"])
-    assert report.counts() == {"exact": 140}
-    after = snapshot(claim_fields=("note",), stance_notes=False)
+    assert report.counts() == {"exact": claims}
+    after = snapshot(claim_fields=("note", "attribution"), stance_notes=False)
     for key in before:
         if after[key] != before[key]:
             show_differences(before[key], after[key])
@@ -229,11 +234,12 @@ def test_web_annotation_round_trip_keeps_spans_stances_notes_and_comparisons(cor
 
 @round_trip
 def test_csv_round_trip_keeps_spans_kinds_speakers_stances_and_comparisons(corpus):
-    before = snapshot(claim_fields=("kind", "speaker"), stance_notes=False)
+    before = snapshot(claim_fields=("kind", "speaker", "attribution"), stance_notes=False)
+    claims = len(before["claims"])
     exported = export_then_empty(["csv"])
     report = import_as_curator("claims.csv", exported["csv"])
-    assert report.counts() == {"exact": 140}
-    after = snapshot(claim_fields=("kind", "speaker"), stance_notes=False)
+    assert report.counts() == {"exact": claims}
+    after = snapshot(claim_fields=("kind", "speaker", "attribution"), stance_notes=False)
     for key in before:
         if after[key] != before[key]:
             show_differences(before[key], after[key])

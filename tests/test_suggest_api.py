@@ -67,7 +67,7 @@ def test_source_marks_the_propositions_it_already_addresses(editor):
     [
         ({}, "text"),
         ({"text": ""}, "text"),
-        ({"text": "x" * 5001}, "text"),
+        ({"text": "x" * 2001}, "text"),
         ({"text": "Russia", "k": 0}, "k"),
         ({"text": "Russia", "k": 21}, "k"),
         ({"text": "Russia", "k": "five"}, "k"),

@@ -46,13 +46,14 @@ ERRORS = {
     409: "The change conflicts with other data (e.g. a proposition still used by stances).",
     412: "If-Match does not match the current ETag: someone changed it since you read it.",
     413: "The request body is larger than the server accepts.",
+    414: "The address is longer than the server reads (MAX_URL_LENGTH); shorten the query.",
     415: "The request body's media type is not supported.",
     428: "If-Match is required: send the ETag you read, so that no edit is overwritten.",
     429: "Too many requests; wait the number of seconds in Retry-After.",
     503: "The database is briefly unreachable; retry after the seconds in Retry-After.",
 }
 
-_ALWAYS = (401, 406, 429, 503)
+_ALWAYS = (401, 406, 414, 429, 503)
 _BY_METHOD = {
     "GET": (400, 404),
     "HEAD": (400, 404),

@@ -19,7 +19,9 @@ from claims.suggesting.propositions import MAX_SUGGESTIONS, suggest
 from .comparison import StrictQueryMixin
 from .permissions import sees_drafts
 
-MAX_TEXT = 5000
+# Long enough for any claim worth matching, short enough that the address stays under
+# MAX_URL_LENGTH once encoded (the screen sends at most its first 600 characters).
+MAX_TEXT = 2000
 
 
 class IsEditor(BasePermission):

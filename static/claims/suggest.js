@@ -21,7 +21,7 @@
   var body = bodyScript ? Array.from(JSON.parse(bodyScript.textContent)) : [];
 
   function fetchSuggestions(text, k, withSource) {
-    var params = new URLSearchParams({ text: text.slice(0, 5000), k: String(k) });
+    var params = new URLSearchParams({ text: text.slice(0, 600), k: String(k) });
     if (withSource) params.set("source", box.dataset.source);
     return fetch(box.dataset.url + "?" + params.toString(), {
       credentials: "same-origin",
