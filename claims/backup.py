@@ -43,6 +43,7 @@ from claims.backup_file import (
     CorpusError,
     open_for_writing,
 )
+from claims.backup_load import loader_for_connection
 from claims.models import (
     Actor,
     Author,
@@ -364,6 +365,12 @@ def restore(reader: BackupReader, *, replace: bool = False) -> dict[str, int]:
                         f"{name}: the database already holds a corpus. Restore into an empty "
                         "database, or replace the corpus on purpose (--replace)."
                     )
+            else:
+                replace = False
+            loader = loader_for_connection(_tables(), CHUNK)
+            # Before the first write: on PostgreSQL this switches triggers off (backup_load).
+            loader.start()
+            if replace:
                 _delete_corpus()
             user_ids = _users(reader.rows("users"), name)
             counts["users"] = len(user_ids)
@@ -372,12 +379,12 @@ def restore(reader: BackupReader, *, replace: bool = False) -> dict[str, int]:
                     count = 0
                     for chunk in _chunks(reader.rows(section), CHUNK):
                         objects, links = _build(model, chunk, section, name, user_ids)
-                        model._default_manager.bulk_create(objects, batch_size=CHUNK)
-                        if links:
-                            type(links[0])._default_manager.bulk_create(links, batch_size=CHUNK)
+                        loader.write(model, objects, links)
                         count += len(objects)
+                    loader.section_done(model)
                     counts[section] = count
             reader.finish(counts, ["users", *(section for section, _ in sections())])
+            loader.finish()
             _reset_sequences()
             # The summaries are derived, not backed up: worked out again from what was read.
             rebuild_proposition_summaries()
@@ -394,6 +401,13 @@ def restore_file(path: Path, *, replace: bool = False, limit: int = MAX_BYTES) -
             return restore(BackupReader(raw, path.name, limit=limit), replace=replace)
     except OSError as error:
         raise CorpusError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _tables() -> list[str]:
+    """Every table a restore writes: the sections' and their many-to-many links'."""
+    models_ = [model for _, model in sections()]
+    models_ += [getattr(model, field).through for model, field in M2M.items()]
+    return [model._meta.db_table for model in models_]
 
 
 def _reset_sequences() -> None:
