@@ -280,7 +280,11 @@ def _build(
     """Model instances (and many-to-many links) for a chunk of rows, each checked as a form
     would check it; the first bad row stops the restore, named by section and index."""
     fields = model._meta.concrete_fields
-    keys = {f.name if _is_user(f) else f.attname for f in fields}
+    # Worked out once per chunk, not per row and field: a restore checks millions of rows.
+    users = {f.attname for f in fields if _is_user(f)}
+    relations = [f.name for f in fields if f.is_relation]
+    nullable = [(f.name, f.attname) for f in fields if f.null and not f.is_relation]
+    keys = {f.name if f.attname in users else f.attname for f in fields}
     m2m = M2M.get(model)
     allowed = keys | ({m2m} if m2m else set())
     objects: list[models.Model] = []
@@ -295,7 +299,7 @@ def _build(
             raise CorpusError(f"{where}: missing field {missing[0]!r}")
         values: dict[str, Any] = {}
         for field in fields:
-            if _is_user(field):
+            if field.attname in users:
                 username = row[field.name]
                 if username is not None and username not in user_ids:
                     raise CorpusError(f"{where}.{field.name}: user {username!r} is not listed")
@@ -311,9 +315,7 @@ def _build(
         obj = model(**values)
         # Relations are checked by the database; a NULL where the column allows it is valid
         # even if a form would ask for a value.
-        exclude = [
-            f.name for f in fields if f.is_relation or (f.null and values[f.attname] is None)
-        ]
+        exclude = relations + [n for n, attname in nullable if values[attname] is None]
         try:
             obj.clean_fields(exclude=exclude)
         except ValidationError as error:

@@ -25,7 +25,8 @@ of each section instead, when every row a section may refer to (itself included)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django.db import connection, models
 
@@ -82,6 +83,42 @@ ON CONFLICT (id) DO UPDATE
 def _insert_fields(model: type[models.Model]) -> list[models.Field]:
     # Generated columns are the database's to fill, as in bulk_create.
     return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+
+
+# Fields whose checked value (after `to_python` and `clean_fields`) is already what the column
+# takes; preparing them through the field costs more than the whole COPY.
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.FloatField,
+    models.ForeignKey,
+)
+
+
+def _preparer(field: models.Field) -> Callable[[Any], Any] | None:
+    """How to turn a checked value of `field` into a COPY value; None: as it is."""
+    if isinstance(field, models.DateTimeField):
+        # An aware datetime is written as it is; a naive one gets the field's own treatment.
+        return lambda value: (
+            value
+            if value is None or value.tzinfo is not None
+            else field.get_db_prep_save(value, connection)
+        )
+    if isinstance(field, (*_PLAIN, models.DateField)):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _copy_rows(fields: list[models.Field], objects: list) -> Iterator[tuple]:
+    preparers = [(f.attname, _preparer(f)) for f in fields]
+    for obj in objects:
+        values = obj.__dict__
+        yield tuple(
+            values[attname] if prepare is None else prepare(values[attname])
+            for attname, prepare in preparers
+        )
 
 
 class BulkCreateLoader:
@@ -158,10 +195,7 @@ class CopyLoader:
         self._copy(
             model._meta.db_table,
             [f.column for f in fields],
-            (
-                tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
-                for obj in objects
-            ),
+            _copy_rows(fields, objects),
         )
         if links:
             through = type(links[0])
