@@ -185,7 +185,12 @@ class CopyLoader:
     def _copy(self, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
         quote = connection.ops.quote_name
         sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        # psycopg's own COPY: its errors are turned into Django's, like any query's.
+        with (
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(sql) as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
 
