@@ -72,9 +72,7 @@ def main() -> int:
     results = {}
     for name in (first, second):
         with psycopg.connect(f"{PG_URL}/{name}") as database:
-            results[name] = {
-                table: _count(database, table, sql) for table, sql in queries.items()
-            }
+            results[name] = {table: _count(database, table, sql) for table, sql in queries.items()}
     differ = 0
     for table in queries:
         a, b = results[first][table], results[second][table]
