@@ -11,8 +11,9 @@ corpus. Rows are read a chunk at a time as plain values (a server-side cursor on
 one repeatable-read snapshot) and written one line each (`claims.backup_file`).
 
 `import_corpus` reads the file a chunk of rows at a time, checks each row as the models would,
-and writes each chunk with one bulk insert, all in one transaction: a bad row, a row the
-database refuses or a file that ends early or grows past the size limit rolls everything back.
+and writes each chunk with one bulk insert (COPY on PostgreSQL, see `claims.backup_load`), all
+in one transaction: a bad row, a row the database refuses or a file that ends early or grows
+past the size limit rolls everything back.
 It refuses a database that already holds a corpus unless told to replace it (`replace=True`
 deletes the old corpus in the same transaction). Nothing is recomputed on the way in: versions,
 timestamps, quotes and anchors are restored exactly as exported, and the database's own rules

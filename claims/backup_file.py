@@ -129,7 +129,8 @@ def _decode(line: bytes, where: str) -> Any:
 
 
 def _is_later_marker(marker: Any, section: str) -> bool:
-    """Whether `marker` (where `section` was expected) is the end, or a section after it."""
+    """Whether `marker` (where `section` was expected) is the end or another section: the
+    section is then absent. Another section out of its place is refused when it is read."""
     if not isinstance(marker, list) or not marker:
         return False
     return marker[0] == "end" or (marker[0] == "section" and marker[1:] != [section])
