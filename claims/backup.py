@@ -12,8 +12,9 @@ time as plain values (a server-side cursor on PostgreSQL, in one repeatable-read
 written one line each (`claims.backup_file`).
 
 `import_corpus` reads the file a chunk of rows at a time, checks each row as the models would,
-and writes each chunk with one bulk insert, all in one transaction: a bad row, a row the
-database refuses or a file that ends early or grows past the size limit rolls everything back.
+and writes each chunk with one bulk insert (COPY on PostgreSQL, see `claims.backup_load`), all
+in one transaction: a bad row, a row the database refuses or a file that ends early or grows
+past the size limit rolls everything back.
 It refuses a database that already holds a corpus unless told to replace it (`replace=True`
 deletes the old corpus in the same transaction). Nothing is recomputed on the way in: versions,
 timestamps, quotes and anchors are restored exactly as exported, and the database's own rules
@@ -44,6 +45,7 @@ from claims.backup_file import (
     CorpusError,
     open_for_writing,
 )
+from claims.backup_load import loader_for_connection
 from claims.models import (
     Actor,
     Adjudication,
@@ -286,7 +288,11 @@ def _build(
     """Model instances (and many-to-many links) for a chunk of rows, each checked as a form
     would check it; the first bad row stops the restore, named by section and index."""
     fields = model._meta.concrete_fields
-    keys = {f.name if _is_user(f) else f.attname for f in fields}
+    # Worked out once per chunk, not per row and field: a restore checks millions of rows.
+    users = {f.attname for f in fields if _is_user(f)}
+    relations = [f.name for f in fields if f.is_relation]
+    nullable = [(f.name, f.attname) for f in fields if f.null and not f.is_relation]
+    keys = {f.name if f.attname in users else f.attname for f in fields}
     m2m = M2M.get(model)
     allowed = keys | ({m2m} if m2m else set())
     objects: list[models.Model] = []
@@ -301,7 +307,7 @@ def _build(
             raise CorpusError(f"{where}: missing field {missing[0]!r}")
         values: dict[str, Any] = {}
         for field in fields:
-            if _is_user(field):
+            if field.attname in users:
                 username = row[field.name]
                 if username is not None and username not in user_ids:
                     raise CorpusError(f"{where}.{field.name}: user {username!r} is not listed")
@@ -317,9 +323,7 @@ def _build(
         obj = model(**values)
         # Relations are checked by the database; a NULL where the column allows it is valid
         # even if a form would ask for a value.
-        exclude = [
-            f.name for f in fields if f.is_relation or (f.null and values[f.attname] is None)
-        ]
+        exclude = relations + [n for n, attname in nullable if values[attname] is None]
         try:
             obj.clean_fields(exclude=exclude)
         except ValidationError as error:
@@ -371,6 +375,12 @@ def restore(reader: BackupReader, *, replace: bool = False) -> dict[str, int]:
                         f"{name}: the database already holds a corpus. Restore into an empty "
                         "database, or replace the corpus on purpose (--replace)."
                     )
+            else:
+                replace = False
+            loader = loader_for_connection(_tables(), CHUNK)
+            # Before the first write: on PostgreSQL this switches triggers off (backup_load).
+            loader.start()
+            if replace:
                 _delete_corpus()
             user_ids = _users(reader.rows("users"), name)
             counts["users"] = len(user_ids)
@@ -379,12 +389,12 @@ def restore(reader: BackupReader, *, replace: bool = False) -> dict[str, int]:
                     count = 0
                     for chunk in _chunks(reader.rows(section), CHUNK):
                         objects, links = _build(model, chunk, section, name, user_ids)
-                        model._default_manager.bulk_create(objects, batch_size=CHUNK)
-                        if links:
-                            type(links[0])._default_manager.bulk_create(links, batch_size=CHUNK)
+                        loader.write(model, objects, links)
                         count += len(objects)
+                    loader.section_done(model)
                     counts[section] = count
             reader.finish(counts, ["users", *(section for section, _ in sections())])
+            loader.finish()
             _reset_sequences()
             # The summaries are derived, not backed up: worked out again from what was read.
             rebuild_proposition_summaries()
@@ -401,6 +411,13 @@ def restore_file(path: Path, *, replace: bool = False, limit: int = MAX_BYTES) -
             return restore(BackupReader(raw, path.name, limit=limit), replace=replace)
     except OSError as error:
         raise CorpusError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _tables() -> list[str]:
+    """Every table a restore writes: the sections' and their many-to-many links'."""
+    models_ = [model for _, model in sections()]
+    models_ += [getattr(model, field).through for model, field in M2M.items()]
+    return [model._meta.db_table for model in models_]
 
 
 def _reset_sequences() -> None:

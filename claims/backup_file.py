@@ -112,9 +112,9 @@ class _CappedLines:
         return b"".join(chunks)
 
 
-# Sections added while version 1 was the format: a version 1 backup made before has none, which
-# means none of those rows.
-SECTIONS_AFTER_VERSION_1 = frozenset(
+# Sections added after the first backups of either version were written: a backup made before
+# has none, which means none of those rows.
+LATER_SECTIONS = frozenset(
     {
         "silences",
         "silence_history",
@@ -153,6 +153,14 @@ def _decode(line: bytes, where: str) -> Any:
         raise CorpusError(f"{where}: not valid JSON ({error})") from None
 
 
+def _is_later_marker(marker: Any, section: str) -> bool:
+    """Whether `marker` (where `section` was expected) is the end or another section: the
+    section is then absent. Another section out of its place is refused when it is read."""
+    if not isinstance(marker, list) or not marker:
+        return False
+    return marker[0] == "end" or (marker[0] == "section" and marker[1:] != [section])
+
+
 class BackupReader:
     """Reads a backup section by section, in the order the file must hold them.
 
@@ -166,6 +174,7 @@ class BackupReader:
         self.lines = _CappedLines(raw, name, limit)
         self.pending: Any = None
         self.document: dict | None = None  # a version 1 backup, read whole
+        self.absent: set[str] = set()  # later sections a backup written before them lacks
         first = self.lines.readline()
         if not first.strip():
             raise CorpusError(f"{name}: the file is empty")
@@ -231,6 +240,11 @@ class BackupReader:
             yield from self._document_rows(section)
             return
         marker = self._next()
+        if section in LATER_SECTIONS and _is_later_marker(marker, section):
+            # Written before this section existed: none of its rows.
+            self.pending = marker
+            self.absent.add(section)
+            return
         if marker != ["section", section]:
             raise CorpusError(f"{self._where()}: expected the {section!r} section here")
         index = 0
@@ -245,7 +259,7 @@ class BackupReader:
             index += 1
 
     def _document_rows(self, section: str) -> Iterator[tuple[int, dict]]:
-        if section not in self.document and section in SECTIONS_AFTER_VERSION_1:
+        if section not in self.document and section in LATER_SECTIONS:
             return
         if section not in self.document:
             raise CorpusError(f"{self.name}: missing section {section!r}")
@@ -267,6 +281,7 @@ class BackupReader:
             if isinstance(closing, list) and closing[:1] == ["section"]:
                 raise CorpusError(f"{self._where()}: unknown section {closing[1:]!r}")
             raise CorpusError(f"{self._where()}: expected the end of the backup")
+        counts = {section: n for section, n in counts.items() if section not in self.absent}
         if closing[1] != counts:
             raise CorpusError(
                 f"{self._where()}: the file says it holds {closing[1]!r} rows, but held {counts!r}"

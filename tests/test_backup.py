@@ -175,6 +175,7 @@ def test_unreadable_files_are_refused_naming_the_file(tmp_path, content, message
         ("claims", {"actors": "russia"}, "claims[0].actors: must be a list of ids"),
         ("sources", {"body_sha256": "0" * 64}, "sources[0]: body_sha256 does not match"),
         ("stances", {"annotator": "nobody"}, "stances[0].annotator: user 'nobody'"),
+        ("stances", {"label": "maybe"}, "stances[0]: label"),
         ("publishers", {"created": "yesterday"}, "publishers[0].created"),
         ("topics", {"slug": "<script>"}, "topics[0]: slug"),
     ],
