@@ -19,6 +19,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from claims import backup
+from claims.api.throttling import AddressRateThrottle
 from claims.importing.bulk import import_annotations
 from claims.importing.documents import Document
 from claims.importing.formats import read
@@ -35,7 +36,10 @@ round_trip = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def corpus(transactional_db):
+def corpus(transactional_db, monkeypatch):
+    # These tests read the whole corpus through the public API, many more requests than the
+    # anonymous rate allows a minute; throttling is tested elsewhere (test_api_limits).
+    monkeypatch.setattr(AddressRateThrottle, "allow_request", lambda self, request, view: True)
     load_seeds()
 
 
