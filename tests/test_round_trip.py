@@ -36,10 +36,14 @@ round_trip = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def corpus(transactional_db, monkeypatch):
+def unthrottled(monkeypatch):
     # These tests read the whole corpus through the public API, many more requests than the
     # anonymous rate allows a minute; throttling is tested elsewhere (test_api_limits).
     monkeypatch.setattr(AddressRateThrottle, "allow_request", lambda self, request, view: True)
+
+
+@pytest.fixture
+def corpus(transactional_db, unthrottled):
     load_seeds()
 
 
@@ -250,7 +254,7 @@ def test_csv_round_trip_keeps_spans_kinds_speakers_stances_and_comparisons(corpu
         assert after[key] == before[key], key
 
 
-def test_source_texts_come_back_verbatim_from_the_api():
+def test_source_texts_come_back_verbatim_from_the_api(unthrottled):
     client = APIClient()
     for source in Source.objects.published():
         body = client.get(reverse("api:source-detail", args=[source.slug])).json()["body"]
