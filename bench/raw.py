@@ -167,8 +167,14 @@ def topics() -> bytes:
 
 def actors() -> bytes:
     rows = _rows(
-        "SELECT slug, name, kind, wikidata_id, created, modified FROM claims_actor "
-        "ORDER BY name LIMIT %s",
+        # Public actors only: named as speaker or mentioned by a claim of a published source.
+        "SELECT a.slug, a.name, a.kind, a.wikidata_id, a.created, a.modified FROM claims_actor a "
+        "WHERE EXISTS (SELECT 1 FROM claims_claim c JOIN claims_source s ON s.id = c.source_id "
+        "WHERE c.speaker_id = a.id AND s.status = 'published') "
+        "OR EXISTS (SELECT 1 FROM claims_claim_actors ca JOIN claims_claim c ON c.id = ca.claim_id "
+        "JOIN claims_source s ON s.id = c.source_id "
+        "WHERE ca.actor_id = a.id AND s.status = 'published') "
+        "ORDER BY a.name LIMIT %s",
         [PAGE],
     )
     return _encode(
