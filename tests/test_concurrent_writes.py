@@ -50,7 +50,14 @@ def _writer(token_user, source_slug: str, results: list, barrier: threading.Barr
             note = f"note {uuid.uuid4()}"
             created = client.post(
                 "/api/v1/claims/",
-                {"source": source_slug, "start": 0, "end": 6, "kind": "analysis", "note": note},
+                {
+                    "source": source_slug,
+                    "start": 0,
+                    "end": 6,
+                    "anchor": "offsets",
+                    "kind": "analysis",
+                    "note": note,
+                },
                 format="json",
             )
             results.append(("create", created.status_code, None, None))
