@@ -16,14 +16,15 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connections
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from claims import routing
 from claims.importing.seeds import load_seeds
-from claims.models import Source, Topic
+from claims.models import Source
 
 from .api_helpers import SUMMARY_LINES
-from .factories import UserFactory
+from .factories import SourceFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTROL = os.environ.get("REPLICA_CONTROL", "")
@@ -141,6 +142,12 @@ def test_staff_reads_and_token_reads_use_the_primary(client):
         assert on_replica == 0 and on_primary > 0, path
 
 
+def published_source(slug: str) -> Source:
+    return SourceFactory(
+        slug=slug, status=Source.Status.PUBLISHED, published_at=timezone.now(), publisher=None
+    )
+
+
 def test_a_client_that_wrote_reads_its_write_from_the_primary(client, settings):
     settings.DATABASE_REPLICA_STICKY_SECONDS = 30
     wait_until(caught_up)
@@ -158,20 +165,22 @@ def test_a_client_that_wrote_reads_its_write_from_the_primary(client, settings):
         )
         assert created.status_code == 201, created.content
         assert routing.STICKY_COOKIE in created.cookies
-        Topic.objects.create(name="Grain corridor", slug="grain-corridor")
-        assert not Topic.objects.using(REPLICA).filter(slug="grain-corridor").exists()
+        # A published source is public at once (a topic or publisher nothing published uses
+        # is not).
+        published_source("grain-courier")
+        assert not Source.objects.using(REPLICA).filter(slug="grain-courier").exists()
         # The same client, now without its token (a browser with the cookie): the primary,
         # where its write is.
-        response, on_primary, on_replica = counted(client, "/api/v1/topics/grain-corridor/")
+        response, on_primary, on_replica = counted(client, "/api/v1/sources/grain-courier/")
         assert response.status_code == 200
         assert on_replica == 0 and on_primary > 0
         # Another client reads from the replica, which has not replayed the write yet.
         other = client.__class__()
-        response, on_primary, on_replica = counted(other, "/api/v1/topics/grain-corridor/")
+        response, on_primary, on_replica = counted(other, "/api/v1/sources/grain-courier/")
         assert response.status_code == 404 and on_replica > 0 and on_primary == 0
     finally:
         replica_sql("SELECT pg_wal_replay_resume()")
-    wait_until(lambda: Topic.objects.using(REPLICA).filter(slug="grain-corridor").exists())
+    wait_until(lambda: Source.objects.using(REPLICA).filter(slug="grain-courier").exists())
 
 
 def test_lag_is_measured_and_a_lagging_replica_is_skipped(client, settings):
@@ -179,7 +188,7 @@ def test_lag_is_measured_and_a_lagging_replica_is_skipped(client, settings):
     wait_until(caught_up)
     replica_sql("SELECT pg_wal_replay_pause()")
     try:
-        Topic.objects.create(name="Caspian shipping", slug="caspian-shipping")
+        published_source("caspian-shipping")
         time.sleep(1.5)
         health = routing.replica_health(REPLICA, fresh=True)
         assert not health.healthy
@@ -188,7 +197,7 @@ def test_lag_is_measured_and_a_lagging_replica_is_skipped(client, settings):
         assert ready.status_code == 200
         [reported] = ready.json()["checks"]["replicas"]["replicas"]
         assert reported["healthy"] is False and reported["lag_seconds"] > 1
-        response, on_primary, on_replica = counted(client, "/api/v1/topics/caspian-shipping/")
+        response, on_primary, on_replica = counted(client, "/api/v1/sources/caspian-shipping/")
         assert response.status_code == 200
         assert on_replica == 0 and on_primary > 0
     finally:
