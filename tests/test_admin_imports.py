@@ -174,3 +174,15 @@ def test_a_refused_annotation_offers_no_import(editor_client):
     html = preview.content.decode()
     assert "the quote is not in the text" in html
     assert 'name="token"' not in html
+
+
+def test_a_batch_too_large_to_post_back_is_refused_before_anything_is_written(
+    editor_client, monkeypatch
+):
+    monkeypatch.setattr("claims.admin.imports.TOKEN_MAX_LENGTH", 10)
+    data = {"text": "A short note.\n", "paste_format": "text", "name": "big", "title": "Big"}
+    preview = editor_client.post(SOURCES, data)
+    assert preview.status_code == 200
+    assert "use the import_sources command" in preview.content.decode()
+    assert not preview.context.get("token")
+    assert not Source.objects.filter(slug="big").exists()

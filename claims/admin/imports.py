@@ -61,6 +61,16 @@ def pack(payload: dict, documents: list[Document], salt: str) -> str:
     return signing.dumps({**payload, "files": files}, salt=salt, compress=True)
 
 
+def pack_for_form(form, payload: dict, documents: list[Document], salt: str, instead: str) -> str:
+    """The signed token a preview page carries to its confirmation, or "" with an error on the
+    form when it would be too large to post back (`instead` says what to use then)."""
+    token = pack(payload, documents, salt)
+    if len(token) > TOKEN_MAX_LENGTH:
+        form.add_error(None, f"Too much to import from here at once: use {instead}.")
+        return ""
+    return token
+
+
 def unpack(token: str, salt: str) -> tuple[dict, list[Document]]:
     try:
         payload = signing.loads(token, salt=salt, max_age=TOKEN_MAX_AGE)
@@ -148,13 +158,8 @@ class SourceImportScreen:
         except ImportFailure as error:
             form.add_error(None, str(error))
             return self.render(request, form)
-        token = pack(options, documents, self.salt)
-        if len(token) > TOKEN_MAX_LENGTH:
-            form.add_error(
-                None,
-                "Too much text to import from here at once: import fewer "
-                "files, or use the import_sources command.",
-            )
+        token = pack_for_form(form, options, documents, self.salt, "the import_sources command")
+        if not token:
             return self.render(request, form)
         return self.render(request, form, batch=batch, token=token)
 
@@ -229,13 +234,10 @@ class AnnotationImportScreen:
         except ImportFailure as error:
             form.add_error(None, str(error))
             return self.render(request, form)
-        token = pack(options, documents, self.salt)
-        if len(token) > TOKEN_MAX_LENGTH:
-            form.add_error(
-                None,
-                "These files are too large to import from here: use the "
-                "import_annotations command or the API.",
-            )
+        token = pack_for_form(
+            form, options, documents, self.salt, "the import_annotations command or the API"
+        )
+        if not token:
             return self.render(request, form)
         return self.render(request, form, report=report, token=token)
 
