@@ -93,6 +93,10 @@ def unpublish_source(*, source: Source, by, note: str = "") -> Source:
     export. A source in review is returned to its editor instead (`return_to_editor`)."""
     _require(by, PUBLISH, "Only reviewers may unpublish a source.")
     _locked(source)
+    if source.status == Source.Status.IN_REVIEW:
+        raise WorkflowError(
+            "It is in review, not published: return it to its editor, with a comment, instead."
+        )
     if source.status == Source.Status.PUBLISHED:
         source.status = Source.Status.DRAFT
         source.published_at = None

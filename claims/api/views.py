@@ -242,7 +242,7 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
         request=serializers.ReviewMoveSerializer,
         responses=serializers.SourceSerializer,
     )
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_to_editor(self, request, slug=None):
         return self._move(request, publishing.return_to_editor)
 

@@ -12,7 +12,7 @@ from claims.summaries import rebuild_proposition_summaries
 from .annotations import load_annotations
 from .manifest import load as load_manifest
 from .second_reading import load_second_reading
-from .sources import ImportReport, import_files
+from .sources import ImportReport, apply_recorded_states, import_files
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 # The seed corpus is the project's own, reviewed before it was committed: its manifest's statuses
@@ -33,6 +33,8 @@ def load_seeds(seeds_dir: Path = SEEDS_DIR) -> ImportReport:
         annotations = seeds_dir / "annotations.json"
         if annotations.exists():
             load_annotations(annotations, report=report)
+        # Published as the reviewed corpus was: its text and its curated annotations.
+        apply_recorded_states(report, RECORDED)
         second = seeds_dir / "second_reading.json"
         if second.exists():
             load_second_reading(second, report=report)

@@ -36,6 +36,8 @@ class ImportReport:
 
     counts: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
+    # New sources whose recorded status (`recorded=`) waits for their annotations to be loaded.
+    recorded_states: list[tuple[Source, str]] = field(default_factory=list)
 
     def tally(self, model: str, outcome: str) -> None:
         self.counts[(model, outcome)] += 1
@@ -183,7 +185,10 @@ def _write_source(
         source.full_clean()
         source.save()
         report.tally("Sources", "created")
-        _apply_status(source, entry.status, user, recorded)
+        if recorded:
+            report.recorded_states.append((source, entry.status))
+        else:
+            _apply_status(source, entry.status, user)
     else:
         # Editorial status is the editors' business once a source exists: re-importing a file
         # updates its text and metadata, never publishes or unpublishes it.
@@ -214,14 +219,11 @@ def _write_source(
     return source
 
 
-def _apply_status(source: Source, status: str, user, recorded: str) -> None:
+def _apply_status(source: Source, status: str, user) -> None:
     """A new source's manifest status, moved through the publishing gate."""
     if status == Source.Status.DRAFT:
         return
-    if recorded:
-        state = publishing.Recorded(status=status, note=recorded)
-        publishing.apply_recorded_state(source=source, recorded=state)
-    elif status == Source.Status.PUBLISHED:
+    if status == Source.Status.PUBLISHED:
         publishing.publish_source(source=source, by=user, note="Imported with its manifest.")
     else:
         publishing.submit_for_review(source=source, by=user, note="Imported with its manifest.")
@@ -260,8 +262,10 @@ def import_documents(
 
     Cleaned by default; with `verbatim` each text is stored exactly as given. Without a manifest
     every source is a draft. A manifest's `status` is a move through the publishing gate, made
-    as `user` (`published` needs one who may publish). `recorded` (the seed corpus only) applies
-    the manifest's status as the record of a review already made, with that note in the trail.
+    as `user` (`published` needs one who may publish). `recorded` (the seed corpus only) marks
+    the manifest's statuses as the record of a review already made: they are left in
+    `report.recorded_states` for the caller to apply (`apply_recorded_states`) once the
+    annotations that review covered are loaded too.
     """
     batch = prepare_batch(documents, manifest, verbatim=verbatim, title=title)
     if not recorded:
@@ -275,6 +279,14 @@ def import_documents(
             for item in batch
         ]
     return sources, report
+
+
+def apply_recorded_states(report: ImportReport, note: str) -> None:
+    """Apply the statuses an import with `recorded=` left waiting (claims.publishing)."""
+    for source, status in report.recorded_states:
+        recorded = publishing.Recorded(status=status, note=note)
+        publishing.apply_recorded_state(source=source, recorded=recorded)
+    report.recorded_states.clear()
 
 
 def read_paths(paths: list[Path]) -> list[Document]:
@@ -316,6 +328,7 @@ __all__ = [
     "ImportFailure",
     "ImportReport",
     "ManifestError",
+    "apply_recorded_states",
     "import_documents",
     "import_files",
     "sync",
