@@ -244,6 +244,20 @@ def test_bulk_delete_by_a_reviewer_is_restorable(client, reviewer, published):
     assert state(published)[0] == "draft" and state(published)[3] is None
 
 
+def test_a_deleted_sources_claims_leave_the_editors_lists_too(client, editor, reviewer, published):
+    claim = published.claims.get()
+    publishing.delete_source(source=published, by=reviewer)
+    api = client_for(editor)
+    claims = api.get(reverse("api:claim-list"), {"source": published.slug})
+    assert claims.status_code in (200, 400)
+    assert claim.pk not in [c["id"] for c in claims.json().get("results", [])]
+    stances = api.get(reverse("api:stance-list")).json()["results"]
+    assert published.stance.pk not in [s["id"] for s in stances]
+    client.force_login(editor)
+    listed = client.get(reverse("admin:claims_claim_changelist"), {"q": claim.quote})
+    assert claim.pk not in [c.pk for c in listed.context["cl"].result_list]
+
+
 # --- API -------------------------------------------------------------------------------------
 
 
