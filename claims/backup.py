@@ -1,15 +1,16 @@
 """Backup and restore of the whole corpus, streamed: memory does not grow with the corpus.
 
-`export_corpus` writes every publisher, author, source (with its authorships), topic, actor,
-proposition, claim, stance, confirmed silence, reading assignment and adjudication, and the
-history kept for sources, claims (with their actors), stances, propositions, silences,
-assignments and adjudications: every column, ids included, so that API URLs, history and the
-"restore a deleted claim" screen keep working after a restore. The columns are the models' own
-concrete fields, read when the backup runs, so a field added to a model travels without a change
-here. People are named by username (created_by, annotator, published_by, history_user); accounts
-themselves (passwords, tokens, groups) are not part of the corpus. Rows are read a chunk at a
-time as plain values (a server-side cursor on PostgreSQL, in one repeatable-read snapshot) and
-written one line each (`claims.backup_file`).
+`export_corpus` writes every publisher, author, source (deleted ones too, with authorships and
+review trail), topic, actor, proposition, claim, stance, confirmed silence, reading assignment
+and adjudication, and the history kept for sources, claims (with their actors), stances,
+propositions, silences, assignments and adjudications: every column, ids included, so that API
+URLs, history and the "restore a deleted claim" screen keep working after a restore. The columns
+are the models' own concrete fields, read when the backup runs, so a field added to a model
+travels without a change here. People are named by username (created_by, annotator,
+published_by, history_user, a review event's `by`); accounts themselves (passwords, tokens,
+groups) are not part of the corpus. Rows are read a chunk at a time as plain values (a
+server-side cursor on PostgreSQL, in one repeatable-read snapshot) and written one line each
+(`claims.backup_file`).
 
 `import_corpus` reads the file a chunk of rows at a time, checks each row as the models would,
 and writes each chunk with one bulk insert (COPY on PostgreSQL, see `claims.backup_load`), all
@@ -57,6 +58,7 @@ from claims.models import (
     Proposition,
     PropositionSummary,
     Publisher,
+    ReviewEvent,
     Source,
     Stance,
     Topic,
@@ -76,6 +78,7 @@ CORPUS: list[tuple[str, type[models.Model]]] = [
     ("authors", Author),
     ("sources", Source),
     ("authorships", Authorship),
+    ("review_events", ReviewEvent),
     ("topics", Topic),
     ("actors", Actor),
     ("propositions", Proposition),

@@ -95,3 +95,12 @@ class StanceFactory(factory.django.DjangoModelFactory):
     proposition = factory.SubFactory(PropositionFactory)
     annotator = factory.SubFactory(UserFactory)
     label = Stance.Label.SUPPORTS
+
+
+def reviewer_user(username: str = "rita"):
+    """A reviewer for tests that need someone who may publish (the `reviewer` fixture is Bob)."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user

@@ -82,10 +82,10 @@ def test_editors_cannot_adjudicate(double):
 def test_decisions_settle_the_source_and_publication_uses_them(double, reviewer):
     source, carol, dave, claims, assignments = double
     with pytest.raises(WorkflowError, match="done first"):
-        submit_for_review(source=source)
+        submit_for_review(source=source, by=reviewer)
     finish(assignments)
     with pytest.raises(WorkflowError, match="3 unit"):
-        submit_for_review(source=source)
+        submit_for_review(source=source, by=reviewer)
     with pytest.raises(WorkflowError, match="3 unit"):
         publish_source(source=source, by=reviewer)
 
@@ -103,7 +103,7 @@ def test_decisions_settle_the_source_and_publication_uses_them(double, reviewer)
     assert Claim.history.filter(id=claims["c2"].pk, history_type="-").exists()
     assert Adjudication.history.count() == 3
 
-    submit_for_review(source=source)
+    submit_for_review(source=source, by=reviewer)
     publish_source(source=source, by=reviewer)
     public = Claim.objects.published().filter(source=source)
     assert [(c.quote, [s.label for s in c.stances.all()]) for c in public] == [

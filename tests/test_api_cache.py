@@ -8,6 +8,7 @@ from claims.models import Claim, Source, Stance
 from claims.publishing import unpublish_source
 
 from .api_helpers import client_for, count_queries
+from .factories import reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_unpublishing_removes_a_source_from_cached_lists():
     slugs = {s["slug"] for s in client_for().get(url).json()["results"]}
     source = Source.objects.get(slug="corridor-dividing-russia-and-iran")
     assert source.slug in slugs
-    unpublish_source(source=source)
+    unpublish_source(source=source, by=reviewer_user())
     slugs = {s["slug"] for s in client_for().get(url).json()["results"]}
     assert source.slug not in slugs
 

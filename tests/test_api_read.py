@@ -9,7 +9,7 @@ from claims.models import Source
 from claims.publishing import publish_source
 
 from .api_helpers import client_for, count_queries
-from .factories import AuthorFactory, ClaimFactory, StanceFactory
+from .factories import AuthorFactory, ClaimFactory, StanceFactory, reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -35,11 +35,12 @@ def grow(n: int = 6) -> None:
     from claims.models import Proposition
 
     proposition = Proposition.objects.get(slug="russia-tilts-toward-azerbaijan")
+    reviewer = reviewer_user()
     for _ in range(n):
         stance = StanceFactory(claim=ClaimFactory(span=(0, 6)), proposition=proposition)
         source = stance.claim.source
         source.authorships.create(author=AuthorFactory())
-        publish_source(source=source)
+        publish_source(source=source, by=reviewer)
 
 
 # Expected queries per list: the page of rows (joined to what it shows), the COUNT for page-number

@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db
 FAILURE = OperationalError("server closed the connection unexpectedly")
 
 
-def test_an_api_write_that_fails_half_way_changes_nothing(editor):
+def test_an_api_write_that_fails_half_way_changes_nothing(reviewer):
+    # Rewording a proposition published stances use is a reviewer's act.
     proposition = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
     before = (proposition.text, sorted(proposition.topics.values_list("slug", flat=True)))
     url = reverse("api:proposition-detail", args=[proposition.slug])
-    client = client_for(editor)
+    client = client_for(reviewer)
     etag = client.get(url)["ETag"]
 
     # The row is saved, then writing its topics fails: the row's change must be undone too.

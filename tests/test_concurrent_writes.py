@@ -21,7 +21,7 @@ from claims.models import Claim, Source
 from claims.publishing import publish_source
 
 from .api_helpers import client_for
-from .factories import SourceFactory, UserFactory
+from .factories import SourceFactory, UserFactory, reviewer_user
 
 pytestmark = [
     pytest.mark.skipif(
@@ -82,7 +82,7 @@ def _writer(token_user, source_slug: str, results: list, barrier: threading.Barr
 @pytest.mark.django_db(transaction=True)
 def test_eight_writers_on_one_source_neither_deadlock_nor_lose_writes():
     source = SourceFactory()
-    publish_source(source=source)
+    publish_source(source=source, by=reviewer_user())
     editors = Group.objects.get_or_create(name="Editors")[0]
     users = []
     for index in range(WRITERS):

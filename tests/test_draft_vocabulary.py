@@ -15,6 +15,7 @@ from .factories import (
     SourceFactory,
     TopicFactory,
     UserFactory,
+    reviewer_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,7 @@ def test_editors_still_see_them(drafted, editor):
 def test_published_use_makes_them_public(drafted):
     from claims.publishing import publish_source
 
-    publish_source(source=drafted["actor"].spoken_claims.first().source)
+    publish_source(source=drafted["actor"].spoken_claims.first().source, by=reviewer_user())
     anonymous = client_for()
     assert drafted["topic"].slug in _slugs(anonymous, "topic")
     assert drafted["actor"].slug in _slugs(anonymous, "actor")

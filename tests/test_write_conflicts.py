@@ -18,7 +18,7 @@ from claims.pagecache import current_version
 from claims.publishing import publish_source
 
 from .api_helpers import client_for
-from .factories import ClaimFactory, PropositionFactory, SourceFactory
+from .factories import ClaimFactory, PropositionFactory, SourceFactory, reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +135,7 @@ def test_draft_edits_leave_the_public_version_alone(editor):
 def test_published_edits_move_the_public_version():
     source = SourceFactory()
     before = _version()
-    publish_source(source=source)
+    publish_source(source=source, by=reviewer_user())
     published = _version()
     assert published != before
     claim = ClaimFactory(source=source, span=(0, 6))

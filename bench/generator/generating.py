@@ -472,7 +472,7 @@ PROPOSITION_TOPIC_COLUMNS = ("id", "proposition_id", "topic_id")
 SOURCE_COLUMNS = (
     "id", "created", "modified", "version", "publisher_id", "title", "title_supplied", "slug",
     "url", "published_on", "language", "translated_from", "body", "body_sha256", "blocks",
-    "status", "published_at", "published_by_id", "provenance",
+    "status", "published_at", "published_by_id", "provenance", "deleted_at",
 )  # fmt: skip
 AUTHORSHIP_COLUMNS = ("id", "source_id", "author_id", "role", "order")
 CLAIM_COLUMNS = (
@@ -1191,6 +1191,7 @@ class _SourceMaker:
             published_at,
             None,
             json.dumps(provenance),
+            None,
         )
         batch.sources.append(row)
         batch.source_history.append(self.tables.source_history.record(row, created))

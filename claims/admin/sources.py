@@ -2,15 +2,26 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from claims import publishing
 from claims.editing import replace_body
 from claims.layout import relayout
 from claims.models import Author, Authorship, Claim, Publisher, Source
-from claims.publishing import WorkflowError, publish_source, submit_for_review, unpublish_source
+from claims.publishing import (
+    NotAllowed,
+    WorkflowError,
+    publish_source,
+    submit_for_review,
+    unpublish_source,
+)
+from claims.reviewing import changes_since_published, returned_comment, trail
 
 from .adjudicate import AdjudicationScreen
 from .annotate import AnnotationScreen
@@ -18,6 +29,23 @@ from .assignments import source_agreement_view
 from .base import HistoryAdmin, ModelAdmin, shorten
 from .imports import SourceImportScreen
 from .locking import VersionedForm
+from .review import ReviewQueueView, SourceMoveView
+
+# The changelist's switch between live sources (the default) and deleted ones.
+DELETED_PARAM = "deleted"
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    """Deleted sources are kept (restorable from their history) and listed only on request."""
+
+    title = "deleted"
+    parameter_name = DELETED_PARAM
+
+    def lookups(self, request, model_admin):
+        return [("1", "Deleted sources")]
+
+    def queryset(self, request, queryset):
+        return queryset  # SourceAdmin.get_queryset reads the switch: every view must see it
 
 
 @admin.register(Publisher)
@@ -98,15 +126,27 @@ class SourceAdmin(HistoryAdmin):
         "claim_count",
         "annotate_link",
     ]
-    list_filter = ["status", "publisher", "language"]
+    list_filter = ["status", DeletedFilter, "publisher", "language"]
     list_select_related = ["publisher"]
     search_fields = ["title", "slug", "publisher__name", "authors__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
     inlines = [AuthorshipInline]
-    readonly_fields = ["status", "published_at", "published_by", "body_sha256", "removed_furniture"]
-    actions = ["submit_for_review_action", "publish_action", "unpublish_action"]
+    # Publication state is never a form field: it moves through claims.publishing only.
+    readonly_fields = [
+        "status",
+        "published_at",
+        "published_by",
+        "body_sha256",
+        "removed_furniture",
+    ]
+    actions = [
+        "submit_for_review_action",
+        "publish_action",
+        "return_action",
+        "unpublish_action",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "title_supplied", "slug", "publisher", "url", "seen_version"]}),
         ("Publication", {"fields": ["published_on", "language", "translated_from"]}),
@@ -119,11 +159,13 @@ class SourceAdmin(HistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_claim_count=Count("claims", distinct=True))
-            .prefetch_related("authors")
+        queryset = super().get_queryset(request)
+        if request.GET.get(DELETED_PARAM) == "1":
+            queryset = queryset.filter(deleted_at__isnull=False)
+        else:
+            queryset = queryset.filter(deleted_at__isnull=True)
+        return queryset.annotate(_claim_count=Count("claims", distinct=True)).prefetch_related(
+            "authors"
         )
 
     @admin.display(description="Authors")
@@ -142,6 +184,16 @@ class SourceAdmin(HistoryAdmin):
     def get_urls(self):
         screen = AnnotationScreen(self)
         return [
+            path(
+                "review-queue/",
+                self.admin_site.admin_view(ReviewQueueView(self)),
+                name="claims_source_review_queue",
+            ),
+            path(
+                "<path:object_id>/review/",
+                self.admin_site.admin_view(SourceMoveView(self)),
+                name="claims_source_review",
+            ),
             path(
                 "import/",
                 self.admin_site.admin_view(SourceImportScreen(self)),
@@ -181,10 +233,21 @@ class SourceAdmin(HistoryAdmin):
         )
 
     def save_model(self, request, obj: Source, form, change: bool) -> None:
+        # A form (and a revert from the history) changes content only: publication state is
+        # put back as stored, whatever the instance carried.
+        publishing.keep_publication_state(source=obj)
+        restoring = change and obj.is_deleted
+        self._save_content(request, obj, form, change)
+        if restoring:
+            # Reverting a deleted source to one of its versions brings it back, as a draft.
+            publishing.restore_source(source=obj, by=request.user, note="Restored from history.")
+            self.message_user(request, "Restored as a draft, with its claims and stances.")
+
+    def _save_content(self, request, obj: Source, form, change: bool) -> None:
         if change and "body" in form.changed_data:
             # The text changed under existing claims: re-anchor them rather than let them drift.
             new_body = obj.body
-            old = Source.objects.get(pk=obj.pk)
+            old = Source.all_objects.get(pk=obj.pk)
             obj.body = old.body
             super().save_model(request, obj, form, change)
             result = replace_body(
@@ -212,14 +275,84 @@ class SourceAdmin(HistoryAdmin):
             obj.blocks = relayout(obj.body, "", [])
         super().save_model(request, obj, form, change)
 
-    # --- Workflow actions. Each transition goes through claims.publishing. --------------------
+    # --- Workflow: buttons on the change page, actions on the list; all via claims.publishing.
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None and not getattr(request, "reverting_history", 0):
+            context["review"] = self.review_context(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def review_context(self, request, obj: Source) -> dict:
+        """The trail, the reviewer's comment to act on, what changed since the last
+        publication (for a source in review), and the moves this user may make."""
+        events = trail(obj)
+        in_review = obj.status == Source.Status.IN_REVIEW
+        return {
+            "events": events,
+            "returned": returned_comment(events),
+            "changes": changes_since_published(obj) if in_review else None,
+            "may_publish": publishing.may_publish(request.user),
+            "may_change": self.has_change_permission(request, obj),
+            "move_url": reverse("admin:claims_source_review", args=[obj.pk]),
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = Source.all_objects.filter(pk=object_id).only("deleted_at").first()
+        if source is not None and source.is_deleted:
+            self.message_user(
+                request,
+                "This source is deleted. Revert it to one of its versions below to restore it "
+                "as a draft, with its claims and stances.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:claims_source_history", args=[source.pk]))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not request.user.has_perm("claims.publish_source"):
+        if not publishing.may_publish(request.user):
             actions.pop("publish_action", None)
             actions.pop("unpublish_action", None)
+            actions.pop("return_action", None)
         return actions
+
+    # --- Deletion: kept and restorable; a published or in-review source is a reviewer's. ------
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is not None and obj.status != Source.Status.DRAFT:
+            return publishing.may_publish(request.user)
+        return True
+
+    def get_deleted_objects(self, objs, request):
+        """Only the sources themselves: their claims and stances stay with them, to come back
+        when they are restored. Sources the user may not delete are named as refused."""
+        sources = list(objs)
+        refused = {
+            f"{source.get_status_display().lower()} source “{source}”"
+            for source in sources
+            if source.status != Source.Status.DRAFT and not publishing.may_publish(request.user)
+        }
+        listed = [f"Source: {source}" for source in sources]
+        return listed, {Source._meta.verbose_name_plural: len(sources)}, refused, []
+
+    def delete_model(self, request, obj: Source) -> None:
+        publishing.delete_source(source=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            for source in self.locked(queryset):
+                publishing.delete_source(source=source, by=request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self.message_user(
+            request,
+            "Deleted sources are kept with their claims and stances: list them with the "
+            "“deleted” filter and revert one to a version in its history to restore it.",
+            messages.INFO,
+        )
+        return super().response_delete(request, obj_display, obj_id)
 
     # A batch moves together: if anything fails half-way, none of the selected sources move.
 
@@ -227,45 +360,75 @@ class SourceAdmin(HistoryAdmin):
     def locked(queryset):
         """The selected sources, locked until the batch commits (without the changelist's
         annotations, which PostgreSQL cannot lock)."""
-        return Source.objects.select_for_update().filter(
+        return Source.all_objects.select_for_update().filter(
             pk__in=list(queryset.values_list("pk", flat=True))
         )
 
-    @admin.action(description="Submit selected sources for review", permissions=["change"])
-    def submit_for_review_action(self, request, queryset) -> None:
+    def _batch(self, request, queryset, move, done: str) -> None:
         moved, skipped = 0, []
-        with transaction.atomic():
-            for source in self.locked(queryset):
-                try:
-                    submit_for_review(source=source)
-                    moved += 1
-                except WorkflowError as error:
-                    skipped.append(f"{source}: {error}")
+        try:
+            with transaction.atomic():
+                for source in self.locked(queryset):
+                    try:
+                        move(source=source, by=request.user)
+                        moved += 1
+                    except WorkflowError as error:
+                        skipped.append(f"{source}: {error}")
+        except NotAllowed as error:
+            self.message_user(request, f"Nothing was changed. {error}", messages.ERROR)
+            return
         for message in skipped:
             self.message_user(request, message, messages.WARNING)
-        self.message_user(request, f"{moved} source(s) submitted for review.")
+        self.message_user(request, f"{moved} source(s) {done}.")
+
+    @admin.action(description="Submit selected sources for review", permissions=["change"])
+    def submit_for_review_action(self, request, queryset) -> None:
+        self._batch(request, queryset, submit_for_review, "submitted for review")
 
     @admin.action(description="Publish selected sources", permissions=["publish"])
     def publish_action(self, request, queryset) -> None:
-        moved, skipped = 0, []
-        with transaction.atomic():
-            for source in self.locked(queryset):
-                try:
-                    publish_source(source=source, by=request.user)
-                    moved += 1
-                except WorkflowError as error:
-                    skipped.append(f"{source}: {error}")
-        for message in skipped:
-            self.message_user(request, message, messages.WARNING)
-        self.message_user(request, f"{moved} source(s) published.")
+        self._batch(request, queryset, publish_source, "published")
 
-    @admin.action(description="Unpublish selected sources", permissions=["publish"])
+    @admin.action(description="Unpublish selected sources (back to draft)", permissions=["publish"])
     def unpublish_action(self, request, queryset) -> None:
-        with transaction.atomic():
-            sources = list(self.locked(queryset))
-            for source in sources:
-                unpublish_source(source=source)
-        self.message_user(request, f"{len(sources)} source(s) back to draft.")
+        self._batch(request, queryset, unpublish_source, "unpublished, back to draft")
+
+    @admin.action(description="Return selected sources to their editors", permissions=["publish"])
+    def return_action(self, request, queryset):
+        """Returning needs a comment: the batch goes to a page that asks for it."""
+        comment = request.POST.get("comment", "").strip()
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/claims/source/return_comment.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": Source._meta,
+                    "title": "Return to editor",
+                    "sources": list(queryset),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "error": "",
+                },
+            )
+        if not comment:
+            return TemplateResponse(
+                request,
+                "admin/claims/source/return_comment.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": Source._meta,
+                    "title": "Return to editor",
+                    "sources": list(queryset),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "error": "comment: say what the editor should change.",
+                },
+            )
+
+        def move(*, source, by):
+            publishing.return_to_editor(source=source, by=by, comment=comment)
+
+        self._batch(request, queryset, move, "returned to their editors")
+        return None
 
     def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm("claims.publish_source")
+        return publishing.may_publish(request.user)

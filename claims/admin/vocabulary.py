@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from claims import publishing
 from claims.models import Actor, ConfirmedSilence, Proposition, Topic
 from claims.propositions import NearDuplicateError, check_distinct
 
@@ -13,8 +14,36 @@ from .base import HistoryAdmin, ModelAdmin, shorten
 from .locking import VersionedForm
 
 
+class PublicWordingForm(forms.ModelForm):
+    """Refuses an editor's change to the wording of vocabulary that published material uses
+    (claims.publishing.check_rewording); the admin sets `user` on the form class."""
+
+    user = None
+
+    def clean(self):
+        data = super().clean()
+        field_name, _ = publishing.WORDING[self._meta.model._meta.model_name]
+        if field_name in data and field_name not in self.errors:
+            try:
+                publishing.check_rewording(
+                    instance=self.instance, wording=data[field_name], by=self.user
+                )
+            except publishing.NotAllowed as error:
+                self.add_error(field_name, str(error).split(": ", 1)[1])
+        return data
+
+
+class PublicWordingAdmin:
+    """Hands the signed-in user to the form, for the wording rule."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+
 @admin.register(Topic)
-class TopicAdmin(ModelAdmin):
+class TopicAdmin(PublicWordingAdmin, ModelAdmin):
+    form = PublicWordingForm
     list_display = ["name", "parent", "proposition_count"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -31,7 +60,8 @@ class TopicAdmin(ModelAdmin):
 
 
 @admin.register(Actor)
-class ActorAdmin(ModelAdmin):
+class ActorAdmin(PublicWordingAdmin, ModelAdmin):
+    form = PublicWordingForm
     list_display = ["name", "kind", "wikidata_id", "claim_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "wikidata_id"]
@@ -45,7 +75,7 @@ class ActorAdmin(ModelAdmin):
         return obj._claims
 
 
-class PropositionForm(VersionedForm):
+class PropositionForm(PublicWordingForm, VersionedForm):
     """Refuses, until confirmed, a wording close to an existing proposition, and lists the
     near-duplicates with a link to each ("use this one")."""
 
@@ -94,7 +124,7 @@ class PropositionForm(VersionedForm):
 
 
 @admin.register(Proposition)
-class PropositionAdmin(HistoryAdmin):
+class PropositionAdmin(PublicWordingAdmin, HistoryAdmin):
     form = PropositionForm
     list_display = ["short_text", "slug", "topic_list", "stance_count"]
     list_filter = ["topics"]

@@ -118,7 +118,10 @@ class AutoSchema(openapi.AutoSchema):
         media_types = [m for m in self.map_renderers("media_type") if "json" in m] or [
             "application/json"
         ]
-        for status in (*_BY_METHOD.get(self.method, ()), *_ALWAYS):
+        statuses = [*_BY_METHOD.get(self.method, ()), *_ALWAYS]
+        if self.method == "POST" and "{" in self.path:
+            statuses.append(404)  # a move on one resource (publish, return…) names it
+        for status in statuses:
             code = str(status)
             if code in responses:
                 continue

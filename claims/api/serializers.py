@@ -439,6 +439,22 @@ class StanceSerializer(BaseSerializer):
         return super().create(validated_data)
 
 
+class ReviewMoveSerializer(serializers.Serializer):
+    """The body of a workflow move: a note for the trail (the comment, when returning)."""
+
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="For the review trail; required when returning a source to its editor.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if self.context.get("requires_comment") and not attrs.get("note", "").strip():
+            raise serializers.ValidationError({"note": "say what the editor should change"})
+        return attrs
+
+
 class SourceSerializer(BaseSerializer):
     """A source as listed: metadata without the text."""
 
@@ -469,6 +485,8 @@ class SourceSerializer(BaseSerializer):
             "created",
             "modified",
         ]
+        # Publication state moves through the workflow endpoints (claims.publishing) only.
+        read_only_fields = ["status", "published_at"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_page(self, obj: Source) -> str:

@@ -14,8 +14,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import routers, viewsets
+from rest_framework import serializers as rest_serializers
+from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
+from claims import publishing
 from claims.models import (
     Actor,
     Author,
@@ -143,7 +148,11 @@ class AuthorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
     retrieve=extend_schema(summary="A source with its text, claims and stances"),
 )
 class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
-    """Documents of the corpus. The detail embeds the text, its layout and every claim."""
+    """Documents of the corpus. The detail embeds the text, its layout and every claim.
+
+    `status` is read-only: a source moves through the workflow by POSTing to its `submit/`,
+    `publish/`, `unpublish/` and `return/` endpoints, which go through `claims.publishing`
+    (403 with the reason for a user who may not make the move)."""
 
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
@@ -176,6 +185,69 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
         else:
             queryset = queryset.defer("body", "blocks", "provenance")
         return queryset
+
+    def get_permissions(self):
+        if self.action in MOVES:
+            # The workflow functions check the permission each move needs themselves.
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def _move(self, request, function, **extra):
+        serializer = serializers.ReviewMoveSerializer(
+            data=request.data, context={"requires_comment": self.action == "return_to_editor"}
+        )
+        serializer.is_valid(raise_exception=True)
+        note = serializer.validated_data.get("note", "")
+        source = self.get_object()
+        with transaction.atomic():
+            try:
+                if self.action == "return_to_editor":
+                    function(source=source, by=request.user, comment=note)
+                else:
+                    function(source=source, by=request.user, note=note)
+            except publishing.WorkflowError as error:
+                raise rest_serializers.ValidationError({"status": [str(error)]}) from None
+        source = self.get_queryset().get(pk=source.pk)
+        return Response(serializers.SourceSerializer(source, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Submit a source for review (editors and reviewers)",
+        request=serializers.ReviewMoveSerializer,
+        responses=serializers.SourceSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="submit")
+    def submit(self, request, slug=None):
+        return self._move(request, publishing.submit_for_review)
+
+    @extend_schema(
+        summary="Publish a source (reviewers)",
+        request=serializers.ReviewMoveSerializer,
+        responses=serializers.SourceSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="publish")
+    def publish(self, request, slug=None):
+        return self._move(request, publishing.publish_source)
+
+    @extend_schema(
+        summary="Unpublish a source: back to draft (reviewers)",
+        request=serializers.ReviewMoveSerializer,
+        responses=serializers.SourceSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="unpublish")
+    def unpublish(self, request, slug=None):
+        return self._move(request, publishing.unpublish_source)
+
+    @extend_schema(
+        summary="Return a source in review to its editor, with a comment (reviewers)",
+        request=serializers.ReviewMoveSerializer,
+        responses=serializers.SourceSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_editor(self, request, slug=None):
+        return self._move(request, publishing.return_to_editor)
+
+
+MOVES = {"submit", "publish", "unpublish", "return_to_editor"}
 
 
 @extend_schema_view(
@@ -296,6 +368,11 @@ class PropositionViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     @transaction.atomic
     def perform_update(self, serializer):
         text = serializer.validated_data.get("text")
+        if text is not None:
+            # Rewording a proposition that published stances use is a reviewer's act (403).
+            publishing.check_rewording(
+                instance=serializer.instance, wording=text, by=self.request.user
+            )
         if text is not None and text == serializer.instance.text:
             serializer.validated_data.pop("confirm_distinct", None)
         else:

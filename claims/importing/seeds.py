@@ -12,23 +12,29 @@ from claims.summaries import rebuild_proposition_summaries
 from .annotations import load_annotations
 from .manifest import load as load_manifest
 from .second_reading import load_second_reading
-from .sources import ImportReport, import_files
+from .sources import ImportReport, apply_recorded_states, import_files
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+# The seed corpus is the project's own, reviewed before it was committed: its manifest's statuses
+# are applied as that review's record, and the trail says so.
+RECORDED = "Seed corpus: publication state as recorded in seeds/manifest.toml."
 
 
 def load_seeds(seeds_dir: Path = SEEDS_DIR) -> ImportReport:
     """Import every file the manifest lists, then the annotations: all in one transaction.
 
-    Idempotent: a second run finds everything in place and writes nothing.
+    Idempotent: a second run finds everything in place and writes nothing. The manifest's
+    statuses are applied as recorded (`claims.publishing.apply_recorded_state`).
     """
     manifest = load_manifest(seeds_dir / "manifest.toml")
     paths = [seeds_dir / name for name in manifest.sources]
     with transaction.atomic():
-        _, report = import_files(paths, manifest=manifest)
+        _, report = import_files(paths, manifest=manifest, recorded=RECORDED)
         annotations = seeds_dir / "annotations.json"
         if annotations.exists():
             load_annotations(annotations, report=report)
+        # Published as the reviewed corpus was: its text and its curated annotations.
+        apply_recorded_states(report, RECORDED)
         second = seeds_dir / "second_reading.json"
         if second.exists():
             load_second_reading(second, report=report)

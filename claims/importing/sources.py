@@ -14,9 +14,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.text import slugify
 
+from claims import publishing
 from claims.editing import replace_body
 from claims.models import Author, Authorship, Publisher, Source
-from claims.publishing import publish_source
 
 from . import cleaning
 from .documents import (
@@ -36,6 +36,8 @@ class ImportReport:
 
     counts: Counter = field(default_factory=Counter)
     messages: list[str] = field(default_factory=list)
+    # New sources whose recorded status (`recorded=`) waits for their annotations to be loaded.
+    recorded_states: list[tuple[Source, str]] = field(default_factory=list)
 
     def tally(self, model: str, outcome: str) -> None:
         self.counts[(model, outcome)] += 1
@@ -84,7 +86,7 @@ def upsert(model, lookup: dict, values: dict, report: ImportReport, label: str):
 
 
 def _taken_by_another(slug: str, name: str) -> Source | None:
-    existing = Source.objects.filter(slug=slug).only("provenance", "title").first()
+    existing = Source.all_objects.filter(slug=slug).only("provenance", "title").first()
     if existing is not None and existing.provenance.get("file") != name:
         return existing
     return None
@@ -148,7 +150,9 @@ def _named_authors(item: Prepared, report: ImportReport) -> dict[str, Author]:
     return found
 
 
-def _write_source(item: Prepared, publishers, authors, manifest, report, user) -> Source:
+def _write_source(
+    item: Prepared, publishers, authors, manifest, report, user, recorded: str
+) -> Source:
     entry, cleaned = item.entry, item.cleaned
     values = {
         "publisher": publishers.get(entry.publisher) if entry.publisher else None,
@@ -169,17 +173,22 @@ def _write_source(item: Prepared, publishers, authors, manifest, report, user) -
             "removed": [removal.as_dict() for removal in cleaned.removed],
         },
     }
-    source = Source.objects.filter(slug=entry.slug).first()
+    source = Source.all_objects.filter(slug=entry.slug).first()
+    if source is not None and source.is_deleted:
+        raise ImportFailure(
+            item.name,
+            f"slug {entry.slug!r} belongs to a deleted source; restore it from its history "
+            "in the admin, or give this file another slug",
+        )
     if source is None:
         source = Source(slug=entry.slug, body=cleaned.body, blocks=cleaned.blocks, **values)
         source.full_clean()
         source.save()
         report.tally("Sources", "created")
-        if entry.status == Source.Status.PUBLISHED:
-            publish_source(source=source, by=user)
-        elif entry.status == Source.Status.IN_REVIEW:
-            source.status = Source.Status.IN_REVIEW
-            source.save(update_fields=["status"])
+        if recorded:
+            report.recorded_states.append((source, entry.status))
+        else:
+            _apply_status(source, entry.status, user)
     else:
         # Editorial status is the editors' business once a source exists: re-importing a file
         # updates its text and metadata, never publishes or unpublishes it.
@@ -210,6 +219,36 @@ def _write_source(item: Prepared, publishers, authors, manifest, report, user) -
     return source
 
 
+def _apply_status(source: Source, status: str, user) -> None:
+    """A new source's manifest status, moved through the publishing gate."""
+    if status == Source.Status.DRAFT:
+        return
+    if status == Source.Status.PUBLISHED:
+        publishing.publish_source(source=source, by=user, note="Imported with its manifest.")
+    else:
+        publishing.submit_for_review(source=source, by=user, note="Imported with its manifest.")
+
+
+def check_statuses(batch: list[Prepared], manifest: Manifest | None, user) -> None:
+    """Refuse, before anything is written, a manifest status the importing user may not set:
+    `published` needs a user who may publish, `in_review` a named user."""
+    where = manifest.path.name if manifest and manifest.path else "manifest"
+    for item in batch:
+        status = item.entry.status
+        if status == Source.Status.DRAFT:
+            continue
+        field_name = f"{where}: sources ({item.name})"
+        if status == Source.Status.IN_REVIEW and user is None:
+            raise ManifestError(
+                f'{field_name}: status = "in_review" needs the user the import acts as '
+                "(--as <username>)"
+            )
+        try:
+            publishing.check_manifest_status(status=status, by=user, where=field_name)
+        except publishing.NotAllowed as error:
+            raise ManifestError(str(error)) from None
+
+
 def import_documents(
     *,
     documents: list[Document],
@@ -217,21 +256,37 @@ def import_documents(
     verbatim: bool = False,
     title: str = "",
     user=None,
+    recorded: str = "",
 ) -> tuple[list[Source], ImportReport]:
     """Import `documents` in one transaction; all or nothing.
 
     Cleaned by default; with `verbatim` each text is stored exactly as given. Without a manifest
-    every source is a draft: only a manifest's `status` (an operator's file) can publish.
+    every source is a draft. A manifest's `status` is a move through the publishing gate, made
+    as `user` (`published` needs one who may publish). `recorded` (the seed corpus only) marks
+    the manifest's statuses as the record of a review already made: they are left in
+    `report.recorded_states` for the caller to apply (`apply_recorded_states`) once the
+    annotations that review covered are loaded too.
     """
     batch = prepare_batch(documents, manifest, verbatim=verbatim, title=title)
+    if not recorded:
+        check_statuses(batch, manifest, user)
     report = ImportReport()
     with transaction.atomic():
         check_slugs(batch, manifest=manifest)
         publishers, authors = _write_people(manifest, batch, report)
         sources = [
-            _write_source(item, publishers, authors, manifest, report, user) for item in batch
+            _write_source(item, publishers, authors, manifest, report, user, recorded)
+            for item in batch
         ]
     return sources, report
+
+
+def apply_recorded_states(report: ImportReport, note: str) -> None:
+    """Apply the statuses an import with `recorded=` left waiting (claims.publishing)."""
+    for source, status in report.recorded_states:
+        recorded = publishing.Recorded(status=status, note=note)
+        publishing.apply_recorded_state(source=source, recorded=recorded)
+    report.recorded_states.clear()
 
 
 def read_paths(paths: list[Path]) -> list[Document]:
@@ -248,13 +303,22 @@ def read_paths(paths: list[Path]) -> list[Document]:
 
 
 def import_files(
-    paths: list[Path], *, manifest: Manifest | None = None, verbatim: bool = False, user=None
+    paths: list[Path],
+    *,
+    manifest: Manifest | None = None,
+    verbatim: bool = False,
+    user=None,
+    recorded: str = "",
 ) -> tuple[list[Source], ImportReport]:
     """Import files from disk (see `import_documents`)."""
     if not paths:
         raise ImportFailure("import", "no files given")
     return import_documents(
-        documents=read_paths(paths), manifest=manifest, verbatim=verbatim, user=user
+        documents=read_paths(paths),
+        manifest=manifest,
+        verbatim=verbatim,
+        user=user,
+        recorded=recorded,
     )
 
 
@@ -264,6 +328,7 @@ __all__ = [
     "ImportFailure",
     "ImportReport",
     "ManifestError",
+    "apply_recorded_states",
     "import_documents",
     "import_files",
     "sync",

@@ -5,6 +5,7 @@ from .annotations import AnchorState, Claim, ClaimAttribution, ClaimKind, Stance
 from .assignments import Adjudication, Assignment, AssignmentStatus
 from .caching import PropositionSummary, PublicVersion
 from .jobs import Job, JobKind, JobStatus
+from .reviews import ReviewAction, ReviewEvent
 from .silences import ConfirmedSilence
 from .sources import Author, Authorship, Publisher, Source
 from .vocabulary import Actor, Proposition, Topic
@@ -28,6 +29,8 @@ __all__ = [
     "PropositionSummary",
     "PublicVersion",
     "Publisher",
+    "ReviewAction",
+    "ReviewEvent",
     "Source",
     "Stance",
     "StanceLabel",

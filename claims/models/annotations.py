@@ -28,8 +28,9 @@ class ClaimQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "ClaimQuerySet":
         """Leave out what a blind reader may not see yet: the other readers' claims on a source
-        whose readings are not all done (claims.models.assignments)."""
-        return self.exclude(hidden_claims(user))
+        whose readings are not all done (claims.models.assignments); and the claims of deleted
+        sources, kept only to come back with them."""
+        return self.exclude(hidden_claims(user)).filter(source__deleted_at__isnull=True)
 
     def with_source(self, *related: str) -> "ClaimQuerySet":
         """Claims joined with their source (and `related` paths beyond it), without the
@@ -162,8 +163,9 @@ class StanceQuerySet(models.QuerySet):
         return self.filter(claim__source__status=Source.Status.PUBLISHED)
 
     def visible_to(self, user) -> "StanceQuerySet":
-        """Leave out the other readers' stances on a source the user reads blind."""
-        return self.exclude(hidden_stances(user))
+        """Leave out the other readers' stances on a source the user reads blind, and the
+        stances on deleted sources."""
+        return self.exclude(hidden_stances(user)).filter(claim__source__deleted_at__isnull=True)
 
 
 class Stance(VersionedModel, TimestampedModel):

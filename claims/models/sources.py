@@ -68,6 +68,16 @@ class SourceQuerySet(models.QuerySet):
     def drafts(self) -> "SourceQuerySet":
         return self.exclude(status=Source.Status.PUBLISHED)
 
+    def in_review(self) -> "SourceQuerySet":
+        return self.filter(status=Source.Status.IN_REVIEW)
+
+
+class LiveSourceManager(models.Manager.from_queryset(SourceQuerySet)):
+    """`Source.objects`: every source except those deleted (kept, restorable, out of sight)."""
+
+    def get_queryset(self) -> SourceQuerySet:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
 
 class SourceStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -128,13 +138,24 @@ class Source(VersionedModel, TimestampedModel):
         blank=True,
         help_text="Where the text came from: file, checksum, importer version, what was removed.",
     )
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set when the source was deleted: it is kept, with its claims and stances, "
+        "out of every list and page, until restored from its history.",
+    )
     authors = models.ManyToManyField(Author, through="Authorship", related_name="sources")
 
-    objects = SourceQuerySet.as_manager()
+    objects = LiveSourceManager()
+    # Deleted sources included: slugs stay unique across both, backups carry them, and the
+    # history screen brings them back.
+    all_objects = SourceQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["body_sha256"])
 
     class Meta:
         ordering = ["-published_on", "title"]
+        default_manager_name = "all_objects"
         permissions = [("publish_source", "Can publish and unpublish sources")]
         constraints = [
             choices_check("status", SourceStatus, "source_status_valid"),
@@ -164,6 +185,10 @@ class Source(VersionedModel, TimestampedModel):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
 
 class AuthorshipRole(models.TextChoices):

@@ -130,7 +130,7 @@ def test_blind_reading_then_adjudication_publishes_the_accepted_reading(open_tab
     assert review.locator("[data-pending]").get_attribute("data-pending") == "0"
     bob_tab.shoot("adjudication-decided")
 
-    submit_for_review(source=Source.objects.get(pk=source.pk))
+    submit_for_review(source=Source.objects.get(pk=source.pk), by=bob)
     publish_source(source=Source.objects.get(pk=source.pk), by=bob)
     kept = Claim.objects.filter(source=source).order_by("start")
     assert [(c.created_by, [s.label for s in c.stances.all()]) for c in kept] == [

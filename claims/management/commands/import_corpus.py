@@ -10,7 +10,10 @@ class Command(BaseCommand):
         "Restore a corpus written by export_corpus, in one transaction: any problem writes "
         "nothing. Refuses a database that already holds a corpus unless --replace is given, "
         "which deletes that corpus first (in the same transaction). Accounts are matched by "
-        "username; missing ones are created inactive, without a password."
+        "username; missing ones are created inactive, without a password. Restoring is an "
+        "operator's act: publication state (status, published_at, published_by, deletions) "
+        "and the review trail are restored exactly as recorded in the backup, which holds "
+        "only what reviewers published; nothing is published or unpublished on the way in."
     )
 
     def add_arguments(self, parser) -> None:
@@ -39,3 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported. {error}") from None
         summary = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Corpus restored from {file}: {summary}."))
+        self.stdout.write(
+            "Publication state and review trail: as recorded in the backup (no one was asked "
+            "to publish; published sources are those reviewers had published)."
+        )

@@ -8,7 +8,9 @@ from claims.importing.sources import ImportFailure
 class Command(BaseCommand):
     help = (
         "Load the seed corpus (seeds/manifest.toml and seeds/annotations.json). Idempotent: a "
-        "second run changes nothing."
+        "second run changes nothing. The seed corpus was reviewed before it was committed: new "
+        "seed sources take the publication state the manifest records, and the review trail "
+        "says so."
     )
 
     def handle(self, *args, **options) -> None:
@@ -20,3 +22,4 @@ class Command(BaseCommand):
             self.stdout.write(line)
         verdict = f"{report.changed} change(s)" if report.changed else "nothing to change"
         self.stdout.write(self.style.SUCCESS(f"Seed corpus loaded: {verdict}."))
+        self.stdout.write("Publication state of new seed sources: as recorded in the manifest.")
