@@ -9,6 +9,9 @@ overlapping spans on the same words). A reviewer decides each unit:
 * units on which every reader marked the same spans with the same kind and stances are
   **merged** automatically: the first reader's copy stays, the duplicates go.
 
+Decisions made beforehand and kept as data (the seeds' `seeds/adjudication.json`) are applied
+with `apply_recorded`, which settles every unit of a source at once or nothing.
+
 Each decision is an `Adjudication` row naming who decided, when, what was kept and the readings
 as they stood. Publication uses what is left: after adjudication every unit holds one reader's
 claims, so public pages, positions and exports count each claim once. A source with two or more
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
@@ -200,6 +204,10 @@ def no_claim(*, source: Source, start: int, end: int, by) -> Adjudication:
 def merge_agreed(*, source: Source, by) -> list[Adjudication]:
     """Merge every unit on which all readers agree: the first reader's claims stay."""
     _require_ready(source, by)
+    return _merge(source, by)
+
+
+def _merge(source: Source, by) -> list[Adjudication]:
     order = annotators_of(source)
     records = []
     for unit in units_of(source):
@@ -234,7 +242,10 @@ def _edit(claim: Claim, changes: Mapping) -> None:
     for name in ("kind", "attribution"):
         if name in changes:
             setattr(claim, name, changes[name])
-    claim.full_clean()
+    try:
+        claim.full_clean()
+    except ValidationError as error:
+        raise AdjudicationError(f"The edit does not make a valid claim: {error}") from None
     claim.save()
     if "stances" in changes:
         wanted = dict(changes["stances"])
@@ -267,22 +278,15 @@ def apply_recorded(
     """
     if not readers_done(source):
         raise AdjudicationError("Every assigned reader must mark their reading done first.")
-    order = annotators_of(source)
-    records = []
-    for unit in units_of(source):
-        if unit.agreed and not unit.settled:
-            first = next(who for who in order if who in unit.readings)
-            keep = [r.key for r in unit.readings[first]]
-            records.append(
-                _record(source, unit, Decision.MERGED, keep=keep, annotator=first, by=by)
-            )
+    records = _merge(source, by)
     for item in decisions:
         unit = _find(source, item.start, item.end)
         if item.decision == "no_claim":
             records.append(
-                _record(source, unit, Decision.NO_CLAIM, keep=[], annotator=None, by=by,
-                        note=item.note)
-            )  # fmt: skip
+                _record(
+                    source, unit, Decision.NO_CLAIM, keep=[], annotator=None, by=by, note=item.note
+                )
+            )
             continue
         if item.decision not in ("accept", "edit"):
             raise AdjudicationError(f"{item.decision!r} is not accept, edit or no_claim.")

@@ -9,7 +9,8 @@ The seed sources are published with the first (curated) reading. A second reader
 entered live, would be public at once and count twice in every position, so the second reading
 is kept as what it is — a reading handed in — on a done `Assignment`, next to the first reader's
 reading taken from the live claims. Agreement figures (admin, API, reading view) are computed from
-these two; the published claims stay the first reading until a reviewer adjudicates.
+these two; the published claims stay the first reading until the units are adjudicated (for the
+seeds, from seeds/adjudication.json: see adjudication.py).
 """
 
 from __future__ import annotations
