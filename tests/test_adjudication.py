@@ -155,6 +155,18 @@ def test_recorded_edit_keeps_one_claim_of_a_reader_who_marked_the_unit(double, r
         )
 
 
+def test_recorded_edit_that_makes_no_valid_claim_is_refused(double, reviewer):
+    source, carol, dave, claims, assignments = double
+    finish(assignments)
+    decisions = [
+        adjudicating.RecordedDecision(27, 55, "accept", dave.pk),
+        adjudicating.RecordedDecision(56, 75, "edit", carol.pk, {"kind": "rumour"}),
+    ]
+    with pytest.raises(adjudicating.AdjudicationError, match="valid claim"):
+        adjudicating.apply_recorded(source=source, decisions=decisions, by=reviewer)
+    assert Claim.objects.get(pk=claims["c3"].pk).kind == "analysis"
+
+
 def test_stale_unit_is_refused(double, reviewer):
     source, carol, _, _, assignments = double
     finish(assignments)
