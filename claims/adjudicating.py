@@ -9,6 +9,9 @@ overlapping spans on the same words). A reviewer decides each unit:
 * units on which every reader marked the same spans with the same kind and stances are
   **merged** automatically: the first reader's copy stays, the duplicates go.
 
+Decisions made beforehand and kept as data (the seeds' `seeds/adjudication.json`) are applied
+with `apply_recorded`, which settles every unit of a source at once or nothing.
+
 Each decision is an `Adjudication` row naming who decided, when, what was kept and the readings
 as they stood. Publication uses what is left: after adjudication every unit holds one reader's
 claims, so public pages, positions and exports count each claim once. A source with two or more
@@ -17,15 +20,16 @@ readers cannot go for review or be published while a reader is not done or a uni
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
 from claims.agreement import AlignedUnit, Reading, align
 from claims.assigning import readers_done
-from claims.models import Adjudication, Assignment, Claim, Source, Stance
+from claims.models import Adjudication, Assignment, Claim, Proposition, Source, Stance
 
 Decision = Adjudication.Decision
 
@@ -200,6 +204,10 @@ def no_claim(*, source: Source, start: int, end: int, by) -> Adjudication:
 def merge_agreed(*, source: Source, by) -> list[Adjudication]:
     """Merge every unit on which all readers agree: the first reader's claims stay."""
     _require_ready(source, by)
+    return _merge(source, by)
+
+
+def _merge(source: Source, by) -> list[Adjudication]:
     order = annotators_of(source)
     records = []
     for unit in units_of(source):
@@ -209,6 +217,107 @@ def merge_agreed(*, source: Source, by) -> list[Adjudication]:
             records.append(
                 _record(source, unit, Decision.MERGED, keep=keep, annotator=first, by=by)
             )
+    return records
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """A decision made beforehand and kept as data (e.g. the seeds' adjudication file).
+
+    `decision` is "accept", "edit" or "no_claim"; `annotator` is whose claims are kept (accept,
+    edit); `changes` (edit only) sets the kept claim's `kind`, `attribution` and/or `stances`
+    (proposition slug → label, replacing the reader's stances); `note` says why.
+    """
+
+    start: int
+    end: int
+    decision: str
+    annotator: int | None = None
+    changes: Mapping = field(default_factory=dict)
+    note: str = ""
+
+
+def _edit(claim: Claim, changes: Mapping) -> None:
+    """Apply an adjudicator's edit to a kept claim; its stances stay its reader's."""
+    for name in ("kind", "attribution"):
+        if name in changes:
+            setattr(claim, name, changes[name])
+    try:
+        claim.full_clean()
+    except ValidationError as error:
+        raise AdjudicationError(f"The edit does not make a valid claim: {error}") from None
+    claim.save()
+    if "stances" in changes:
+        wanted = dict(changes["stances"])
+        found = {p.slug: p for p in Proposition.objects.filter(slug__in=wanted)}
+        unknown = sorted(set(wanted) - set(found))
+        if unknown:
+            raise AdjudicationError(f"{unknown[0]!r} is not a proposition.")
+        for stance in claim.stances.select_related("proposition"):
+            if stance.proposition.slug not in wanted:
+                stance.delete()
+        for slug, label in wanted.items():
+            Stance.objects.update_or_create(
+                claim=claim,
+                proposition=found[slug],
+                annotator_id=claim.created_by_id,
+                defaults={"label": label},
+            )
+
+
+@transaction.atomic
+def apply_recorded(
+    *, source: Source, decisions: Iterable[RecordedDecision], by
+) -> list[Adjudication]:
+    """Settle every unit of `source` from decisions kept as data: units all readers agree on
+    are merged, each other unit is decided by its decision, and a unit left without one is
+    refused (AdjudicationError naming it), so nothing is half-settled.
+
+    For loaders run by an operator (the seed corpus): `by` is recorded as the decider without
+    the reviewer permission the screen asks for.
+    """
+    if not readers_done(source):
+        raise AdjudicationError("Every assigned reader must mark their reading done first.")
+    records = _merge(source, by)
+    for item in decisions:
+        unit = _find(source, item.start, item.end)
+        if item.decision == "no_claim":
+            records.append(
+                _record(
+                    source, unit, Decision.NO_CLAIM, keep=[], annotator=None, by=by, note=item.note
+                )
+            )
+            continue
+        if item.decision not in ("accept", "edit"):
+            raise AdjudicationError(f"{item.decision!r} is not accept, edit or no_claim.")
+        if item.annotator not in unit.readings:
+            raise AdjudicationError(
+                f"The chosen reader marked no claim in the unit at {item.start}–{item.end}."
+            )
+        kept = unit.readings[item.annotator]
+        edited = item.decision == "edit"
+        if edited and len(kept) != 1:
+            raise AdjudicationError(
+                f"An edit keeps one claim; the reader has {len(kept)} at {item.start}–{item.end}."
+            )
+        decision = Decision.EDITED if edited else Decision.ACCEPTED
+        record = _record(
+            source,
+            unit,
+            decision,
+            keep=[r.key for r in kept],
+            annotator=item.annotator,
+            by=by,
+            note=item.note,
+        )
+        if edited:
+            _edit(Claim.objects.get(pk=kept[0].key), item.changes)
+        records.append(record)
+    left = pending_units(source)
+    if left:
+        raise AdjudicationError(
+            f"{len(left)} unit(s) have no decision, the first at {left[0].start}–{left[0].end}."
+        )
     return records
 
 
@@ -239,8 +348,10 @@ def readings_from(annotator: Hashable, data: list[dict]) -> list[Reading]:
 __all__ = [
     "AdjudicationError",
     "AlignedUnit",
+    "RecordedDecision",
     "UnitView",
     "accept",
+    "apply_recorded",
     "check_settled",
     "handed_in",
     "merge_agreed",

@@ -94,6 +94,11 @@ def _report(items: Iterable[SourceReadings], samples: int) -> Report:
     return report(readings, lengths=lengths, source_of=lambda r: owner[id(r)], samples=samples)
 
 
+def combined_report(items: Iterable[SourceReadings], *, samples: int = DETAIL_SAMPLES) -> Report:
+    """Every figure over several double-read sources taken together."""
+    return _report(items, samples)
+
+
 def source_report(item: SourceReadings, *, samples: int = DETAIL_SAMPLES) -> Report:
     """Every figure for one double-read source."""
     return _report([item], samples)

@@ -411,9 +411,22 @@ def closeness(a: Position, b: Position) -> Fraction:
     return 1 - abs(lean_a - lean_b) / 2
 
 
-# Two positions at least this close agree: same side and at most a quarter of the scale apart
-# (supports and leans supports do; supports and mixed do not).
+# Two positions at least this close agree: at most a quarter of the scale apart (supports and
+# mixed do not). A clear position and a leaning one on the same side also agree, however
+# weakly the second leans (see ``near``): a lean of 1/3 against 1 is only 2/3 close.
 AGREE_FROM = Fraction(3, 4)
+_NEIGHBOURS = frozenset(
+    {frozenset({SUPPORTS, LEANS_SUPPORTS}), frozenset({CONTRADICTS, LEANS_CONTRADICTS})}
+)
+
+
+def near(a: Position, b: Position) -> bool:
+    """Whether two positions agree or nearly so: at least ``AGREE_FROM`` close, or the same
+    side of the scale one step apart (supports and leans supports, contradicts and leans
+    contradicts), as the graded labels promise."""
+    if closeness(a, b) >= AGREE_FROM:
+        return True
+    return frozenset({a.label, b.label}) in _NEIGHBOURS
 
 
 @dataclass(frozen=True)
@@ -421,7 +434,7 @@ class Agreement:
     """How two sets of positions compare, proposition by proposition.
 
     ``closeness`` maps each shared proposition to ``closeness(a, b)``; ``agreeing`` holds those
-    at least ``AGREE_FROM`` close, ``diverging`` the others, the furthest apart first (ties by
+    where the two are ``near``, ``diverging`` the others, the furthest apart first (ties by
     text); the other tuples are sorted by the propositions' text. ``score`` is the mean
     closeness over the shared propositions, or ``None`` when nothing is shared.
     """
@@ -444,8 +457,9 @@ def agreement(a: Mapping[Hashable, Position], b: Mapping[Hashable, Position]) ->
     held_b = {key for key, position in b.items() if position.label is not None}
     shared = _sorted(held_a & held_b)
     close = {proposition: closeness(a[proposition], b[proposition]) for proposition in shared}
-    agreeing = tuple(p for p in shared if close[p] >= AGREE_FROM)
-    diverging = tuple(sorted((p for p in shared if close[p] < AGREE_FROM), key=lambda p: close[p]))
+    together = {p for p in shared if near(a[p], b[p])}
+    agreeing = tuple(p for p in shared if p in together)
+    diverging = tuple(sorted((p for p in shared if p not in together), key=lambda p: close[p]))
     score = float(sum(close.values(), Fraction(0)) / len(shared)) if shared else None
     return Agreement(
         shared=shared,

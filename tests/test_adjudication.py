@@ -101,7 +101,7 @@ def test_decisions_settle_the_source_and_publication_uses_them(double, reviewer)
     assert {r["annotator"] for r in accepted.readings} == {carol.pk, dave.pk}
     # The losing readings are in the claims' history, with who deleted them.
     assert Claim.history.filter(id=claims["c2"].pk, history_type="-").exists()
-    assert Adjudication.history.count() == 3
+    assert Adjudication.history.filter(source=source).count() == 3
 
     submit_for_review(source=source, by=reviewer)
     publish_source(source=source, by=reviewer)
@@ -110,6 +110,61 @@ def test_decisions_settle_the_source_and_publication_uses_them(double, reviewer)
         (BODY[0:26], ["supports"]),
         (BODY[27:55], ["mixed"]),
     ]
+
+
+def test_recorded_decisions_settle_every_unit(double, reviewer):
+    source, carol, dave, claims, assignments = double
+    finish(assignments)
+    decisions = [
+        adjudicating.RecordedDecision(27, 55, "accept", dave.pk, note="the mixed reading holds"),
+        adjudicating.RecordedDecision(
+            56, 75, "edit", carol.pk, {"kind": "factual", "stances": {"russia-backs": "neutral"}}
+        ),
+    ]
+    records = adjudicating.apply_recorded(source=source, decisions=decisions, by=reviewer)
+    assert [r.decision for r in records] == ["merged", "accepted", "edited"]
+    assert records[1].note == "the mixed reading holds"
+    assert not adjudicating.pending_units(source)
+    edited = Claim.objects.get(pk=claims["c3"].pk)
+    assert edited.kind == "factual"
+    assert {(s.proposition.slug, s.label, s.annotator_id) for s in edited.stances.all()} == {
+        ("russia-backs", "neutral", carol.pk)
+    }
+    assert not Claim.objects.filter(pk__in=[claims["d1"].pk, claims["c2"].pk]).exists()
+
+
+def test_recorded_decisions_must_cover_every_unit(double, reviewer):
+    source, _carol, dave, claims, assignments = double
+    finish(assignments)
+    decisions = [adjudicating.RecordedDecision(27, 55, "accept", dave.pk)]
+    with pytest.raises(adjudicating.AdjudicationError, match=r"1 unit.*56–75"):
+        adjudicating.apply_recorded(source=source, decisions=decisions, by=reviewer)
+    # Nothing was half-done.
+    assert Claim.objects.filter(source=source).count() == len(claims)
+    assert not Adjudication.objects.filter(source=source).exists()
+
+
+def test_recorded_edit_keeps_one_claim_of_a_reader_who_marked_the_unit(double, reviewer):
+    source, _carol, dave, _, assignments = double
+    finish(assignments)
+    with pytest.raises(adjudicating.AdjudicationError, match="marked no claim"):
+        adjudicating.apply_recorded(
+            source=source,
+            decisions=[adjudicating.RecordedDecision(56, 75, "accept", dave.pk)],
+            by=reviewer,
+        )
+
+
+def test_recorded_edit_that_makes_no_valid_claim_is_refused(double, reviewer):
+    source, carol, dave, claims, assignments = double
+    finish(assignments)
+    decisions = [
+        adjudicating.RecordedDecision(27, 55, "accept", dave.pk),
+        adjudicating.RecordedDecision(56, 75, "edit", carol.pk, {"kind": "rumour"}),
+    ]
+    with pytest.raises(adjudicating.AdjudicationError, match="valid claim"):
+        adjudicating.apply_recorded(source=source, decisions=decisions, by=reviewer)
+    assert Claim.objects.get(pk=claims["c3"].pk).kind == "analysis"
 
 
 def test_stale_unit_is_refused(double, reviewer):

@@ -73,10 +73,11 @@ def round_trip(tmp_path, name="corpus.json"):
 def test_the_seed_corpus_round_trips_unchanged(tmp_path):
     before, after = round_trip(tmp_path)
     assert before == after
-    assert len(before["claims"]) == Claim.objects.count() == 163
-    assert len(before["stances"]) == 231
-    # The curator and the second reader of the seeds (their readings are assignments).
-    assert {u["username"] for u in before["users"]} == {"curator", "second-reader"}
+    assert len(before["claims"]) == Claim.objects.count() == 166
+    assert len(before["stances"]) == 235
+    # The curator and the second reader of the seeds (their readings are assignments), and who
+    # adjudicated between them.
+    assert {u["username"] for u in before["users"]} == {"curator", "second-reader", "adjudicator"}
     assert len(before["assignments"]) == len(after["assignments"]) > 0
 
 

@@ -17,7 +17,7 @@ def test_home_shows_the_corpus_topics_contested_sources_and_map(client):
     html = response.content.decode()
     # What the corpus is, in numbers.
     assert "<dt>published sources</dt><dd>5</dd>" in html
-    assert "<dt>quoted claims</dt><dd>163</dd>" in html
+    assert "<dt>quoted claims</dt><dd>166</dd>" in html
     assert "<dt>propositions</dt><dd>30</dd>" in html
     # Topics, with sub-topics under their parent.
     assert 'href="/topics/south-caucasus/"' in html

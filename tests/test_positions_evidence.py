@@ -28,6 +28,7 @@ from claims.positions import (
     evidence,
     grade,
     group,
+    near,
     publisher_positions,
     source_positions,
     tally,
@@ -249,6 +250,32 @@ def test_publisher_positions_reject_a_source_with_two_publishers() -> None:
 )
 def test_closeness_by_hand(a, b, close) -> None:
     assert closeness(own(*a), own(*b)) == close == closeness(own(*b), own(*a))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "together"),
+    [
+        ([S], [S, S, S, S, C, C], True),  # supports against leans supports (1/3): 2/3 close
+        ([S], [S, M, M], True),  # against leans supports (1/3) with two hedges
+        ([C], [C, C, C, C, S, S], True),  # the mirror image
+        ([S, M], [M], True),  # leans supports (1/2) against mixed: 3/4 close, as before
+        ([S], [M], False),  # supports against mixed: 1/2
+        ([S], [S, C], False),  # supports against mixed (a tie): 1/2
+        ([S, S, S, C, C], [C], False),  # mixed (lean 1/5) against contradicts
+        ([S], [C], False),
+    ],
+)
+def test_near_agreement_by_hand(a, b, together) -> None:
+    assert near(own(*a), own(*b)) is together is near(own(*b), own(*a))
+
+
+def test_a_leaning_position_on_the_same_side_counts_as_agreeing() -> None:
+    # CACI's four findings and two early instances of joint policy (lean 1/3) against a plain
+    # supports: close 2/3, below 3/4, yet the same side one step apart.
+    result = agreement({"p": own(S, S)}, {"p": own(S, S, S, S, C, C)})
+    assert result.closeness == {"p": F(2, 3)}
+    assert result.agreeing == ("p",) and result.diverging == ()
+    assert result.score == pytest.approx(2 / 3)
 
 
 def test_agreement_grades_and_orders_the_divergences() -> None:

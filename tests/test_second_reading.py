@@ -23,8 +23,10 @@ def test_seeds_hold_two_done_readings_of_two_sources():
     assert sorted(name for _, name in rows) == ["curator", "curator"] + ["second-reader"] * 2
     second = Assignment.objects.filter(annotator__username="second-reader")
     assert sum(len(a.reading) for a in second) == 42
-    # The second reading is not live: the published claims are the first reading only.
-    assert not Claim.objects.filter(created_by__username="second-reader").exists()
+    # Only the second reader's claims that adjudication kept are live (seeds/adjudication.json).
+    live = Claim.objects.filter(created_by__username="second-reader")
+    assert live.count() == 4
+    assert all(claim.adjudications.exists() for claim in live)
 
 
 def test_second_reading_offsets_point_at_its_quotes():
@@ -45,8 +47,12 @@ def test_figures_for_the_double_read_seeds():
 
 def test_loading_again_changes_nothing(tmp_path, settings):
     path = settings.BASE_DIR / "seeds" / "second_reading.json"
+    before = list(Assignment.objects.order_by("pk").values_list("pk", "reading"))
     report = load_second_reading(path)
-    assert report.counts[("Readings", "unchanged")] == 4
+    # Both sources are adjudicated: their readings stay as they were handed in.
+    assert report.counts[("Readings", "unchanged")] == 2
+    assert report.changed == 0
+    assert list(Assignment.objects.order_by("pk").values_list("pk", "reading")) == before
 
 
 @pytest.mark.parametrize(

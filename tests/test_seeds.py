@@ -2,10 +2,12 @@
 
 import datetime as dt
 from collections import defaultdict
+from fractions import Fraction
 from itertools import pairwise
 
 import pytest
 
+from claims import selectors
 from claims.importing.seeds import load_seeds
 from claims.models import Author, Claim, Proposition, Source, Stance, Topic
 
@@ -177,11 +179,14 @@ def test_a_sentence_about_an_earlier_period_is_background_not_a_position():
 @pytest.mark.parametrize(
     ("source", "proposition", "own", "others"),
     [
-        # An essay calling the relationship an alliance six times, with one hedge.
+        # An essay calling the relationship an alliance again and again. As adjudicated between
+        # its two readers: eight supporting sentences (two only the second reader marked); the
+        # hedge once read as mixed describes issue-by-issue cooperation, not doubt about the
+        # partnership (seeds/adjudication.json).
         (
             "iran-russia-alliance-ejp",
             "russia-iran-strategic-partnership",
-            {"supports": 6, "mixed": 1},
+            {"supports": 8},
             {},
         ),
         # Divergence is the article's thesis; it concedes at the outset that the war in Ukraine
@@ -247,3 +252,27 @@ def test_loading_twice_changes_nothing():
     report = load_seeds()
     assert report.changed == 0
     assert counts == [model.history.count() for model in (Source, Claim, Stance, Proposition)]
+
+
+def test_two_sources_making_the_same_argument_compared():
+    # Geopolitical Futures and CACI both argue that Russia and Iran are diverging over the South
+    # Caucasus. Read whole, three differences are real: GF gives the joint backing of Assad as
+    # the 2011 alignment in Syria, CACI says Russia's line on Israel there is against Tehran;
+    # GF says Iran needs an understanding with Washington, CACI describes their shared stand
+    # against Western involvement in the 3+3 format; GF calls Armenia an Iranian ally, CACI
+    # describes Iran balancing Baku and Yerevan. On Russia acting against Iran's concerns CACI
+    # leans (four findings, two early instances of joint policy) where GF is plain: near.
+    gf = Source.objects.get(slug="corridor-dividing-russia-and-iran")
+    caci = Source.objects.get(slug="russia-and-iran-diverge-in-the-south-caucasus")
+    found = selectors.compare_sources(gf, caci).agreement
+    slugs = dict(Proposition.objects.values_list("pk", "slug"))
+    assert len(found.shared) == 13
+    assert {slugs[pk] for pk in found.diverging} == {
+        "russia-iran-aligned-in-syria",
+        "shared-opposition-to-west-binds-them",
+        "iran-balances-armenia-azerbaijan",
+    }
+    near = {slugs[pk]: close for pk, close in found.closeness.items() if pk in found.agreeing}
+    assert near.pop("russia-acts-against-iran-in-caucasus") == Fraction(2, 3)
+    assert set(near.values()) == {1} and len(near) == 9
+    assert found.score == pytest.approx(29 / 39)  # (9 + 2/3) / 13, shown as 74%

@@ -89,7 +89,7 @@ def test_most_contested_leaves_out_agreed_propositions():
 def test_overview_counts_only_published_material_and_files_topics():
     overview = selectors.corpus_overview()
     assert len(overview.sources) == 5
-    assert overview.claims == 163
+    assert overview.claims == 166
     entries = {entry.topic.slug: entry for entry in overview.topics}
     assert entries["zangezur-corridor"].propositions == 2
     assert entries["zangezur-corridor"].depth == 1

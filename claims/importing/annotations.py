@@ -7,6 +7,7 @@ The file names each claim by its source and quote; the loader finds the offsets 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +171,15 @@ def _kind_and_attribution(reader: _Reader, at: str, spec: dict) -> tuple[str, st
     return kind, reader.choice(f"{at}.attribution", given, Claim.Attribution)
 
 
-def _claims(reader, data, report, *, actors, propositions, annotator) -> None:
+def _claims(reader, data, report, *, actors, propositions, annotator, leave=()) -> None:
     sources = {source.slug: source for source in Source.objects.all()}
     for i, spec in enumerate(reader.items("claims", data.get("claims", []))):
         at = f"claims[{i}]"
         spec = reader.table(at, spec, CLAIM_KEYS, {"source", "quote", "kind", "stances"})
         source = reader.ref(f"{at}.source", spec["source"], sources)
+        if source.slug in leave:
+            report.tally("Claims", "unchanged")  # settled by adjudication
+            continue
         # The body went through the cleaner's normalisation; the quote must too.
         quote = normalise(reader.text(f"{at}.quote", spec["quote"], blank=False)).strip()
         try:
@@ -223,8 +227,11 @@ def _claims(reader, data, report, *, actors, propositions, annotator) -> None:
             upsert(Stance, lookup, values, report, "Stances")
 
 
-def load_annotations(path: Path, *, report: ImportReport | None = None) -> ImportReport:
-    """Load an annotations file in one transaction; any error leaves the database untouched."""
+def load_annotations(
+    path: Path, *, report: ImportReport | None = None, leave: Collection[str] = frozenset()
+) -> ImportReport:
+    """Load an annotations file in one transaction; any error leaves the database untouched.
+    Claims on the sources named in `leave` (settled by adjudication) are not applied."""
     report = report or ImportReport()
     reader = _Reader(path.name)
     try:
@@ -250,6 +257,14 @@ def load_annotations(path: Path, *, report: ImportReport | None = None) -> Impor
     with transaction.atomic():
         annotator = _annotator(reader, data, report)
         _, actors, propositions = _vocabulary(reader, data, report)
-        _claims(reader, data, report, actors=actors, propositions=propositions, annotator=annotator)
+        _claims(
+            reader,
+            data,
+            report,
+            actors=actors,
+            propositions=propositions,
+            annotator=annotator,
+            leave=leave,
+        )
         rebuild_proposition_summaries()
     return report

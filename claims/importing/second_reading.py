@@ -9,7 +9,8 @@ The seed sources are published with the first (curated) reading. A second reader
 entered live, would be public at once and count twice in every position, so the second reading
 is kept as what it is — a reading handed in — on a done `Assignment`, next to the first reader's
 reading taken from the live claims. Agreement figures (admin, API, reading view) are computed from
-these two; the published claims stay the first reading until a reviewer adjudicates.
+these two; the published claims stay the first reading until the units are adjudicated (for the
+seeds, from seeds/adjudication.json: see adjudication.py).
 """
 
 from __future__ import annotations
@@ -140,7 +141,8 @@ def _done(source: Source, annotator, reading: list[dict], report: ImportReport) 
 
 def load_second_reading(path: Path, *, report: ImportReport | None = None) -> ImportReport:
     """Record the file's reading and the first reader's (from the live claims) as two done
-    assignments per source; one transaction, idempotent."""
+    assignments per source; one transaction, idempotent. A source already adjudicated keeps
+    its readings as they were handed in."""
     report = report or ImportReport()
     reader = _Reader(path.name)
     try:
@@ -164,7 +166,15 @@ def load_second_reading(path: Path, *, report: ImportReport | None = None) -> Im
     with transaction.atomic():
         second = _reader_user(reader, data)
         readings = _readings(reader, data, sources)
+        settled = set(
+            Source.objects.filter(slug__in=slugs, adjudications__isnull=False).values_list(
+                "slug", flat=True
+            )
+        )
         for slug, source in sources.items():
+            if slug in settled:
+                report.tally("Readings", "unchanged")
+                continue
             firsts = set(
                 Claim.objects.filter(source=source)
                 .exclude(created_by=second)

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from claims.summaries import rebuild_proposition_summaries
 
+from .adjudication import adjudicated_sources, load_adjudication
 from .annotations import load_annotations
 from .manifest import load as load_manifest
 from .second_reading import load_second_reading
@@ -21,22 +22,29 @@ RECORDED = "Seed corpus: publication state as recorded in seeds/manifest.toml."
 
 
 def load_seeds(seeds_dir: Path = SEEDS_DIR) -> ImportReport:
-    """Import every file the manifest lists, then the annotations: all in one transaction.
+    """Import every file the manifest lists, then the annotations, the second reading and the
+    adjudication of the double-read sources: all in one transaction.
 
-    Idempotent: a second run finds everything in place and writes nothing. The manifest's
-    statuses are applied as recorded (`claims.publishing.apply_recorded_state`).
+    A source already adjudicated keeps its settled reading: the curated annotations no longer
+    describe what is published there, so they are not applied to it again. The manifest's
+    statuses are applied last, as recorded (`claims.publishing.apply_recorded_state`), once the
+    readings are settled. Idempotent: a second run finds everything in place and writes nothing.
     """
     manifest = load_manifest(seeds_dir / "manifest.toml")
     paths = [seeds_dir / name for name in manifest.sources]
     with transaction.atomic():
         _, report = import_files(paths, manifest=manifest, recorded=RECORDED)
+        settled = adjudicated_sources()
         annotations = seeds_dir / "annotations.json"
         if annotations.exists():
-            load_annotations(annotations, report=report)
-        # Published as the reviewed corpus was: its text and its curated annotations.
-        apply_recorded_states(report, RECORDED)
+            load_annotations(annotations, report=report, leave=settled)
         second = seeds_dir / "second_reading.json"
         if second.exists():
             load_second_reading(second, report=report)
+        adjudication = seeds_dir / "adjudication.json"
+        if adjudication.exists():
+            load_adjudication(adjudication, report=report)
+        # Published as the reviewed corpus was: its text and its settled readings.
+        apply_recorded_states(report, RECORDED)
         rebuild_proposition_summaries()
     return report
