@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import routers, viewsets
 from rest_framework.filters import OrderingFilter
 
+from claims import annotating
 from claims.models import (
     Actor,
     Author,
@@ -35,7 +36,7 @@ from . import filters, rows, serializers
 from .backends import StrictFilterBackend
 from .caching import CachedReadMixin
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
-from .errors import NearDuplicate
+from .errors import NearDuplicate, as_api_error
 from .pagination import CursorPagination
 from .permissions import sees_drafts
 from .positions import voice_of
@@ -340,6 +341,12 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         return self.cached(self.list_rows, request)
 
+    def perform_destroy(self, instance: Claim) -> None:
+        try:
+            annotating.delete_claim(claim=instance, version=instance.version, by=self.request.user)
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
+
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""
         visible = self.visible_claims()
@@ -366,6 +373,24 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return self.visible_stances().select_related("proposition", "annotator")
+
+    def get_object(self):
+        stance = super().get_object()
+        if self.action in {"update", "partial_update", "destroy"}:
+            # Another annotator's stance is refused before anything else is looked at.
+            try:
+                annotating.check_owner(stance=stance, user=self.request.user)
+            except annotating.NotOwner as error:
+                raise as_api_error(error) from None
+        return stance
+
+    def perform_destroy(self, instance: Stance) -> None:
+        try:
+            annotating.remove_stance(
+                stance=instance, version=instance.version, by=self.request.user
+            )
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
 
     def list(self, request, *args, **kwargs):
         return self.cached(self.list_rows, request)
