@@ -178,7 +178,7 @@ def test_the_stance_admin_has_no_annotator_choice(client, editor, stance):
 
 
 def test_the_inline_makes_new_stances_the_editors_own(client, editor, stance):
-    url, data, prefix = inline_form(client, editor, stance)
+    url, data, _prefix = inline_form(client, editor, stance)
     total = int(data["stances-TOTAL_FORMS"])
     new = f"stances-{total - 1}"
     data[f"{new}-proposition"] = str(PropositionFactory().pk)
