@@ -400,14 +400,12 @@ class AnnotationScreen:
             editing = Claim.objects.get(pk=stance.claim_id)
             return self.render_plain(request, source, editing, status=403)
         except VersionConflict as conflict:
-            described = "; ".join(
-                f"{change.label}: {change.then} → {change.now}" for change in conflict.changes
-            )
+            described = _described(conflict)
             chosen = "remove it" if label == "remove" else label
             messages.error(
                 request,
                 f"Not changed: someone else changed this stance since the page showed it "
-                f"({described or 'version ' + str(conflict.current)}). Your choice, {chosen}, "
+                f"({described}). Your choice, {chosen}, "
                 "is still selected: Set again to apply it.",
             )
             editing = Claim.objects.get(pk=stance.claim_id)
@@ -473,7 +471,7 @@ class AnnotationScreen:
                 by=request.user,
             )
         except VersionConflict as conflict:
-            described = "; ".join(f"{c.label}: {c.then} → {c.now}" for c in conflict.changes)
+            described = _described(conflict)
             messages.error(
                 request,
                 f"Not deleted: someone else changed this claim since the page showed it "
@@ -504,6 +502,18 @@ class AnnotationScreen:
         )
         messages.success(request, f"Claim restored with {stances} stance(s).{note}")
         return self.back(source, claim.pk)
+
+
+def _described(conflict: VersionConflict) -> str:
+    """What another editor changed, in one line for a message."""
+    return (
+        "; ".join(
+            f"{change.label}: {shorten(str(change.then or '—'), 60)} → "
+            f"{shorten(str(change.now or '—'), 60)}"
+            for change in conflict.changes
+        )
+        or f"now at version {conflict.current}"
+    )
 
 
 def _initial_span(request, source: Source, editing: Claim | None) -> dict:

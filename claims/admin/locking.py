@@ -181,9 +181,12 @@ class VersionedForm(forms.ModelForm):
         if answered and open_fields:
             ask = "Choose “Take theirs” or “Keep mine” for every field listed, then save again."
         return format_html(
-            "{} Your edits were not saved and are still below. What they changed:{}{}"
+            "Someone else saved this {} after you opened it (version {} → {}). Your edits were "
+            "not saved and are still below. What they changed:{}{}"
             '<input type="hidden" name="{}" value="{}">',
-            conflict.message,
+            conflict.instance._meta.verbose_name,
+            conflict.seen,
+            conflict.current,
             details,
             ask,
             self.add_prefix("resolve_version"),
