@@ -284,3 +284,48 @@ def test_api_refuses_a_write_based_on_an_old_etag(editor, reviewer):
         stale = client_for(editor).patch(url, change, format="json", HTTP_IF_MATCH=etag)
         assert stale.status_code == 412
         assert client_for(editor).get(url).json()["note"] == "theirs"
+
+
+# --- admin bulk actions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["claim", "stance"])
+def test_bulk_delete_acts_on_the_versions_the_list_showed(client, editor, reviewer, model):
+    claim = ClaimFactory(span=(0, 6), note="original")
+    stance = add_stance(claim=claim, proposition=PropositionFactory(), label="supports", by=editor)
+    row = claim if model == "claim" else stance
+    lookup = "source__id__exact" if model == "claim" else "claim__source__id__exact"
+    changelist = reverse(f"admin:claims_{model}_changelist") + f"?{lookup}={claim.source_id}"
+    client.force_login(editor)
+    listed = client.get(changelist).content.decode()
+    seen = re.search(rf'name="seen-{row.pk}" value="(\d+)"', listed)[1]
+    action = {"action": "delete_selected", "_selected_action": [row.pk], f"seen-{row.pk}": seen}
+
+    # Someone changes the row after the list was shown: the batch stops, nothing is deleted.
+    if model == "claim":
+        update_claim(claim=Claim.objects.get(pk=row.pk), version=1, by=reviewer, note="new")
+    else:
+        set_stance(stance=Stance.objects.get(pk=row.pk), version=1, by=reviewer, note="new")
+    refused = client.post(changelist, action, follow=True)
+    assert "Nothing was deleted" in refused.content.decode()
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+    # From a fresh list: the confirmation page, then a change before confirming stops it too.
+    listed = client.get(changelist).content.decode()
+    action[f"seen-{row.pk}"] = re.search(rf'name="seen-{row.pk}" value="(\d+)"', listed)[1]
+    confirm = client.post(changelist, action)
+    assert confirm.status_code == 200 and "Are you sure" in confirm.content.decode()
+    current = type(row).objects.get(pk=row.pk)
+    if model == "claim":
+        update_claim(claim=current, version=current.version, by=reviewer, note="newer")
+    else:
+        set_stance(stance=current, version=current.version, by=reviewer, note="newer")
+    client.post(changelist, {**action, "post": "yes"})
+    assert type(row).objects.filter(pk=row.pk).exists()
+
+    # Confirmed on what the page showed: deleted.
+    listed = client.get(changelist).content.decode()
+    action[f"seen-{row.pk}"] = re.search(rf'name="seen-{row.pk}" value="(\d+)"', listed)[1]
+    client.post(changelist, action)
+    client.post(changelist, {**action, "post": "yes"})
+    assert not type(row).objects.filter(pk=row.pk).exists()

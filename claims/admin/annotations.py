@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
+from django.utils.html import format_html
 
 from claims import annotating
 from claims.models import Claim, Stance
@@ -16,7 +17,7 @@ from claims.models import Claim, Stance
 from .base import HistoryAdmin, shorten
 from .deleted import deleted_claim_page, deleted_on_post, restore_for_edit
 from .imports import AnnotationImportScreen
-from .locking import VersionedForm
+from .locking import VersionedBulkActions, VersionedForm
 
 
 class ClaimForm(VersionedForm):
@@ -193,7 +194,7 @@ class StanceInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(HistoryAdmin):
+class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
     form = ClaimForm
     list_display = [
         "short_quote",
@@ -233,7 +234,7 @@ class ClaimAdmin(HistoryAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, obj: Claim) -> str:
-        return shorten(obj.quote)
+        return format_html("{}{}", shorten(obj.quote), self.seen_marker(obj))
 
     @admin.display(description="Stances")
     def stance_labels(self, obj: Claim) -> str:
@@ -304,7 +305,7 @@ class StanceForm(VersionedForm):
 
 
 @admin.register(Stance)
-class StanceAdmin(HistoryAdmin):
+class StanceAdmin(VersionedBulkActions, HistoryAdmin):
     form = StanceForm
     list_display = ["claim_quote", "source", "proposition", "label", "annotator"]
     list_select_related = ["claim__source", "proposition", "annotator"]
@@ -369,7 +370,7 @@ class StanceAdmin(HistoryAdmin):
 
     @admin.display(description="Claim", ordering="claim__quote")
     def claim_quote(self, obj: Stance) -> str:
-        return shorten(obj.claim.quote, 70)
+        return format_html("{}{}", shorten(obj.claim.quote, 70), self.seen_marker(obj))
 
     @admin.display(description="Source", ordering="claim__source__title")
     def source(self, obj: Stance) -> str:

@@ -12,6 +12,8 @@ change is dropped without someone choosing to.
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.db import transaction
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -199,3 +201,55 @@ def _as_data(value):
     if isinstance(value, (list, tuple)):
         return [getattr(v, "pk", v) for v in value]
     return getattr(value, "pk", value)
+
+
+class VersionedBulkActions:
+    """Bulk deletion from a changelist acts on the rows as the list showed them: every row
+    carries its version (`seen_marker`), the confirmation page is based on those versions, and
+    the deletion on what the confirmation page showed. A row someone changed meanwhile stops
+    the whole batch, which says which rows and asks for a fresh look."""
+
+    def seen_marker(self, obj) -> SafeString:
+        return format_html('<input type="hidden" name="seen-{}" value="{}">', obj.pk, obj.version)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_checked(func), name, description)
+        return actions
+
+
+def _checked(action):
+    def checked(modeladmin, request, queryset):
+        key = f"bulk-seen-{modeladmin.opts.label_lower}"
+        confirming = "post" in request.POST
+        if confirming:
+            seen = request.session.get(key, {})
+        else:
+            seen = {k[5:]: v for k, v in request.POST.items() if k.startswith("seen-")}
+        with transaction.atomic():
+            rows = modeladmin.model._default_manager.filter(pk__in=queryset.values("pk"))
+            if confirming:
+                rows = rows.select_for_update(of=("self",))
+            current = dict(rows.order_by().values_list("pk", "version"))
+            stale = sorted(
+                pk for pk, version in current.items() if seen.get(str(pk)) != str(version)
+            )
+            if stale:
+                modeladmin.message_user(
+                    request,
+                    f"Nothing was deleted: {len(stale)} of the selected "
+                    f"{modeladmin.opts.verbose_name_plural} changed since the list showed them "
+                    f"(#{', #'.join(str(pk) for pk in stale[:10])}). Look at them again.",
+                    messages.ERROR,
+                )
+                return None
+            if not confirming:
+                request.session[key] = {str(pk): str(version) for pk, version in current.items()}
+            return action(modeladmin, request, queryset)
+
+    checked.__name__ = action.__name__
+    checked.short_description = getattr(action, "short_description", None)
+    checked.allowed_permissions = getattr(action, "allowed_permissions", ())
+    return checked
