@@ -145,18 +145,20 @@ def changes_since(instance, version: int) -> list[FieldChange]:
     ]
 
 
-def deletion_of(model, pk: int) -> Deleted | None:
-    """The error to give for a row of `model` that is gone: who deleted it and when."""
+def deletion_of(model, pk: int, *, user=None) -> Deleted | None:
+    """The error to give for a row of `model` that is gone: who deleted it and when. With
+    `user`, a claim they may not see (another reader's, on a source they read blind) is
+    answered None, as if it had never been."""
     record = (
         model.history.filter(id=pk, history_type="-")
         .select_related("history_user")
         .order_by("-history_date")
         .first()
     )
-    if record is None:
+    if record is None or (user is not None and model is Claim and _hidden_from(user, record)):
         return None
-    user = record.history_user
-    return Deleted(claim_id=pk, by=user.get_username() if user else None, at=record.history_date)
+    by = record.history_user
+    return Deleted(claim_id=pk, by=by.get_username() if by else None, at=record.history_date)
 
 
 def check_version(instance, version: int | None) -> int:

@@ -329,3 +329,16 @@ def test_bulk_delete_acts_on_the_versions_the_list_showed(client, editor, review
     client.post(changelist, action)
     client.post(changelist, {**action, "post": "yes"})
     assert not type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_opening_a_deleted_claim_says_who_deleted_it(client, editor, bob):
+    claim = ClaimFactory(span=(0, 6))
+    delete_claim(claim=Claim.objects.get(pk=claim.pk), version=1, by=bob)
+    client.force_login(editor)
+    for url in (
+        reverse("admin:claims_claim_change", args=[claim.pk]),
+        screen_url(claim.source) + f"?claim={claim.pk}",
+    ):
+        page = client.get(url, follow=True)
+        assert page.status_code == 200
+        assert "This claim was deleted by bob-editor at " in page.content.decode()

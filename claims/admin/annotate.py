@@ -153,6 +153,13 @@ class AnnotationScreen:
             raise PermissionDenied
         if request.method == "POST":
             return self.post(request, source)
+        gone = self._deleted(request, source)
+        if gone is not None:
+            # A link to a claim deleted since: say so, and where to bring it back from.
+            messages.warning(
+                request, f"{gone.message} Restore it from “Recently deleted” to edit it."
+            )
+            return self.back(source)
         claim = self._editing(request, source)
         claim_form = AnnotationClaimForm(
             instance=claim, source=source, initial=_initial_span(request, source, claim)
@@ -326,7 +333,7 @@ class AnnotationScreen:
 
     def _deleted(self, request, source: Source) -> Deleted | None:
         """The deletion of the claim the form was editing, when it is gone from this source."""
-        raw = request.POST.get("claim_id", "")
+        raw = request.POST.get("claim_id", "") or request.GET.get("claim", "")
         if not raw.isdigit() or Claim.objects.filter(pk=int(raw)).exists():
             return None
         visible = [record.id for record in deleted_claims(source, user=request.user, limit=50)]
@@ -372,7 +379,11 @@ class AnnotationScreen:
             .first()
         )
         if stance is None:
-            gone = deletion_of(Stance, int(raw)) if raw.isdigit() else None
+            on_source = Stance.history.filter(
+                id=int(raw) if raw.isdigit() else 0,
+                claim_id__in=Claim.objects.filter(source=source).values("pk"),
+            ).exists()
+            gone = deletion_of(Stance, int(raw)) if on_source else None
             if gone is None:
                 raise Http404("No such stance.")
             messages.error(request, gone.message.replace("claim", "stance") + " Nothing changed.")

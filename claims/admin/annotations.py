@@ -5,10 +5,11 @@ from the text itself, so they cannot disagree with it.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from claims import annotating
@@ -259,6 +260,18 @@ class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
         deleted = deleted_on_post(request, object_id)
         if deleted is not None:
             return deleted_claim_page(self, request, object_id, deleted)
+        if request.method == "GET" and str(object_id).isdigit():
+            gone = not Claim.objects.filter(pk=object_id).exists() and annotating.deletion_of(
+                Claim, int(object_id), user=request.user
+            )
+            if gone:
+                self.message_user(
+                    request,
+                    f"{gone.message} Restore it from its source's annotation screen "
+                    "(“Recently deleted”) or from its history.",
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(reverse("admin:claims_claim_changelist"))
         if request.method == "POST" and request.POST.get("restore-claim"):
             # The restored claim is at the version it was deleted at: the typed edits are
             # checked against it as against any other.

@@ -22,7 +22,7 @@ def deleted_on_post(request, object_id) -> annotating.Deleted | None:
         return None
     if not str(object_id).isdigit() or Claim.objects.filter(pk=object_id).exists():
         return None
-    return annotating.deletion_of(Claim, int(object_id))
+    return annotating.deletion_of(Claim, int(object_id), user=request.user)
 
 
 def typed_values(post) -> list[tuple[str, str]]:
