@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from claims.agreement import AlignedUnit, Reading, align
+from claims.annotating import delete_claim
 from claims.assigning import readers_done
 from claims.models import Adjudication, Assignment, Claim, Proposition, Source, Stance
 
@@ -167,7 +168,7 @@ def _record(source, unit, decision, *, keep, annotator, by, note="") -> Adjudica
     drop = [r.key for rs in unit.readings.values() for r in rs if r.key not in set(keep)]
     # One by one, so that each deleted claim and stance leaves its history record.
     for claim in Claim.objects.filter(pk__in=drop):
-        claim.delete()
+        delete_claim(claim=claim, version=None, by=by)
     return record
 
 

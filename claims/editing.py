@@ -1,8 +1,10 @@
 """Changing a source's text without losing its claims.
 
-`replace_body` is the one place a body changes once claims point into it: the importer, the
-admin and the API all call it. Each claim is re-anchored by its quote and context; a claim whose
-words are gone is marked orphaned (kept, listed for an editor), never moved elsewhere or dropped.
+`replace_body` is the one place a body changes once claims point into it: the source importer
+calls it directly, the admin's source form through `update_source_text`, which first checks the
+version the editor's form was based on. Each claim is re-anchored by its quote and context; a
+claim whose words are gone is marked orphaned (kept, listed for an editor), never moved
+elsewhere or dropped.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from claims.anchoring import Anchor, AnchorState, normalize_newlines, reanchor
+from claims.annotating import check_version
+from claims.layout import relayout
 from claims.models import Claim, Source
 
 
@@ -84,3 +88,18 @@ def replace_body(*, source: Source, body: str, blocks: list | None = None) -> Bo
             change.moved.append(claim.pk)
         claim.save()
     return change
+
+
+@transaction.atomic
+def update_source_text(*, source: Source, body: str, version: int | None, by) -> BodyChange:
+    """Save `source` (its other fields as they are on the instance) with a new `body`, based on
+    `version`: refused with claims.annotating.VersionConflict when the row moved on since.
+    The layout follows the text (claims.layout) and every claim is re-anchored."""
+    check_version(source, version)
+    before = Source.all_objects.only("body", "blocks").get(pk=source.pk)
+    source._history_user = by
+    return replace_body(
+        source=source,
+        body=body,
+        blocks=relayout(normalize_newlines(body), before.body, before.blocks),
+    )

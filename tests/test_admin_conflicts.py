@@ -65,8 +65,16 @@ def test_second_claim_save_is_refused_with_the_other_edit_shown(client, editor, 
     claim.refresh_from_db()
     assert claim.note == "Bob's reading"
 
-    # Having seen Bob's change, Alice saves again on purpose.
+    # Saving again without saying whose note to keep is refused again: nothing is dropped
+    # without someone choosing to.
     again = form_data(response)
+    again["resolve_version"] = str(claim.version)
+    assert client.post(url, again).status_code == 200
+    claim.refresh_from_db()
+    assert claim.note == "Bob's reading"
+
+    # Having seen Bob's change, Alice keeps her note on purpose.
+    again["resolve-note"] = "mine"
     assert client.post(url, again).status_code == 302
     claim.refresh_from_db()
     assert claim.note == "Alice's reading"

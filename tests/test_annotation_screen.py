@@ -192,7 +192,10 @@ def test_edit_change_a_stance_then_delete_and_restore(client, editor, source):
     claim.refresh_from_db()
     assert (claim.quote, claim.kind) == ("Moscow", "factual")
 
-    client.post(url_for(source), {"action": "set-stance", "stance_id": stance.pk, "label": "mixed"})
+    client.post(
+        url_for(source),
+        {"action": "set-stance", "stance_id": stance.pk, "label": "mixed", "version": 1},
+    )
     assert Stance.objects.get(pk=stance.pk).label == "mixed"
 
     client.post(url_for(source), {"action": "delete", "claim_id": claim.pk})
@@ -279,7 +282,7 @@ def test_stale_edit_from_the_screen_is_refused(client, editor, source):
             "seen_version": stale,
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Someone else saved this claim" in str(response.context["claim_form"].errors)
     assert Claim.objects.get(pk=claim.pk).note == "someone else"
 

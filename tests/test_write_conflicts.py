@@ -101,7 +101,7 @@ def test_a_page_stopped_by_a_deadlock_says_so(client, editor):
     client.force_login(editor)
     claim = ClaimFactory(span=(0, 6))
     url = reverse("admin:claims_claim_change", args=[claim.pk])
-    with mock.patch("claims.admin.locking.lock_row", side_effect=deadlock()):
+    with mock.patch("claims.annotating.lock_row", side_effect=deadlock()):
         response = client.post(url, {"note": "x", "seen_version": claim.version})
     assert response.status_code == 409
     assert "Saved at the same time" in response.content.decode()

@@ -21,11 +21,19 @@ from django.urls import reverse
 from claims import reading
 from claims.annotating import (
     AnnotationError,
+    Deleted,
     NewStance,
+    NotOwner,
+    ServiceError,
+    VersionConflict,
     add_stances,
     delete_claim,
     deleted_claims,
+    deletion_of,
+    may_change_any_stance,
+    remove_stance,
     restore_claim,
+    set_stance,
 )
 from claims.models import Actor, AnchorState, Claim, Source, Stance, StanceLabel, Topic
 from claims.propositions import NearDuplicateError
@@ -145,6 +153,13 @@ class AnnotationScreen:
             raise PermissionDenied
         if request.method == "POST":
             return self.post(request, source)
+        gone = self._deleted(request, source)
+        if gone is not None:
+            # A link to a claim deleted since: say so, and where to bring it back from.
+            messages.warning(
+                request, f"{gone.message} Restore it from “Recently deleted” to edit it."
+            )
+            return self.back(source)
         claim = self._editing(request, source)
         claim_form = AnnotationClaimForm(
             instance=claim, source=source, initial=_initial_span(request, source, claim)
@@ -161,8 +176,23 @@ class AnnotationScreen:
             raise Http404("No such claim.")
         return get_object_or_404(Claim.objects.visible_to(request.user), pk=int(raw), source=source)
 
-    def render(self, request, source, claim_form, stance_form, editing, status=200, duplicates=()):
+    def render(
+        self,
+        request,
+        source,
+        claim_form,
+        stance_form,
+        editing,
+        status=200,
+        duplicates=(),
+        gone=None,
+        pending=None,
+    ):
         claims = list(_claims_of(source, request.user))
+        for claim in claims:
+            for stance in claim.stances.all():
+                # A refused "Set" shows the label the editor chose, not the stored one.
+                stance.shown_label = (pending or {}).get(stance.pk, stance.label)
         anchored = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
         orphaned = [c for c in claims if c.anchor_state == AnchorState.ORPHANED]
         by_id = {c.pk: c for c in claims}
@@ -188,6 +218,8 @@ class AnnotationScreen:
             "labels": StanceLabel.choices,
             **self.suggestion_context(request, source, editing, claims),
             "duplicates": duplicates,
+            "gone": gone,
+            "user_may_change_any_stance": may_change_any_stance(request.user),
             "can_add": request.user.has_perm("claims.add_claim"),
             "can_change": request.user.has_perm("claims.change_claim"),
             "can_delete": request.user.has_perm("claims.delete_claim"),
@@ -222,6 +254,7 @@ class AnnotationScreen:
             "save": self.save,
             "delete": self.delete,
             "restore": self.restore,
+            "restore-save": self.restore_save,
             "set-stance": self.set_stance,
             "confirm-silence": self.confirm_silence,
             "withdraw-silence": self.withdraw_silence,
@@ -248,22 +281,22 @@ class AnnotationScreen:
     # Validation and the write share one transaction: the form's version check locks the row
     # (SELECT … FOR UPDATE), and the lock must hold until the claim is saved.
     @transaction.atomic
-    def save(self, request, source: Source):
-        editing = self._editing(request, source)
+    def save(self, request, source: Source, *, restored: Claim | None = None):
+        gone = None if restored is not None else self._deleted(request, source)
+        if gone is not None:
+            return self._deleted_claim(request, source, gone)
+        editing = restored or self._editing(request, source)
         self._require(request, "change_claim" if editing else "add_claim")
         data = _with_pick(request.POST)
         claim_form = AnnotationClaimForm(data, instance=editing, source=source)
         stance_form = NewStanceForm(data, prefix="stance")
         if not (claim_form.is_valid() and stance_form.is_valid()):
             messages.error(request, "Nothing was saved: please correct the errors below.")
-            return self.render(request, source, claim_form, stance_form, editing, status=400)
+            status = 409 if claim_form.conflict or claim_form.deleted else 400
+            return self.render(request, source, claim_form, stance_form, editing, status=status)
         try:
             with transaction.atomic():
-                claim = claim_form.save(commit=False)
-                if editing is None:
-                    claim.created_by = request.user
-                claim.save()
-                claim_form.save_m2m()
+                claim = claim_form.save_claim(request.user)
                 new = stance_form.stance()
                 if new is not None:
                     self._require(request, "add_stance")
@@ -284,6 +317,12 @@ class AnnotationScreen:
                 status=400,
                 duplicates=error.candidates,
             )
+        except ServiceError as error:
+            form = claim_form if error.field in claim_form.fields else stance_form
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+            messages.error(request, "Nothing was saved: please correct the errors below.")
+            return self.render(request, source, claim_form, stance_form, editing, status=400)
         except AnnotationError as error:
             stance_form.add_error(None, str(error))
             messages.error(request, "Nothing was saved: please correct the errors below.")
@@ -292,28 +331,112 @@ class AnnotationScreen:
         messages.success(request, f"Claim {verb}: “{shorten(claim.quote, 80)}”.")
         return self.back(source, claim.pk)
 
+    def _deleted(self, request, source: Source) -> Deleted | None:
+        """The deletion of the claim the form was editing, when it is gone from this source."""
+        raw = request.POST.get("claim_id", "") or request.GET.get("claim", "")
+        if not raw.isdigit() or Claim.objects.filter(pk=int(raw)).exists():
+            return None
+        visible = [record.id for record in deleted_claims(source, user=request.user, limit=50)]
+        if int(raw) not in visible:
+            return None
+        return deletion_of(Claim, int(raw))
+
+    def _deleted_claim(self, request, source: Source, gone: Deleted):
+        """409: the claim was deleted while it was being edited. The typed values stay in the
+        form, and the screen offers to restore the claim with them."""
+        claim_form = AnnotationClaimForm(_with_pick(request.POST), source=source)
+        stance_form = NewStanceForm(_with_pick(request.POST), prefix="stance")
+        messages.error(request, f"{gone.message} Your edits were not saved; they are below.")
+        return self.render(request, source, claim_form, stance_form, None, status=409, gone=gone)
+
+    @transaction.atomic
+    def restore_save(self, request, source: Source):
+        """Bring back the deleted claim the form was editing, then save the typed edits on it
+        (checked against the version it was deleted at, as any edit)."""
+        self._require(request, "add_claim")
+        self._require(request, "change_claim")
+        raw = request.POST.get("claim_id", "")
+        if not raw.isdigit():
+            raise Http404("No claim given.")
+        existing = Claim.objects.visible_to(request.user).filter(pk=int(raw), source=source)
+        claim = existing.first()
+        if claim is None:
+            try:
+                claim, _ = restore_claim(claim_id=int(raw), source=source, user=request.user)
+            except AnnotationError as error:
+                messages.error(request, str(error))
+                return self.back(source)
+        return self.save(request, source, restored=claim)
+
     def set_stance(self, request, source: Source):
-        """Change the label of a stance, or remove it."""
+        """Change the label of a stance, or remove it: the annotator's own, or as a reviewer;
+        refused when the stance changed since the page showed it."""
         raw = request.POST.get("stance_id", "")
-        stance = get_object_or_404(
-            Stance.objects.visible_to(request.user),
-            pk=int(raw) if raw.isdigit() else 0,
-            claim__source=source,
+        stance = (
+            Stance.objects.visible_to(request.user)
+            .select_related("annotator", "proposition")
+            .filter(pk=int(raw) if raw.isdigit() else 0, claim__source=source)
+            .first()
         )
+        if stance is None:
+            on_source = Stance.history.filter(
+                id=int(raw) if raw.isdigit() else 0,
+                claim_id__in=Claim.objects.filter(source=source).values("pk"),
+            ).exists()
+            gone = deletion_of(Stance, int(raw)) if on_source else None
+            if gone is None:
+                raise Http404("No such stance.")
+            messages.error(request, gone.message.replace("claim", "stance") + " Nothing changed.")
+            return self.back(source)
         label = request.POST.get("label", "")
+        version = request.POST.get("version", "")
+        seen = int(version) if version.isdigit() else 0
         if label == "remove":
             self._require(request, "delete_stance")
-            stance.delete()
-            messages.success(request, "Stance removed.")
         elif label in StanceLabel.values:
             self._require(request, "change_stance")
-            if stance.label != label:
-                stance.label = label
-                stance.save()
-            messages.success(request, f"Stance set to {label}.")
         else:
             messages.error(request, "Choose one of the stance labels.")
+            return self.back(source, stance.claim_id, edit=True)
+        try:
+            if label == "remove":
+                remove_stance(stance=stance, version=seen, by=request.user)
+                messages.success(request, "Stance removed.")
+            else:
+                if stance.label != label:
+                    set_stance(stance=stance, version=seen, by=request.user, label=label)
+                messages.success(request, f"Stance set to {label}.")
+        except NotOwner as error:
+            messages.error(request, f"{error.message} Nothing changed.")
+            editing = Claim.objects.get(pk=stance.claim_id)
+            return self.render_plain(request, source, editing, status=403)
+        except VersionConflict as conflict:
+            described = _described(conflict)
+            chosen = "remove it" if label == "remove" else label
+            messages.error(
+                request,
+                f"Not changed: someone else changed this stance since the page showed it "
+                f"({described}). Your choice, {chosen}, "
+                "is still selected: Set again to apply it.",
+            )
+            editing = Claim.objects.get(pk=stance.claim_id)
+            return self.render_plain(
+                request, source, editing, status=409, pending={stance.pk: label}
+            )
         return self.back(source, stance.claim_id, edit=True)
+
+    def render_plain(self, request, source, editing, *, status, pending=None):
+        """The screen with `editing` open, as after a GET, answering a refused action."""
+        claim_form = AnnotationClaimForm(instance=editing, source=source)
+        return self.render(
+            request,
+            source,
+            claim_form,
+            NewStanceForm(prefix="stance"),
+            editing,
+            status=status,
+            pending=pending or {},
+        )
 
     def confirm_silence(self, request, source: Source):
         """Record that the source says nothing on a proposition."""
@@ -351,13 +474,28 @@ class AnnotationScreen:
         if claim is None:
             raise Http404("No claim given.")
         quote = shorten(claim.quote, 80)
-        delete_claim(claim=claim)
+        version = request.POST.get("version", "")
+        try:
+            delete_claim(
+                claim=claim,
+                version=int(version) if version.isdigit() else claim.version,
+                by=request.user,
+            )
+        except VersionConflict as conflict:
+            described = _described(conflict)
+            messages.error(
+                request,
+                f"Not deleted: someone else changed this claim since the page showed it "
+                f"({described}). Look at it again and delete it if you still mean to.",
+            )
+            return self.back(source, claim.pk)
         messages.success(
             request,
             f"Claim deleted: “{quote}”. Restore it from “Recently deleted” to undo.",
         )
         return self.back(source)
 
+    @transaction.atomic
     def restore(self, request, source: Source):
         self._require(request, "add_claim")
         raw = request.POST.get("claim_id", "")
@@ -375,6 +513,18 @@ class AnnotationScreen:
         )
         messages.success(request, f"Claim restored with {stances} stance(s).{note}")
         return self.back(source, claim.pk)
+
+
+def _described(conflict: VersionConflict) -> str:
+    """What another editor changed, in one line for a message."""
+    return (
+        "; ".join(
+            f"{change.label}: {shorten(str(change.then or '—'), 60)} → "
+            f"{shorten(str(change.now or '—'), 60)}"
+            for change in conflict.changes
+        )
+        or f"now at version {conflict.current}"
+    )
 
 
 def _initial_span(request, source: Source, editing: Claim | None) -> dict:

@@ -5,16 +5,20 @@ from the text itself, so they cannot disagree with it.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Prefetch
-from django.urls import path
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from claims.anchoring import AnchorError, make_anchor
+from claims import annotating
 from claims.models import Claim, Stance
 
 from .base import HistoryAdmin, shorten
+from .deleted import deleted_claim_page, deleted_on_post, restore_for_edit
 from .imports import AnnotationImportScreen
-from .locking import VersionedForm
+from .locking import VersionedBulkActions, VersionedForm
 
 
 class ClaimForm(VersionedForm):
@@ -49,38 +53,149 @@ class ClaimForm(VersionedForm):
         source, start, end = data.get("source"), data.get("start"), data.get("end")
         if source is None or start is None or end is None:
             return data
-        try:
-            anchor = make_anchor(source.body, start, end)
-        except AnchorError as error:
-            raise forms.ValidationError({"end": str(error)}) from None
-        quote = data.get("quote") or anchor.quote
-        if quote.replace("\r\n", "\n") != anchor.quote:
+        if self.instance.pk is not None and source.pk != self.instance.source_id:
             raise forms.ValidationError(
-                {"quote": f"The text between {start} and {end} reads “{shorten(anchor.quote)}”."}
+                {"source": "A claim stays on its source: delete it and mark the words anew."}
             )
+        try:
+            anchor = annotating.anchor_span(
+                source=source, start=start, end=end, quote=data.get("quote") or None
+            )
+        except annotating.ServiceError as error:
+            raise forms.ValidationError(error.as_dict()) from None
         data["quote"] = anchor.quote
         self.instance.prefix, self.instance.suffix = anchor.prefix, anchor.suffix
         self.instance.anchor_state = Claim._meta.get_field("anchor_state").default
         return data
 
+    def save_claim(self, user) -> Claim:
+        """Write the claim through claims.annotating (create or change, at the version clean()
+        checked); the form's own save is not used."""
+        data = self.cleaned_data
+        fields = {
+            "start": data["start"],
+            "end": data["end"],
+            "quote": data["quote"],
+            "kind": data["kind"],
+            "attribution": data.get("attribution") or self.instance.attribution,
+            "speaker": data.get("speaker"),
+            "actors": list(data.get("actors") or []),
+            "note": data.get("note", ""),
+        }
+        if self.instance.pk is None:
+            claim = annotating.create_claim(source=data["source"], by=user, **fields)
+        else:
+            stored = Claim.objects.get(pk=self.instance.pk)
+            claim = annotating.update_claim(
+                claim=stored, version=self.checked_version, by=user, **fields
+            )
+        self.instance = claim
+        return claim
+
+
+class StanceFormSet(BaseInlineFormSet):
+    """The stances of a claim change form. New stances are the logged-in user's; another
+    annotator's stance is changed or removed by a reviewer only; removals are checked against
+    the version the row was shown at, like changes (claims.annotating)."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            stance = form.instance
+            if stance.pk is None:
+                continue
+            try:
+                annotating.check_owner(stance=stance, user=self.user)
+                annotating.check_version(stance, form.cleaned_data.get("seen_version"))
+            except annotating.ServiceError as error:
+                raise forms.ValidationError(
+                    f"Stance on “{stance.proposition.text}” not removed: {error.message}"
+                ) from None
+
+    def save_new(self, form, commit=True):
+        data = form.cleaned_data
+        return annotating.add_stance(
+            claim=self.instance,
+            proposition=data["proposition"],
+            label=data["label"],
+            note=data.get("note", ""),
+            by=self.user,
+        )
+
+    def save_existing(self, form, obj, commit=True):
+        data = form.cleaned_data
+        return annotating.set_stance(
+            stance=Stance.objects.select_related("annotator").get(pk=obj.pk),
+            version=form.checked_version,
+            by=self.user,
+            label=data["label"],
+            proposition=data["proposition"],
+            note=data.get("note", ""),
+        )
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            annotating.remove_stance(stance=obj, version=None, by=self.user)
+
+
+class InlineStanceForm(VersionedForm):
+    """A stance row of the claim form: proposition, label and note; the annotator is shown,
+    never chosen."""
+
+    user = None
+
+    class Meta:
+        model = Stance
+        fields = ["proposition", "label", "note"]
+
+    def clean(self):
+        data = super().clean()
+        stance = self.instance
+        if stance.pk is not None and self.has_changed():
+            try:
+                annotating.check_owner(stance=stance, user=self.user)
+            except annotating.NotOwner as error:
+                raise forms.ValidationError(error.message, code=error.code) from None
+        proposition = data.get("proposition")
+        if proposition is not None and stance.claim_id is not None:
+            try:
+                annotating.check_no_duplicate(
+                    claim=stance.claim,
+                    proposition=proposition,
+                    annotator=stance.annotator if stance.pk else self.user,
+                    exclude=stance.pk,
+                )
+            except annotating.ServiceError as error:
+                raise forms.ValidationError(error.as_dict()) from None
+        return data
+
 
 class StanceInline(admin.TabularInline):
     model = Stance
-    autocomplete_fields = ["proposition", "annotator"]
-    fields = ["proposition", "label", "annotator", "note"]
+    form = InlineStanceForm
+    formset = StanceFormSet
+    autocomplete_fields = ["proposition"]
+    fields = ["proposition", "label", "note", "annotator_name", "seen_version"]
+    readonly_fields = ["annotator_name"]
     extra = 1
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return super().get_queryset(request).visible_to(request.user).select_related("annotator")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["annotator"].initial = request.user.pk
-        return formset
+        form = type(formset.form.__name__, (formset.form,), {"user": request.user})
+        return type(formset.__name__, (formset,), {"user": request.user, "form": form})
+
+    @admin.display(description="Annotator")
+    def annotator_name(self, obj: Stance) -> str:
+        return obj.annotator.get_username() if obj.pk else "you"
 
 
 @admin.register(Claim)
-class ClaimAdmin(HistoryAdmin):
+class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
     form = ClaimForm
     list_display = [
         "short_quote",
@@ -120,7 +235,7 @@ class ClaimAdmin(HistoryAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, obj: Claim) -> str:
-        return shorten(obj.quote)
+        return format_html("{}{}", shorten(obj.quote), self.seen_marker(obj))
 
     @admin.display(description="Stances")
     def stance_labels(self, obj: Claim) -> str:
@@ -130,19 +245,80 @@ class ClaimAdmin(HistoryAdmin):
         )
 
     def save_model(self, request, obj: Claim, form, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        claim = form.save_claim(request.user)
+        # The admin goes on with `obj` (log entry, redirect): make it the saved row.
+        obj.pk, obj.version, obj.created_by = claim.pk, claim.version, claim.created_by
+        obj.prefix, obj.suffix, obj.anchor_state = claim.prefix, claim.suffix, claim.anchor_state
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        # Actors were written with the claim (claims.annotating); the stances go row by row.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        deleted = deleted_on_post(request, object_id)
+        if deleted is not None:
+            return deleted_claim_page(self, request, object_id, deleted)
+        if request.method == "GET" and str(object_id).isdigit():
+            gone = not Claim.objects.filter(pk=object_id).exists() and annotating.deletion_of(
+                Claim, int(object_id), user=request.user
+            )
+            if gone:
+                self.message_user(
+                    request,
+                    f"{gone.message} Restore it from its source's annotation screen "
+                    "(“Recently deleted”) or from its history.",
+                    messages.WARNING,
+                )
+                return HttpResponseRedirect(reverse("admin:claims_claim_changelist"))
+        if request.method == "POST" and request.POST.get("restore-claim"):
+            # The restored claim is at the version it was deleted at: the typed edits are
+            # checked against it as against any other.
+            refused = restore_for_edit(request, object_id)
+            if refused is not None:
+                return refused
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class StanceForm(VersionedForm):
+    """A stance on its own: an editor labels claims as themselves; a reviewer may correct
+    anyone's stance, which keeps its annotator."""
+
+    user = None
+
     class Meta:
         model = Stance
-        fields = ["claim", "proposition", "label", "annotator", "note"]
+        fields = ["claim", "proposition", "label", "note"]
+
+    def clean(self):
+        data = super().clean()
+        stance, user = self.instance, self.user
+        if stance.pk is not None and self.has_changed():
+            try:
+                annotating.check_owner(stance=stance, user=user)
+            except annotating.NotOwner as error:
+                raise forms.ValidationError(error.message, code=error.code) from None
+        claim, proposition = data.get("claim"), data.get("proposition")
+        if claim is not None and proposition is not None:
+            try:
+                annotating.check_no_duplicate(
+                    claim=claim,
+                    proposition=proposition,
+                    annotator=stance.annotator if stance.pk else user,
+                    exclude=stance.pk,
+                )
+            except annotating.ServiceError as error:
+                raise forms.ValidationError(error.as_dict()) from None
+        if stance.pk is not None and claim is not None and claim.pk != stance.claim_id:
+            raise forms.ValidationError(
+                {"claim": "A stance stays on its claim: remove it and label the other claim."}
+            )
+        return data
 
 
 @admin.register(Stance)
-class StanceAdmin(HistoryAdmin):
+class StanceAdmin(VersionedBulkActions, HistoryAdmin):
     form = StanceForm
     list_display = ["claim_quote", "source", "proposition", "label", "annotator"]
     list_select_related = ["claim__source", "proposition", "annotator"]
@@ -150,12 +326,64 @@ class StanceAdmin(HistoryAdmin):
     search_fields = ["claim__quote", "proposition__text", "note"]
     autocomplete_fields = ["claim", "proposition", "annotator"]
 
+    readonly_fields = ["annotator"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.annotator_id != request.user.pk:
+            return super().has_delete_permission(request, obj) and (
+                annotating.may_change_any_stance(request.user)
+            )
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj: Stance, form, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            stance = annotating.set_stance(
+                stance=Stance.objects.select_related("annotator").get(pk=obj.pk),
+                version=form.checked_version,
+                by=request.user,
+                label=data["label"],
+                proposition=data["proposition"],
+                note=data.get("note", ""),
+            )
+        else:
+            stance = annotating.add_stance(
+                claim=data["claim"],
+                proposition=data["proposition"],
+                label=data["label"],
+                note=data.get("note", ""),
+                by=request.user,
+            )
+        obj.pk, obj.version, obj.annotator = stance.pk, stance.version, stance.annotator
+        obj._state.adding = False
+
+    def delete_model(self, request, obj: Stance) -> None:
+        annotating.remove_stance(stance=obj, version=None, by=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Another annotator's stance among them: the whole removal is refused (the admin then
+        # says which permission is missing, and deletes nothing).
+        if not annotating.may_change_any_stance(request.user) and any(
+            stance.annotator_id != request.user.pk for stance in objs
+        ):
+            perms_needed = {*perms_needed, "other annotators' stances"}
+        return deleted, counts, perms_needed, protected
+
+    def delete_queryset(self, request, queryset) -> None:
+        for stance in queryset.select_related("annotator"):
+            annotating.remove_stance(stance=stance, version=None, by=request.user)
+
     @admin.display(description="Claim", ordering="claim__quote")
     def claim_quote(self, obj: Stance) -> str:
-        return shorten(obj.claim.quote, 70)
+        return format_html("{}{}", shorten(obj.claim.quote, 70), self.seen_marker(obj))
 
     @admin.display(description="Source", ordering="claim__source__title")
     def source(self, obj: Stance) -> str:

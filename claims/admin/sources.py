@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from claims import publishing
-from claims.editing import replace_body
+from claims.editing import update_source_text
 from claims.layout import relayout
 from claims.models import Author, Authorship, Claim, Publisher, Source
 from claims.publishing import (
@@ -246,12 +246,8 @@ class SourceAdmin(HistoryAdmin):
     def _save_content(self, request, obj: Source, form, change: bool) -> None:
         if change and "body" in form.changed_data:
             # The text changed under existing claims: re-anchor them rather than let them drift.
-            new_body = obj.body
-            old = Source.all_objects.get(pk=obj.pk)
-            obj.body = old.body
-            super().save_model(request, obj, form, change)
-            result = replace_body(
-                source=obj, body=new_body, blocks=relayout(new_body, old.body, old.blocks)
+            result = update_source_text(
+                source=obj, body=obj.body, version=form.checked_version, by=request.user
             )
             if not result.orphaned:
                 self.message_user(request, f"Text changed: {result.summary}.", messages.INFO)

@@ -53,6 +53,32 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+def as_api_error(error) -> exceptions.APIException:
+    """A refusal of claims.annotating as an API error: 403 for another annotator's stance, 412
+    for an edit based on an older version (with what changed), 404 for a deleted row, 400
+    naming the field otherwise."""
+    from claims import annotating
+
+    if isinstance(error, annotating.NotOwner):
+        return exceptions.PermissionDenied(error.message)
+    if isinstance(error, annotating.VersionConflict):
+        failed = PreconditionFailed(error.message)
+        failed.extra = {
+            "changes": [
+                {"field": c.name, "then": _plain(c.then), "now": _plain(c.now)}
+                for c in error.changes
+            ]
+        }
+        return failed
+    if isinstance(error, annotating.Deleted):
+        return exceptions.NotFound(error.message)
+    return exceptions.ValidationError({error.field or "non_field_errors": [error.message]})
+
+
+def _plain(value):
+    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+
+
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     """DRF's nested error detail as {"field.sub[0]": ["message", …]}."""
     if isinstance(detail, dict):

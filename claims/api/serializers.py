@@ -1,19 +1,17 @@
-"""API representations. Reads embed what a client needs in one request; writes validate spans
-against the source text exactly as the admin does (claims.anchoring)."""
+"""API representations. Reads embed what a client needs in one request; claim and stance writes
+go through claims.annotating, the same services the admin and the annotation screen call."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
-from claims.anchoring import AnchorError, make_anchor
+from claims import annotating
 from claims.models import (
     Actor,
-    AnchorState,
     Author,
     Authorship,
     Claim,
@@ -26,6 +24,7 @@ from claims.models import (
 from claims.positions import POSITION_LABELS, divergence
 from claims.references import check_id, check_slug
 
+from .errors import as_api_error
 from .links import IdentityLink, RelatedLink
 from .positions import PositionSerializer, position_data
 
@@ -370,31 +369,35 @@ class ClaimSerializer(BaseSerializer):
         start = attrs.get("start", getattr(self.instance, "start", None))
         end = attrs.get("end", getattr(self.instance, "end", None))
         try:
-            anchor = make_anchor(source.body, start, end)
-        except AnchorError as error:
-            field = "start" if "start" in str(error) and "end" not in str(error) else "end"
-            raise serializers.ValidationError({field: str(error)}) from None
-        quote = attrs.get("quote")
-        if quote is not None and quote != anchor.quote:
-            raise serializers.ValidationError(
-                {"quote": f"does not match the text between {start} and {end}: {anchor.quote!r}"}
-            )
-        attrs.update(
-            quote=anchor.quote,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            anchor_state=AnchorState.ANCHORED,
-        )
+            annotating.anchor_span(source=source, start=start, end=end, quote=attrs.get("quote"))
+        except annotating.ServiceError as error:
+            raise serializers.ValidationError({error.field: error.message}) from None
         return attrs
 
-    @transaction.atomic
-    def create(self, validated_data: dict) -> Claim:
-        validated_data["created_by"] = self.context["request"].user
-        return super().create(validated_data)
+    # Writes go through claims.annotating, which checks the span again inside the transaction,
+    # and the version (the view has matched If-Match against the row it locked).
 
-    @transaction.atomic
+    def create(self, validated_data: dict) -> Claim:
+        try:
+            return annotating.create_claim(by=self.context["request"].user, **validated_data)
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
+
     def update(self, instance: Claim, validated_data: dict) -> Claim:
-        return super().update(instance, validated_data)
+        if "source" in validated_data and validated_data["source"].pk != instance.source_id:
+            raise serializers.ValidationError(
+                {"source": "a claim stays on its source; delete it and create a new one"}
+            )
+        validated_data.pop("source", None)
+        try:
+            return annotating.update_claim(
+                claim=instance,
+                version=instance.version,
+                by=self.context["request"].user,
+                **validated_data,
+            )
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
 
 
 class StanceSerializer(BaseSerializer):
@@ -422,21 +425,47 @@ class StanceSerializer(BaseSerializer):
         self.fields["claim"].queryset = self.context.get("claims", Claim.objects.none())
 
     def validate(self, attrs: dict) -> dict:
+        user = self.context["request"].user
+        named = self.initial_data.get("annotator") if isinstance(self.initial_data, dict) else None
+        if self.instance is None and named not in (None, user.get_username()):
+            raise serializers.ValidationError(
+                {"annotator": "a stance is always the requesting user's own"}
+            )
         claim = attrs.get("claim", getattr(self.instance, "claim", None))
         proposition = attrs.get("proposition", getattr(self.instance, "proposition", None))
-        annotator = self.instance.annotator if self.instance else self.context["request"].user
-        duplicate = Stance.objects.filter(claim=claim, proposition=proposition, annotator=annotator)
-        if self.instance is not None:
-            duplicate = duplicate.exclude(pk=self.instance.pk)
-        if duplicate.exists():
-            raise serializers.ValidationError(
-                {"proposition": "you already gave this claim a stance on this proposition"}
+        annotator = self.instance.annotator if self.instance else user
+        try:
+            annotating.check_no_duplicate(
+                claim=claim,
+                proposition=proposition,
+                annotator=annotator,
+                exclude=getattr(self.instance, "pk", None),
             )
+        except annotating.ServiceError as error:
+            raise serializers.ValidationError({error.field: error.message}) from None
         return attrs
 
     def create(self, validated_data: dict) -> Stance:
-        validated_data["annotator"] = self.context["request"].user
-        return super().create(validated_data)
+        try:
+            return annotating.add_stance(by=self.context["request"].user, **validated_data)
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
+
+    def update(self, instance: Stance, validated_data: dict) -> Stance:
+        if "claim" in validated_data and validated_data["claim"].pk != instance.claim_id:
+            raise serializers.ValidationError(
+                {"claim": "a stance stays on its claim; delete it and create a new one"}
+            )
+        validated_data.pop("claim", None)
+        try:
+            return annotating.set_stance(
+                stance=instance,
+                version=instance.version,
+                by=self.context["request"].user,
+                **validated_data,
+            )
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
 
 
 class ReviewMoveSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from claims import publishing
+from claims import annotating, publishing
 from claims.models import (
     Actor,
     Author,
@@ -40,7 +40,7 @@ from . import filters, rows, serializers
 from .backends import StrictFilterBackend
 from .caching import CachedReadMixin
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
-from .errors import NearDuplicate
+from .errors import NearDuplicate, as_api_error
 from .pagination import CursorPagination
 from .permissions import sees_drafts
 from .positions import voice_of
@@ -417,6 +417,12 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         return self.cached(self.list_rows, request)
 
+    def perform_destroy(self, instance: Claim) -> None:
+        try:
+            annotating.delete_claim(claim=instance, version=instance.version, by=self.request.user)
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
+
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""
         visible = self.visible_claims()
@@ -443,6 +449,24 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return self.visible_stances().select_related("proposition", "annotator")
+
+    def get_object(self):
+        stance = super().get_object()
+        if self.action in {"update", "partial_update", "destroy"}:
+            # Another annotator's stance is refused before anything else is looked at.
+            try:
+                annotating.check_owner(stance=stance, user=self.request.user)
+            except annotating.NotOwner as error:
+                raise as_api_error(error) from None
+        return stance
+
+    def perform_destroy(self, instance: Stance) -> None:
+        try:
+            annotating.remove_stance(
+                stance=instance, version=instance.version, by=self.request.user
+            )
+        except annotating.ServiceError as error:
+            raise as_api_error(error) from None
 
     def list(self, request, *args, **kwargs):
         return self.cached(self.list_rows, request)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from claims import annotating
 from claims.anchoring import Anchor
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel
 
@@ -220,21 +221,15 @@ def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict) -> 
     claim = lookups.claim_at(plan.source, plan.anchor)
     if claim is None:
         anchor = plan.anchor
-        claim = Claim(
+        claim = annotating.create_claim(
             source=plan.source,
             start=anchor.start,
             end=anchor.end,
             quote=anchor.quote,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            created_by=user,
+            actors=plan.actors,
+            by=user,
             **plan.values,
         )
-        claim._history_user = user
-        claim.full_clean()
-        claim.save()
-        if plan.actors:
-            claim.actors.set(plan.actors)
         lookups.spans[plan.source.pk][(anchor.start, anchor.end)] = claim
         plan.outcome.claim = "created"
     else:
@@ -252,17 +247,13 @@ def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict) -> 
             proposition = created_propositions[slug]
         stance = Stance.objects.filter(claim=claim, proposition=proposition, annotator=user).first()
         if stance is None:
-            stance = Stance(
-                claim=claim, proposition=proposition, label=label, annotator=user, note=note
+            annotating.add_stance(
+                claim=claim, proposition=proposition, label=label, note=note, by=user
             )
-            stance._history_user = user
-            stance.full_clean()
-            stance.save()
             plan.outcome.stances["created"] += 1
         elif stance.label != label:
-            stance.label = label
-            stance._history_user = user
-            stance.save()
+            # An import is based on no version read from here: the row is locked, not compared.
+            annotating.set_stance(stance=stance, version=None, by=user, label=label)
             plan.outcome.stances["updated"] += 1
         else:
             plan.outcome.stances["unchanged"] += 1
