@@ -127,6 +127,13 @@ def highlight(text: str, query: str) -> SafeString:
     return search.highlight(text, query)
 
 
+@register.simple_tag
+def excerpt(text: str, query: str) -> SafeString:
+    """A short stretch of `text` around the first word the query finds, words marked; empty
+    when the query finds nothing in it."""
+    return search.excerpt(text, query)
+
+
 @register.filter
 def language_name(tag: str) -> str:
     return display.language_name(tag)
