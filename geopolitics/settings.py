@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "claims.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that reads or changes the body; anonymous answers only (BREACH).
+    "claims.middleware.PublicGZipMiddleware",
     "claims.middleware.RefuseNulMiddleware",
     "claims.middleware.RefuseLongAddressMiddleware",
     "claims.middleware.DatabaseUnavailableMiddleware",

@@ -151,6 +151,24 @@ def short_label(source) -> str:
 
 
 @register.filter
+def heat_pairs(rows) -> list[tuple]:
+    """Each pair of the heatmap's rows once, as (source, other, agreement, compare URL), the
+    most agreeing first and pairs with nothing in common last: the map as a list for phones."""
+    pairs = [
+        (row.source, other, found, href)
+        for i, row in enumerate(rows)
+        for j, (other, found, href) in enumerate(row.cells)
+        if j > i and href
+    ]
+
+    def closeness(pair: tuple) -> float:
+        found = pair[2]
+        return -1.0 if found is None or found.score is None else found.score
+
+    return sorted(pairs, key=closeness, reverse=True)
+
+
+@register.filter
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)}%"
 
