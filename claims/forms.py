@@ -25,7 +25,7 @@ class MatrixOrderForm(forms.Form):
     )
     cols = forms.ChoiceField(
         label="Columns",
-        choices=[("date", "Newest first"), ("publisher", "By outlet")],
+        choices=[("date", "Newest first"), ("oldest", "Oldest first"), ("publisher", "By outlet")],
         required=False,
     )
 
