@@ -186,3 +186,20 @@ def test_search_landmarks_are_named(client):
     assert html.count('role="search"') == 2
     assert 'role="search" aria-label="Site search"' in html
     assert 'role="search" aria-label="Search the corpus, with filters"' in html
+
+
+def test_the_database_uses_the_same_rules_as_the_highlighter():
+    from django.db import connection
+
+    from claims import wording
+
+    with connection.cursor() as cursor:
+        if search.uses_stored_vectors():
+            cursor.execute("SELECT similarity('a', 'a')")  # loads pg_trgm and its settings
+            cursor.execute("SHOW pg_trgm.strict_word_similarity_threshold")
+            assert float(cursor.fetchone()[0]) == wording.FUZZY_THRESHOLD
+            cursor.execute("SELECT to_tsvector('claims_search', 'Nakhçıvan drones')::text")
+            assert cursor.fetchone()[0] == "'drone':2 'nakhcivan':1"
+        else:
+            cursor.execute("SELECT claims_term_in('Two Drones', 'drone'), claims_term_in('x', 'y')")
+            assert cursor.fetchone() == (1, 0)

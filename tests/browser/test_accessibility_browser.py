@@ -22,6 +22,8 @@ PAGES = {
     "compare": "/compare/?a=does-russia-support-iran&b=corridor-dividing-russia-and-iran",
     "search": "/search/?q=corridor",
 }
+# Checked by axe as well (not a page type Lighthouse is asked to score).
+MORE_PAGES = {"cite": "/claims/{claim}/cite/"}
 
 
 def serious_violations(page) -> list[str]:
@@ -41,9 +43,13 @@ def serious_violations(page) -> list[str]:
 def test_axe_finds_no_serious_violation(open_tab, viewport):
     if not AXE.exists():
         pytest.fail(f"axe-core is not installed at {AXE}: run `make js`.")
+    from claims.models import Claim
+
+    claim = Claim.objects.published().order_by("pk").first()
     tab = open_tab(viewport)
     found = {}
-    for name, path in PAGES.items():
+    more = {name: path.format(claim=claim.pk) for name, path in MORE_PAGES.items()}
+    for name, path in {**PAGES, **more}.items():
         assert tab.open(path).status == 200, path
         violations = serious_violations(tab.page)
         if violations:
@@ -76,3 +82,21 @@ def test_compare_links_are_big_enough_to_touch(open_tab):
     )
     assert sizes and all(w >= 24 and h >= 24 for w, h in sizes)
     tab.shoot("compare-phone")
+
+
+def test_time_axis_search_and_citation_pages(open_tab):
+    from claims.models import Claim
+
+    tab = open_tab(DESKTOP)
+    tab.open(PAGES["proposition"])
+    assert tab.page.locator(".timeline-chart").is_visible()
+    tab.page.locator("#timeline-heading").scroll_into_view_if_needed()
+    tab.shoot("proposition-timeline-desktop", full_page=False)
+    tab.open("/search/?q=drone")
+    assert tab.page.locator("mark").count() > 0
+    tab.shoot("search-drone-desktop")
+    claim = Claim.objects.published().order_by("pk").first()
+    tab.open(f"/claims/{claim.pk}/cite/")
+    assert tab.page.locator(".cite-copy").first.is_visible()  # the script showed the buttons
+    tab.shoot("cite-desktop")
+    assert tab.errors == []
