@@ -34,22 +34,26 @@ def _authors_text(authors: tuple[str, ...]) -> str:
     return ", ".join(authors[:-1]) + ", and " + authors[-1]
 
 
+def _sentence(text: str) -> str:
+    """`text` ending with a full stop, unless it already ends with a mark of its own."""
+    return text if text[-1:] in ".?!…" else text + "."
+
+
 def plain_text(citation: Citation) -> str:
     """One paragraph: the quote, then who said it where and when, then the addresses."""
     parts = []
     if citation.authors:
-        parts.append(_authors_text(citation.authors) + ".")
-    parts.append(f"“{citation.title}.”")
-    if citation.publisher:
-        parts.append(f"{citation.publisher},")
-    parts.append(
+        parts.append(_sentence(_authors_text(citation.authors)))
+    parts.append(f"“{_sentence(citation.title)}”")
+    when = (
         f"{citation.published_on.day} {citation.published_on:%B %Y}."
         if citation.published_on
-        else "Date not stated."
+        else "date not stated."
     )
+    parts.append(f"{citation.publisher}, {when}" if citation.publisher else when.capitalize())
     if citation.original_url:
         parts.append(citation.original_url + ".")
-    lines = [f"“{citation.quote}”", " ".join(parts).replace(",.", ".")]
+    lines = [f"“{citation.quote}”", " ".join(parts)]
     quoted_at = f"Quoted at {citation.permalink}"
     if citation.accessed:
         quoted_at += f" (accessed {citation.accessed.isoformat()})"
@@ -99,7 +103,7 @@ def bibtex(citation: Citation) -> str:
         fields.append(("urldate", citation.accessed.isoformat()))
     if citation.language:
         fields.append(("langid", citation.language))
-    fields.append(("note", f"Quoted: “{citation.quote}”. Quote at {citation.permalink}"))
+    fields.append(("note", f"Quoted: “{citation.quote}” At {citation.permalink}"))
     body = ",\n".join(f"  {name} = {_bibtex_value(value)}" for name, value in fields)
     return f"@online{{{_key(citation)},\n{body}\n}}"
 
@@ -116,7 +120,7 @@ def csl_json(citation: Citation) -> str:
         "title": citation.title,
         "URL": citation.original_url or citation.permalink,
         # CSL has no variable for a quotation: it travels in the note, with its address.
-        "note": f"Quoted: “{citation.quote}”. Quote at {citation.permalink}",
+        "note": f"Quoted: “{citation.quote}” At {citation.permalink}",
     }
     if citation.authors:
         item["author"] = [{"literal": name} for name in citation.authors]

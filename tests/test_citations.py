@@ -32,7 +32,7 @@ def test_plain_text_has_every_fact_it_is_given():
     text = citations.plain_text(FULL)
     assert text.splitlines() == [
         "“The corridor remains a red line for Iran.”",
-        "Kamran Bokhari and Ana Núñez. “Does Russia support Iran?.” Geopolitical Futures, "
+        "Kamran Bokhari and Ana Núñez. “Does Russia support Iran?” Geopolitical Futures, "
         "9 July 2024. https://example.test/original.",
         "Quoted at https://example.test/sources/does-russia-support-iran/#claim-7 "
         "(accessed 2026-11-30).",
@@ -41,7 +41,7 @@ def test_plain_text_has_every_fact_it_is_given():
 
 def test_plain_text_says_what_is_not_stated_and_guesses_nothing():
     text = citations.plain_text(BARE)
-    assert "Date not stated." in text
+    assert text.splitlines()[1] == "“An unsigned note.” Date not stated."
     assert "http" not in text.splitlines()[1]
 
 
