@@ -9,7 +9,7 @@ PORT ?= 8000
 # Local development runs with DEBUG on; production sets DEBUG=0 and the variables in README.md.
 export DEBUG ?= 1
 
-.PHONY: run test lint format migrate seeds clean load load-faults fuzz bench bench-suggest js replica-test lock
+.PHONY: run test lint format migrate seeds clean load load-faults fuzz bench bench-suggest js replica-test lock audit
 
 # Everything is installed from requirements.lock: every package, pinned, each file checked
 # against its hash. requirements.txt (runtime) and requirements-dev.txt (tests) name what is
@@ -59,6 +59,13 @@ test: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+# Lighthouse's accessibility audit (npm, tests/browser/js) of home, topic, proposition, reading
+# view, compare and search at phone and desktop sizes, offline against Debian's Chromium; fails
+# under 100. `make test` runs axe-core on the same pages.
+audit: $(STAMP) $(JS_STAMP)
+	LIGHTHOUSE=$(JS)/node_modules/.bin/lighthouse CHROME_PATH=/usr/bin/chromium \
+		$(BIN)/pytest -p no:cacheprovider -m audit tests/browser/test_lighthouse_audit.py
 
 # Load test: gunicorn on a PostgreSQL cluster of its own (15/load, port 5433, created on first
 # use), driven by locust for 60 s at 32 concurrent clients, with the database stopped and

@@ -181,14 +181,17 @@ def _heat_cell(
     fill = agreement_fill(cell.score)
     ink = text_on(fill)
     percent = round(cell.score * 100)
+    # The name starts with the figures the square shows, so that a reader using speech input
+    # can say what is seen, and names both sources in full.
     label = (
-        f"{row.name} and {column.name}: {percent}% agreement over {cell.shared} shared "
-        f"propositions, close on {cell.agreeing}"
+        f"{percent}% {cell.agreeing}/{cell.shared}: {row.name} and {column.name}, "
+        f"{percent}% agreement over {cell.shared} shared propositions, "
+        f"close on {cell.agreeing}"
     )
     body = (
         f'<title>{escape(label)}</title><rect{box} fill="{fill}"/>'
         f'<text{_attrs(x=cx, y=cy - 6, fill=ink)} text-anchor="middle" '
-        f'dominant-baseline="middle" font-size="14" font-weight="600">{percent}%</text>'
+        f'dominant-baseline="middle" font-size="14" font-weight="600">{percent}%</text> '
         f'<text{_attrs(x=cx, y=cy + 12, fill=ink)} text-anchor="middle" '
         f'dominant-baseline="middle" font-size="11">{cell.agreeing}/{cell.shared}</text>'
     )
@@ -247,5 +250,75 @@ def stance_bar(
                 f'font-size="{min(12, height - 4)}" aria-hidden="true">{style.symbol}</text>'
             )
         x += share
+    out.append("</svg>")
+    return mark_safe("".join(out))
+
+
+_TIMELINE_LANES = (
+    ("supports", "supports"),
+    ("leans_supports", "leans supports"),
+    ("mixed", "mixed"),
+    ("leans_contradicts", "leans contradicts"),
+    ("contradicts", "contradicts"),
+    ("neutral", "neutral"),
+    (None, "no view of its own"),
+)
+
+
+def timeline_chart(line, *, width: int = 720) -> SafeString:
+    """Positions along the publication dates (a `timeline.Timeline`): a lane per position, the
+    dated sources placed by date, the undated ones in a lane of their own at the right.
+
+    A picture of the list the page prints beside it, so hidden from assistive technology."""
+    lane_height, top, left, undated_width = 26, 10, 132, 120
+    lanes = {label: i for i, (label, _) in enumerate(_TIMELINE_LANES)}
+    height = top + lane_height * len(_TIMELINE_LANES) + 34
+    right = width - (undated_width if line.undated else 16)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-chart" aria-hidden="true"'
+        f' focusable="false"{_attrs(width=width, height=height, viewBox=f"0 0 {width} {height}")}>'
+    ]
+    for i, (_, name) in enumerate(_TIMELINE_LANES):
+        y = top + i * lane_height + lane_height / 2
+        out.append(
+            f'<line{_attrs(x1=left, x2=width - 8, y1=y, y2=y)} class="timeline-chart__lane"/>'
+            f'<text{_attrs(x=left - 8, y=y, fill=MUTED)} text-anchor="end" '
+            f'dominant-baseline="middle" font-size="12">{escape(name)}</text>'
+        )
+    bottom = top + lane_height * len(_TIMELINE_LANES) + 16
+
+    def dot(x: float, moment) -> str:
+        label = moment.position.label if moment.position is not None else None
+        y = top + lanes.get(label, len(_TIMELINE_LANES) - 1) * lane_height + lane_height / 2
+        when = f"{moment.when.day} {moment.when:%b %Y}" if moment.when else "date not stated"
+        return (
+            f'<circle{_attrs(cx=round(x, 1), cy=y, r=7)} class="timeline-chart__dot '
+            f'timeline-chart__dot--{escape(label or "aside")}">'
+            f"<title>{escape(moment.source.title)} ({when})</title></circle>"
+        )
+
+    for moment in line.dated:
+        out.append(dot(left + 12 + moment.offset * (right - left - 36), moment))
+    if line.dated:
+        out.append(
+            f'<text{_attrs(x=left + 12, y=bottom, fill=MUTED)} font-size="12">'
+            f"{line.first:%b %Y}</text>"
+        )
+        if line.last != line.first:
+            out.append(
+                f'<text{_attrs(x=right - 24, y=bottom, fill=MUTED)} text-anchor="end" '
+                f'font-size="12">{line.last:%b %Y}</text>'
+            )
+    if line.undated:
+        x0 = right + 8
+        out.append(
+            f"<rect{_attrs(x=x0, y=top, width=undated_width - 16, height=height - top - 30)} "
+            f'rx="4" class="timeline-chart__undated"/>'
+            f"<text{_attrs(x=x0 + (undated_width - 16) / 2, y=bottom, fill=MUTED)} "
+            f'text-anchor="middle" font-size="12">undated</text>'
+        )
+        step = (undated_width - 16) / (len(line.undated) + 1)
+        for n, moment in enumerate(line.undated, start=1):
+            out.append(dot(x0 + n * step, moment))
     out.append("</svg>")
     return mark_safe("".join(out))

@@ -142,4 +142,9 @@ def short_label(title: str, publisher: str | None, *, limit: int = 26) -> str:
     apart better; the full title always travels along in a tooltip or a table.
     """
     text = publisher or title
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    # Cut at a word boundary: half a word reads as another word.
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else text[: limit - 1]).rstrip(" ,;:–—-") + "…"

@@ -7,9 +7,11 @@ against a fixed list (sort orders, published source slugs) or capped (search len
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
+from claims.models import ClaimAttribution, Proposition, Source, StanceLabel, Topic
 from claims.positions import VOICES
-from claims.search import MAX_QUERY_LENGTH
+from claims.search import MAX_QUERY_LENGTH, Filters
 from claims.selectors import PROPOSITION_ORDERS, SOURCE_ORDERS
 
 
@@ -23,7 +25,7 @@ class MatrixOrderForm(forms.Form):
     )
     cols = forms.ChoiceField(
         label="Columns",
-        choices=[("date", "Newest first"), ("publisher", "By outlet")],
+        choices=[("date", "Newest first"), ("oldest", "Oldest first"), ("publisher", "By outlet")],
         required=False,
     )
 
@@ -112,6 +114,31 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "maxlength": MAX_QUERY_LENGTH}),
     )
 
+    topic = forms.ModelChoiceField(
+        label="Topic",
+        required=False,
+        empty_label="Any topic",
+        to_field_name="slug",
+        # Topics a published proposition is filed under: a draft-only topic stays unnamed.
+        queryset=Topic.objects.filter(
+            Exists(
+                Proposition.topics.through.objects.filter(
+                    topic=OuterRef("pk"), proposition__in=Proposition.objects.published()
+                )
+            )
+        ),
+    )
+    stance = forms.ChoiceField(
+        label="Stance", required=False, choices=[("", "Any stance"), *StanceLabel.choices]
+    )
+    attribution = forms.ChoiceField(
+        label="Voice",
+        required=False,
+        choices=[("", "Any voice"), *ClaimAttribution.choices],
+    )
+    # A slug, not a list: there may be thousands of sources. Results link to it.
+    source = forms.SlugField(label="Source", required=False, max_length=200)
+
     shortened = False
 
     def clean_q(self) -> str:
@@ -120,3 +147,26 @@ class SearchForm(forms.Form):
             self.shortened = True
             query = query[:MAX_QUERY_LENGTH].strip()
         return query
+
+    def clean_source(self) -> Source | None:
+        slug = self.cleaned_data["source"]
+        if not slug:
+            return None
+        source = Source.objects.published().filter(slug=slug).only("pk", "slug", "title").first()
+        if source is None:
+            raise forms.ValidationError(
+                "No published source has the slug “%(value)s”.",
+                code="unknown_source",
+                params={"value": slug},
+            )
+        return source
+
+    def filters(self) -> Filters:
+        """The filters of a valid form."""
+        data = self.cleaned_data
+        return Filters(
+            topic=data.get("topic"),
+            source=data.get("source"),
+            stance=data.get("stance", ""),
+            attribution=data.get("attribution", ""),
+        )

@@ -15,6 +15,12 @@
 - An address (path and query) longer than MAX_URL_LENGTH is refused with 414, in the API's
   error shape under /api/. gunicorn refuses request lines over 8190 bytes by itself, with a
   plain page, before the app sees them (gunicorn.conf.py, README "Operations").
+- Pages and API answers are gzip-compressed for anonymous readers only (PublicGZipMiddleware):
+  compressing a response that carries a secret (a CSRF token in a form, a signed-in user's
+  data) next to text an attacker can put in the page lets the compressed size leak the secret
+  (BREACH). Anonymous answers carry none: public pages use GET forms, and their CSP nonce
+  changes on every response, so there is nothing stable to guess. Static files are compressed
+  ahead of time by WhiteNoise.
 - Every answer carries a Permissions-Policy that turns off the browser features the site never
   uses (camera, microphone, location, payment, …), so that no injected content could use them.
 """
@@ -26,6 +32,7 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template import loader
 
 from claims.concurrency import conflict_kind, is_database_busy
@@ -195,3 +202,19 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Django's gzip compression, for answers that carry no secret (see the module docstring):
+    not for a signed-in user, a request with credentials, or a page that used a CSRF token."""
+
+    def process_response(self, request, response):
+        user = getattr(request, "user", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or "Authorization" in request.headers
+            # The CSRF middleware (inside this one) sets the cookie when a page used the token.
+            or settings.CSRF_COOKIE_NAME in response.cookies
+        ):
+            return response
+        return super().process_response(request, response)

@@ -415,12 +415,13 @@ def published_sources() -> list[Source]:
     return order_sources(sources, "date")
 
 
-SOURCE_ORDERS = ("date", "publisher")
+SOURCE_ORDERS = ("date", "oldest", "publisher")
 PROPOSITION_ORDERS = ("divergence", "text")
 
 
 def order_sources(sources: Iterable[Source], by: str) -> list[Source]:
-    """Sources by `date` (newest first, undated last) or by `publisher` name (unknown last).
+    """Sources by `date` (newest first, undated last), `oldest` (the dates in reading order,
+    undated last) or by `publisher` name (unknown last).
 
     Sorted in Python with explicit rules, because databases disagree on where NULL dates go.
     """
@@ -433,7 +434,9 @@ def order_sources(sources: Iterable[Source], by: str) -> list[Source]:
             key=lambda s: (s.publisher is None, s.publisher.name.casefold() if s.publisher else ""),
         )
     dated = sorted(
-        (s for s in by_title if s.published_on), key=lambda s: s.published_on, reverse=True
+        (s for s in by_title if s.published_on),
+        key=lambda s: s.published_on,
+        reverse=by == "date",
     )
     return dated + [s for s in by_title if not s.published_on]
 

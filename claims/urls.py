@@ -13,6 +13,7 @@ urlpatterns = [
     path("sources/", views.source_index, name="sources"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("sources/<slug:slug>/text.txt", views.source_text, name="source-text"),
+    path("claims/<int:pk>/cite/", views.cite, name="cite"),
     path("publishers/<slug:slug>/", views.publisher_detail, name="publisher"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     path("compare/", views.compare, name="compare"),

@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "claims.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside every middleware that reads or changes the body; anonymous answers only (BREACH).
+    "claims.middleware.PublicGZipMiddleware",
     "claims.middleware.RefuseNulMiddleware",
     "claims.middleware.RefuseLongAddressMiddleware",
     "claims.middleware.DatabaseUnavailableMiddleware",
@@ -177,8 +179,12 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL compiles a query to machine code once its estimated cost passes a threshold.
     # On a large corpus many short, LIMITed queries pass it and spend tens of milliseconds
     # compiling what runs in one; requests here are short, so compilation is off (DB_JIT=1 on).
+    # Search finds spelling variants ("Nakhichevan", "Nakhchivan") by pg_trgm's strict word
+    # similarity at the threshold of claims.wording.FUZZY_THRESHOLD; the operator reads it here.
+    _pg_options = ["-c pg_trgm.strict_word_similarity_threshold=0.35"]
     if not env_bool("DB_JIT", False):
-        _db["OPTIONS"]["options"] = "-c jit=off"
+        _pg_options.append("-c jit=off")
+    _db["OPTIONS"]["options"] = " ".join(_pg_options)
 if _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", False):
     _db["CONN_MAX_AGE"] = 0
     # With the pool, health checks make it test a connection before handing it out, so that

@@ -90,7 +90,9 @@ def test_heatmap_has_title_desc_and_a_cell_per_pair():
     assert svg.count(">75%</text>") == 2
     assert svg.count(">3/4</text>") == 2
     assert 'href="/compare/?a=one&amp;b=two"' in svg
-    assert "One and Two: 75% agreement over 4 shared propositions, close on 3" in svg
+    assert (
+        'aria-label="75% 3/4: One and Two, 75% agreement over 4 shared propositions, close on 3"'
+    ) in svg
     # Pairs without a shared proposition, and the diagonal, say so rather than show 0%.
     assert svg.count(">n/a<") == 4
     assert svg.count(">—<") == 3

@@ -51,7 +51,7 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
     # Fanack's and EJP's pieces: 42% graded agreement over 6 shared propositions.
     assert (
         "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
-        "scrutinized alliance: 42% agreement over 6 shared propositions, close on 2"
+        "scrutinized alliance, 42% agreement over 6 shared propositions, close on 2"
     ) in svg
 
 

@@ -2,9 +2,12 @@
 
 import pytest
 
+from claims import search
+from claims.models import Claim, Source, Stance
 from claims.search import MAX_QUERY_LENGTH
 
-from .corpus import grow
+from .corpus import SECOND, grow, publish
+from .factories import ClaimFactory, SourceFactory, StanceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +50,8 @@ def test_search_query_count_does_not_grow(client, django_assert_num_queries):
     # 2 the stances of those claims with their propositions
     # 3 matching published propositions
     # 4 matching published sources
-    expected = 5
+    # 5 the published topics the topic filter offers
+    expected = 6
     with django_assert_num_queries(expected):
         client.get("/search/?q=corridor")
     grow(4)
@@ -87,3 +91,115 @@ def test_api_search_filters_without_ranking_every_match():
     assert ids == sorted(ids, reverse=True)  # the list's own order (cursor by id)
     expected = search.matches(Claim.objects.published(), "corridor").values_list("pk", flat=True)
     assert ids and set(ids) == set(expected)
+
+
+def claim_ids(query: str, **kwargs) -> set[int]:
+    return {claim.pk for claim in search.search(query, limit=1000, **kwargs).claims}
+
+
+def test_singular_and_plural_find_the_same_claims():
+    drone, drones = claim_ids("drone"), claim_ids("drones")
+    assert drone and drone == drones
+    assert claim_ids("Drones") == drones
+    # Stems, not only beginnings: "sanctions" finds "sanctioned" and "sanction".
+    assert claim_ids("corridors") == claim_ids("corridor")
+
+
+def test_spelling_variants_and_accents_find_each_other():
+    with_i = claim_ids("Nakhichevan")
+    without = claim_ids("Nakhchivan")
+    assert with_i and with_i == without
+    quotes = " ".join(Claim.objects.filter(pk__in=with_i).values_list("quote", flat=True))
+    assert "Nakhchivan" in quotes and "Nakhichevan" in quotes
+    assert claim_ids("Nakhçıvan") == without
+    assert claim_ids("Zángezur corridor") == claim_ids("zangezur corridor") != set()
+    # Short words are not matched by spelling: "Iraq" is not "Iran".
+    assert claim_ids("Iraq") == set()
+
+
+def test_every_result_shows_the_words_it_was_found_by(client):
+    for query in ["drone", "Nakhichevan", "sanctions Russia", "corridors", "Azerbaijani"]:
+        results = search.search(query, limit=1000)
+        assert results.claims, query
+        for claim in results.claims:
+            assert "<mark>" in search.highlight(claim.quote, query), (query, claim.quote)
+        for proposition in results.propositions:
+            assert "<mark>" in search.highlight(proposition.text, query), query
+        for source in results.sources:
+            shown = search.highlight(source.title, query) + search.excerpt(source.body, query)
+            assert "<mark>" in shown, (query, source.title)
+    html = client.get("/search/?q=drone").content.decode()
+    assert "<mark>drones</mark>" in html and "<mark>drone</mark>" in html
+
+
+def test_editors_notes_are_searched_for_editors_only(client, editor):
+    source = publish(SourceFactory())
+    claim = ClaimFactory(source=source, span=SECOND, note="Compare the quillwort memo.")
+    StanceFactory(claim=claim)
+    assert search.matches(Claim.objects.published(), "quillwort").count() == 0
+    html = client.get("/search/?q=quillwort").content.decode()
+    assert "Nothing published matches" in html
+    assert claim_ids("quillwort", editor=True) == {claim.pk}
+    client.force_login(editor)
+    html = client.get("/search/?q=quillwort").content.decode()
+    assert "Editors’ note:</span> Compare the <mark>quillwort</mark> memo." in html
+
+
+def test_filters_narrow_the_claims(client):
+    everything = claim_ids("Russia")
+    supporting = claim_ids("Russia", filters=search.Filters(stance="supports"))
+    assert supporting and supporting < everything
+    labels = Stance.objects.filter(claim__in=supporting).values_list("claim", "label")
+    assert {claim for claim, label in labels if label == "supports"} == supporting
+
+    source = Source.objects.get(slug="does-russia-support-iran")
+    one_source = claim_ids("Russia", filters=search.Filters(source=source))
+    assert one_source and one_source < everything
+    assert set(Claim.objects.filter(pk__in=one_source).values_list("source", flat=True)) == {
+        source.pk
+    }
+
+    reported = claim_ids("Russia", filters=search.Filters(attribution="reported"))
+    assert set(Claim.objects.filter(pk__in=reported).values_list("attribution", flat=True)) <= {
+        "reported"
+    }
+
+    html = client.get("/search/?q=corridor&stance=supports&topic=zangezur-corridor").content
+    html = html.decode()
+    assert 'id="res-claims"' in html and 'id="res-props"' not in html
+    assert 'class="stance stance-supports"' in html
+    html = client.get(f"/search/?q=Russia&source={source.slug}").content.decode()
+    assert f"Source: <strong>{source.title}</strong>" in html
+
+
+def test_unknown_filters_are_form_errors_not_failures(client):
+    response = client.get("/search/?q=Russia&topic=nowhere&source=no-such-source&stance=loud")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="form-errors"' in html
+    assert "No published source has the slug “no-such-source”" in html
+    assert 'class="summary"' not in html
+
+
+def test_search_landmarks_are_named(client):
+    html = client.get("/search/?q=corridor").content.decode()
+    assert html.count('role="search"') == 2
+    assert 'role="search" aria-label="Site search"' in html
+    assert 'role="search" aria-label="Search the corpus, with filters"' in html
+
+
+def test_the_database_uses_the_same_rules_as_the_highlighter():
+    from django.db import connection
+
+    from claims import wording
+
+    with connection.cursor() as cursor:
+        if search.uses_stored_vectors():
+            cursor.execute("SELECT similarity('a', 'a')")  # loads pg_trgm and its settings
+            cursor.execute("SHOW pg_trgm.strict_word_similarity_threshold")
+            assert float(cursor.fetchone()[0]) == wording.FUZZY_THRESHOLD
+            cursor.execute("SELECT to_tsvector('claims_search', 'Nakhçıvan drones')::text")
+            assert cursor.fetchone()[0] == "'drone':2 'nakhcivan':1"
+        else:
+            cursor.execute("SELECT claims_term_in('Two Drones', 'drone'), claims_term_in('x', 'y')")
+            assert cursor.fetchone() == (1, 0)

@@ -81,6 +81,16 @@ def test_default_columns_are_newest_first_with_undated_last(client):
     ]
 
 
+def test_columns_in_date_order_oldest_first_with_undated_last(client):
+    html = client.get("/topics/zangezur-corridor/?cols=oldest").content.decode()
+    headers = SOURCE_HEADERS.findall(html)
+    assert headers[:2] == [
+        "russia-and-iran-diverge-in-the-south-caucasus",  # June 2023
+        "corridor-dividing-russia-and-iran",  # September 2024
+    ]
+    assert '<option value="oldest" selected>' in html
+
+
 @pytest.mark.parametrize(
     "query", ["rows=-id", "rows=text,pk", "cols=title;drop", "rows=&cols=", "rows=__class__"]
 )

@@ -43,6 +43,9 @@ def test_sources_by_date_put_undated_last_and_by_outlet_put_unknown_last():
     by_date = selectors.order_sources(sources, "date")
     assert [s.published_on for s in by_date[:2]] == [dt.date(2024, 9, 12), dt.date(2023, 6, 15)]
     assert all(s.published_on is None for s in by_date[2:])
+    oldest = selectors.order_sources(sources, "oldest")
+    assert [s.published_on for s in oldest[:2]] == [dt.date(2023, 6, 15), dt.date(2024, 9, 12)]
+    assert all(s.published_on is None for s in oldest[2:])
     by_outlet = selectors.order_sources(sources, "publisher")
     assert by_outlet[0].publisher.name == "Central Asia-Caucasus Analyst"
     assert by_outlet[-1].publisher is None

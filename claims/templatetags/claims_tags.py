@@ -127,6 +127,13 @@ def highlight(text: str, query: str) -> SafeString:
     return search.highlight(text, query)
 
 
+@register.simple_tag
+def excerpt(text: str, query: str) -> SafeString:
+    """A short stretch of `text` around the first word the query finds, words marked; empty
+    when the query finds nothing in it."""
+    return search.excerpt(text, query)
+
+
 @register.filter
 def language_name(tag: str) -> str:
     return display.language_name(tag)
@@ -141,6 +148,24 @@ def source_name(source) -> str:
 @register.filter
 def short_label(source) -> str:
     return display.short_label(source.title, source.publisher.name if source.publisher else None)
+
+
+@register.filter
+def heat_pairs(rows) -> list[tuple]:
+    """Each pair of the heatmap's rows once, as (source, other, agreement, compare URL), the
+    most agreeing first and pairs with nothing in common last: the map as a list for phones."""
+    pairs = [
+        (row.source, other, found, href)
+        for i, row in enumerate(rows)
+        for j, (other, found, href) in enumerate(row.cells)
+        if j > i and href
+    ]
+
+    def closeness(pair: tuple) -> float:
+        found = pair[2]
+        return -1.0 if found is None or found.score is None else found.score
+
+    return sorted(pairs, key=closeness, reverse=True)
 
 
 @register.filter

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from claims import positions, selectors
+from claims import charts, positions, selectors, timeline
 from claims.forms import MatrixOrderForm, VoiceForm
 from claims.models import Proposition, Source
 from claims.pagecache import cached_page
@@ -156,6 +156,7 @@ def proposition_detail(request, slug: str):
         key=lambda item: order.get(item[1].position, len(order)),
     )
     page = Paginator(columns, SOURCES_ON_PROPOSITION).get_page(request.GET.get("page"))
+    over_time = timeline.timeline((source, cell.evidence) for source, cell in columns)
     source_total = selectors.corpus_tally().sources
     silent = max(0, source_total - len(columns))
     confirmed = {source for _, source in confirmed_silences([proposition.pk])}
@@ -179,5 +180,7 @@ def proposition_detail(request, slug: str):
             "voice": voice,
             "voice_form": voice_form,
             "related": selectors.related_summaries(proposition, topics, RELATED_PROPOSITIONS),
+            "timeline": over_time,
+            "timeline_chart": charts.timeline_chart(over_time),
         },
     )

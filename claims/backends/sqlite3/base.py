@@ -24,6 +24,8 @@ import time
 
 from django.db.backends.sqlite3 import base
 
+from claims import wording
+
 DEFAULT_TIMEOUT = 5.0
 POLL_SECONDS = 0.002
 
@@ -36,6 +38,11 @@ def _process_lock(name: str) -> threading.Lock:
         return _process_locks.setdefault(name, threading.Lock())
 
 
+def _term_in(text: str | None, word: str) -> bool:
+    """Whether the folded query word `word` is found in `text` (claims.wording's rules)."""
+    return wording.contains(text, wording.Term(word=word, stem=wording.stem(word)))
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     """SQLite DatabaseWrapper whose write transactions queue for their turn."""
 
@@ -43,6 +50,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._held_thread_lock: threading.Lock | None = None
         self._held_file: int | None = None
+
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        # Search's word matching on SQLite (claims.search): the same rules as on PostgreSQL.
+        connection.create_function("claims_term_in", 2, _term_in, deterministic=True)
+        return connection
 
     def _timeout(self) -> float:
         return float(self.settings_dict.get("OPTIONS", {}).get("timeout", DEFAULT_TIMEOUT))
