@@ -12,7 +12,7 @@ from django.urls import path
 from claims.anchoring import AnchorError, make_anchor
 from claims.models import Claim, Stance
 
-from .base import HistoryAdmin, shorten
+from .base import ChosenOnlyFilter, HistoryAdmin, shorten
 from .imports import AnnotationImportScreen
 from .locking import VersionedForm
 
@@ -92,8 +92,22 @@ class ClaimAdmin(HistoryAdmin):
         "stance_labels",
     ]
     list_select_related = ["source", "speaker"]
-    list_filter = ["attribution", "kind", "anchor_state", "source__status", "source"]
+    list_defer = ["source__body", "source__blocks", "source__provenance"]
+    # A million claims come from tens of thousands of sources: the source filter shows the
+    # one chosen (from a source's claim count), not a list of them all.
+    list_filter = [
+        "attribution",
+        "kind",
+        "anchor_state",
+        "source__status",
+        ("source", ChosenOnlyFilter),
+    ]
     search_fields = ["quote", "note", "source__title"]
+    # Newest first, along the primary key: the model's order (by source, whose own order is
+    # by date and title) sorts a million claims joined with their sources for every page.
+    # For the same reason no column sorts the list; filters and search narrow it instead.
+    ordering = ["-pk"]
+    sortable_by = []
     autocomplete_fields = ["source", "speaker", "actors"]
     readonly_fields = ["prefix", "suffix", "anchor_state", "created_by"]
     inlines = [StanceInline]
@@ -118,7 +132,7 @@ class ClaimAdmin(HistoryAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="Quote", ordering="quote")
+    @admin.display(description="Quote")
     def short_quote(self, obj: Claim) -> str:
         return shorten(obj.quote)
 
@@ -146,17 +160,25 @@ class StanceAdmin(HistoryAdmin):
     form = StanceForm
     list_display = ["claim_quote", "source", "proposition", "label", "annotator"]
     list_select_related = ["claim__source", "proposition", "annotator"]
-    list_filter = ["label", "proposition__topics", "claim__source", "annotator"]
+    list_defer = ["claim__source__body", "claim__source__blocks", "claim__source__provenance"]
+    list_filter = [
+        "label",
+        "proposition__topics",
+        ("claim__source", ChosenOnlyFilter),
+        "annotator",
+    ]
     search_fields = ["claim__quote", "proposition__text", "note"]
+    ordering = ["-pk"]  # as for claims: the model's order joins every stance to its source
+    sortable_by = []
     autocomplete_fields = ["claim", "proposition", "annotator"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
-    @admin.display(description="Claim", ordering="claim__quote")
+    @admin.display(description="Claim")
     def claim_quote(self, obj: Stance) -> str:
         return shorten(obj.claim.quote, 70)
 
-    @admin.display(description="Source", ordering="claim__source__title")
+    @admin.display(description="Source")
     def source(self, obj: Stance) -> str:
         return obj.claim.source.title
