@@ -60,7 +60,8 @@ def app_environment(database: str) -> dict[str, str]:
         "API_THROTTLE_ANON": "100000000/minute",
         "API_THROTTLE_USER": "100000000/minute",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "geopolitics.settings",
+        # The site's settings plus the framework floor view (bench/urls.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
 
 

@@ -42,6 +42,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kind", default="export_annotations")
     parser.add_argument("--kill-at", type=float, default=0.33, help="fraction done at the kill")
+    parser.add_argument(
+        "--label", help="also record the figures in var/bench/<label>.json (e.g. 1m)"
+    )
+    parser.add_argument(
+        "--no-kill", action="store_true", help="run the whole export only, not the kill test"
+    )
     args = parser.parse_args()
 
     media = tempfile.mkdtemp(prefix="bench-jobs-")
@@ -114,6 +120,25 @@ def main() -> None:
         f"({job.total / elapsed:,.0f} claims/s, including queueing), worker peak RSS "
         f"{peak:.0f} MB, file {size / 1e6:.1f} MB"
     )
+    if args.label:
+        from bench.common import OUT, read_json, write_json
+
+        out = OUT / f"{args.label}.json"
+        data = read_json(out)
+        data["export_job"] = {
+            "kind": args.kind,
+            "claims": job.total,
+            "seconds": round(elapsed, 1),
+            "peak_mb": round(peak, 1),
+            "bytes": size,
+            "command": f"DATABASE_URL=… python bench/jobs.py --kind {args.kind}",
+        }
+        write_json(out, data)
+    if args.no_kill:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=60)
+        jobs.queue().delete(delete_jobs=True)
+        return
 
     # 2. The worker killed a third of the way through; a new worker picks the job up.
     job = jobs.start_job(kind=args.kind, by=user, site_url="https://claims.example")

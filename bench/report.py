@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import report_scale as scale
 from bench.common import OUT, ROOT, label, read_json
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -274,7 +275,13 @@ def main(sizes: list[int]) -> None:
     pages, m3 = page_table(small, large, names)
     search, m4 = search_table(runs)
     exports, m5 = export_table(runs)
-    misses += m2 + m3 + m4 + m5
+    by_label = {label(size): runs[size] for size in sorted(sizes)}
+    floors, m6 = scale.floor_tables(small, large, names)
+    deep, m7 = scale.deep_table(by_label)
+    admin, m8 = scale.admin_table(by_label)
+    editorial, m9 = scale.editorial_table(by_label)
+    export_job, m10 = scale.export_job_table(by_label)
+    misses += m2 + m3 + m4 + m5 + m6 + m7 + m8 + m9 + m10
     text = [
         "# Benchmark results",
         "",
@@ -289,6 +296,29 @@ def main(sizes: list[int]) -> None:
         "## Corpora",
         "",
         *corpus_table(runs),
+        "",
+        "## Every answer against the framework floor",
+        "",
+        "The floor: a view that does nothing (`/bench/floor/`, bench/urls.py), served through "
+        "the same settings, middleware and server in the same run.",
+        "",
+        *floors,
+        "",
+        "## The editorial day",
+        "",
+        *editorial,
+        "",
+        "## Deep pages",
+        "",
+        *deep,
+        "",
+        "## The admin at size",
+        "",
+        *admin,
+        "",
+        "## A whole-corpus export as a background job",
+        "",
+        *export_job,
         "",
         "## API lists against the raw limit (in process)",
         "",

@@ -4,7 +4,10 @@ gunicorn runs the app in production settings (gunicorn.conf.py: gthread workers)
 its own; BENCH_CLIENTS threads, each with a keep-alive connection, send BENCH_HTTP_REQUESTS
 requests per URL between them. Client and server share this machine's cores, so latencies
 include waiting for a core: they are for comparing sizes and endpoints, not absolute figures.
-Reads var/bench/<label>.json (the URLs measure.py used) and adds "http" to it.
+Reads var/bench/<label>.json (the URLs measure.py used) and adds "http" to it: each URL
+answered from the caches as a repeated anonymous read is, and "http_uncached": each computed
+every time (PUBLIC_PAGE_CACHE_SECONDS=0, BENCH_HTTP_UNCACHED_REQUESTS requests a URL). Both
+include the framework floor (bench/urls.py), the yardstick of every other figure.
 """
 
 from __future__ import annotations
@@ -22,21 +25,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import GUNICORN, OUT, ROOT, read_json, say, summary, write_json
+from bench.urls import FLOOR_URL
 
 PORT = int(os.environ.get("BENCH_PORT", "18766"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "240"))
+UNCACHED_REQUESTS = int(os.environ.get("BENCH_HTTP_UNCACHED_REQUESTS", "48"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 
 
-def start() -> subprocess.Popen:
+def start(**settings: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "WEB_CONCURRENCY": WORKERS,
         "GUNICORN_THREADS": THREADS,
         "GUNICORN_TIMEOUT": "120",
+        **settings,
     }
     server = subprocess.Popen(
         [str(GUNICORN), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
@@ -57,12 +63,12 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def hammer(url: str) -> dict:
-    """CLIENTS threads share REQUESTS requests to `url`; latency of each, and throughput."""
+def hammer(url: str, requests: int = REQUESTS) -> dict:
+    """CLIENTS threads share `requests` requests to `url`; latency of each, and throughput."""
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
-    remaining = [REQUESTS]
+    remaining = [requests]
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
@@ -108,17 +114,28 @@ def hammer(url: str) -> dict:
 def main() -> None:
     out = OUT / f"{sys.argv[1]}.json"
     data = read_json(out)
-    urls = {name: entry["url"] for name, entry in data["api"].items()}
+    urls = {"floor": FLOOR_URL}
+    urls |= {name: entry["url"] for name, entry in data["api"].items()}
     urls |= {f"page {name}": entry["url"] for name, entry in data["pages"].items()}
-    server = start()
-    try:
-        data["http"] = {}
-        for name, url in urls.items():
-            data["http"][name] = {"url": url, **hammer(url)}
-            say(f"http {name}: {data['http'][name]['median_ms']} ms")
-    finally:
-        stop(server)
-    data["http_setup"] = {"clients": CLIENTS, "workers": WORKERS, "threads": THREADS}
+    for key, settings, requests in (
+        ("http", {}, REQUESTS),
+        ("http_uncached", {"PUBLIC_PAGE_CACHE_SECONDS": "0"}, UNCACHED_REQUESTS),
+    ):
+        server = start(**settings)
+        try:
+            data[key] = {}
+            for name, url in urls.items():
+                data[key][name] = {"url": url, **hammer(url, requests)}
+                say(f"{key} {name}: {data[key][name]['median_ms']} ms")
+        finally:
+            stop(server)
+    data["http_setup"] = {
+        "clients": CLIENTS,
+        "workers": WORKERS,
+        "threads": THREADS,
+        "requests": REQUESTS,
+        "uncached_requests": UNCACHED_REQUESTS,
+    }
     write_json(out, data)
 
 
