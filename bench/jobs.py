@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--kind", default="export_annotations")
     parser.add_argument("--kill-at", type=float, default=0.33, help="fraction done at the kill")
     parser.add_argument(
-        "--label", help="also record the figures in var/bench/<label>.json (e.g. 1m)"
+        "--label", help="also record the figures in var/bench/export-job-<label>.json (e.g. 1m)"
     )
     parser.add_argument(
         "--no-kill", action="store_true", help="run the whole export only, not the kill test"
@@ -121,19 +121,19 @@ def main() -> None:
         f"{peak:.0f} MB, file {size / 1e6:.1f} MB"
     )
     if args.label:
-        from bench.common import OUT, read_json, write_json
+        from bench.common import OUT, write_json
 
-        out = OUT / f"{args.label}.json"
-        data = read_json(out)
-        data["export_job"] = {
-            "kind": args.kind,
-            "claims": job.total,
-            "seconds": round(elapsed, 1),
-            "peak_mb": round(peak, 1),
-            "bytes": size,
-            "command": f"DATABASE_URL=… python bench/jobs.py --kind {args.kind}",
-        }
-        write_json(out, data)
+        write_json(
+            OUT / f"export-job-{args.label}.json",
+            {
+                "kind": args.kind,
+                "claims": job.total,
+                "seconds": round(elapsed, 1),
+                "peak_mb": round(peak, 1),
+                "bytes": size,
+                "command": " ".join(["python bench/jobs.py", *sys.argv[1:]]),
+            },
+        )
     if args.no_kill:
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=60)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT, read_json, say, setup_django, timed, write_json
+from bench.common import FLOOR_URL, OUT, read_json, say, setup_django, timed, write_json
 
 setup_django()
 
@@ -27,7 +27,6 @@ from django.test import Client  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from bench import raw  # noqa: E402
-from bench.urls import FLOOR_URL  # noqa: E402
 from claims import search as searching  # noqa: E402
 from claims import selectors  # noqa: E402
 from claims.models import Claim, Proposition, Source, Stance, Topic  # noqa: E402

@@ -52,6 +52,9 @@ def machine() -> list[str]:
         f"- Machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 2**20:.0f} GiB memory, "
         f"{platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}; {postgres} on the same machine",
+        "- Load average (1, 5, 15 min) when the report was written: "
+        + ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        + " — other work on the same cores slows every figure alike, the floor included",
         f"- Command: `{os.environ.get('BENCH_COMMAND', 'make bench')}`",
     ]
 

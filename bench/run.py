@@ -12,7 +12,8 @@ For each corpus size in BENCH_SIZES (default 10,000 and 1,000,000 claims, 50 per
 5. the editorial-day mix: 32 readers with no edits, a publication every 5 s and every second,
    a draft edit every second (bench/editorial.py);
 6. peak memory of the streamed exports (bench/memory.py).
-BENCH_STEPS picks some of 2–6 (measure,admin,serve,editorial,memory).
+BENCH_STEPS picks some of 2–6 (measure,admin,serve,editorial,memory); BENCH_IMPORT=0 leaves out
+the import throughput.
 Then import throughput against a bulk-insert baseline (bench/importing.py, on a scratch
 database), and bench/RESULTS.md with every figure, the machine, the date and the commit.
 
@@ -53,7 +54,8 @@ from bench.common import (
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,1000000").split(",")]
 # What is measured at each size, in this order (bench/<step>.py): in process, the admin, through
 # gunicorn, the editorial-day mix, the streamed exports' memory.
-STEPS = os.environ.get("BENCH_STEPS", "measure,admin,serve,editorial,memory").split(",")
+ALL_STEPS = "measure,admin,serve,editorial,memory"
+STEPS = os.environ.get("BENCH_STEPS", ALL_STEPS).split(",")
 IMPORT_DATABASE = "geopolitics_bench_import"
 # The generator is a benchmark-only app: only these settings install it (bench/settings.py).
 GENERATOR_SETTINGS = "bench.settings"
@@ -127,7 +129,9 @@ def bench_size(size: int) -> None:
     run(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
     run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
     out = OUT / f"{label(size)}.json"
-    write_json(out, {"generation": corpus(size, env)})
+    # A run of every step starts the figures afresh; a run of some steps keeps the others'.
+    kept = {} if set(STEPS) == set(ALL_STEPS.split(",")) else read_json(out)
+    write_json(out, {**kept, "generation": corpus(size, env)})
     for step in STEPS:
         flush_cache()
         say(f"{label(size)}: {step}")
@@ -152,7 +156,8 @@ def main() -> int:
     started = time.perf_counter()
     for size in sorted(SIZES):
         bench_size(size)
-    bench_import()
+    if os.environ.get("BENCH_IMPORT", "1") != "0":
+        bench_import()
     run(PYTHON, "bench/report.py", *sorted(SIZES), env=dict(os.environ))
     say(f"done in {(time.perf_counter() - started) / 60:.1f} min")
     if os.environ.get("BENCH_STRICT") == "1":

@@ -24,8 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import GUNICORN, OUT, ROOT, read_json, say, summary, write_json
-from bench.urls import FLOOR_URL
+from bench.common import FLOOR_URL, GUNICORN, OUT, ROOT, read_json, say, summary, write_json
 
 PORT = int(os.environ.get("BENCH_PORT", "18766"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))

@@ -5,9 +5,8 @@ be told apart from the cost of any request at all. Installed by bench/settings.p
 from django.http import HttpResponse
 from django.urls import path
 
+from bench.common import FLOOR_URL
 from geopolitics.urls import urlpatterns as site_urls
-
-FLOOR_URL = "/bench/floor/"
 
 
 def floor(request):
