@@ -184,6 +184,25 @@ def test_editor_cannot_publish_but_reviewer_can(client, editor, reviewer):
     assert draft.published_by == reviewer and draft.published_at is not None
 
 
+def test_publishing_from_the_list_counts_no_claims(client, reviewer):
+    """No COUNT of claims joined to sources: the list behind the action counts claims for the
+    rows of its page only (`source_id IN (…)`), and the action reads the selected sources."""
+    draft = SourceFactory()
+    ClaimFactory.create_batch(3, source=draft)
+    client.force_login(reviewer)
+    with CaptureQueriesContext(connection) as captured:
+        client.post(
+            reverse("admin:claims_source_changelist"),
+            {"action": "publish_action", "_selected_action": [draft.pk]},
+        )
+    draft.refresh_from_db()
+    assert draft.status == Source.Status.PUBLISHED
+    counting = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    claims = [sql for sql in counting if "claims_claim" in sql]
+    assert all('"claims_claim"."source_id" IN (' in sql for sql in claims), claims
+    assert not [sql for sql in claims if "JOIN" in sql.upper()], claims
+
+
 def test_editor_submits_for_review(client, editor):
     draft = SourceFactory()
     client.force_login(editor)
