@@ -30,6 +30,8 @@ PORT = int(os.environ.get("BENCH_PORT", "18766"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "240"))
 UNCACHED_REQUESTS = int(os.environ.get("BENCH_HTTP_UNCACHED_REQUESTS", "48"))
+# A slow URL stops early, once each client has had one request, after this many seconds.
+SECONDS_PER_URL = float(os.environ.get("BENCH_HTTP_SECONDS_PER_URL", "30"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 
@@ -73,14 +75,15 @@ def hammer(url: str, requests: int = REQUESTS) -> dict:
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         while True:
             with lock:
-                if remaining[0] == 0:
+                over_time = time.perf_counter() - started > SECONDS_PER_URL
+                if remaining[0] == 0 or (over_time and len(latencies) >= CLIENTS):
                     break
                 remaining[0] -= 1
-            started = time.perf_counter()
+            sent = time.perf_counter()
             connection.request("GET", url, headers={"Host": "127.0.0.1"})
             response = connection.getresponse()
             response.read()
-            elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - sent
             with lock:
                 latencies.append(elapsed)
                 if response.status != 200:
@@ -90,8 +93,8 @@ def hammer(url: str, requests: int = REQUESTS) -> dict:
                 connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         connection.close()
 
-    # A few requests first so that every worker has its connection and caches.
-    for _ in range(CLIENTS):
+    # Two requests first so that the workers have their connections and caches.
+    for _ in range(2):
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         connection.request("GET", url, headers={"Host": "127.0.0.1"})
         connection.getresponse().read()
