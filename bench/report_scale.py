@@ -221,9 +221,13 @@ def export_job_table(runs: dict[str, dict]) -> tuple[list[str], list]:
             continue
         found = True
         ok = job["peak_mb"] < EXPORT_MEMORY_TARGET_MB
+        claims = f"{job['claims']:,}"
+        if job.get("total"):  # still running when the report was written
+            claims = f"{job['claims']:,} of {job['total']:,} (still running)"
+        size_cell = f"{job['bytes'] / 1e6:,.0f} MB" if job.get("bytes") else "—"
         lines.append(
-            f"| {size} | {job['kind']} | {job['claims']:,} | {job['seconds']:.0f} s | "
-            f"{job['claims'] / job['seconds']:,.0f} | {job['bytes'] / 1e6:,.0f} MB | "
+            f"| {size} | {job['kind']} | {claims} | {job['seconds']:.0f} s | "
+            f"{job['claims'] / job['seconds']:,.0f} | {size_cell} | "
             f"{job['peak_mb']:.0f} MB {'✓' if ok else '✗'} | `{job['command']}` |"
         )
         if not ok:
