@@ -269,6 +269,14 @@ def tally_line(runs: dict[int, dict]) -> str:
     return ", ".join(f"{ms(data.get('tally'))} ms at {label(size)}" for size, data in runs.items())
 
 
+def notes() -> list[str]:
+    """What the person running the bench wrote about this run (var/bench/notes.md), if any."""
+    path = OUT / "notes.md"
+    if not path.exists():
+        return []
+    return ["## Notes on this run", "", path.read_text(encoding="utf-8").strip(), ""]
+
+
 def main(sizes: list[int]) -> None:
     runs = {size: read_json(OUT / f"{label(size)}.json") for size in sizes}
     small, large = runs[min(sizes)], runs[max(sizes)]
@@ -300,6 +308,7 @@ def main(sizes: list[int]) -> None:
         "",
         *corpus_table(runs),
         "",
+        *notes(),
         "## Every answer against the framework floor",
         "",
         "The floor: a view that does nothing (`/bench/floor/`, bench/urls.py), served through "
