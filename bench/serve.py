@@ -80,15 +80,21 @@ def hammer(url: str, requests: int = REQUESTS) -> dict:
                     break
                 remaining[0] -= 1
             sent = time.perf_counter()
-            connection.request("GET", url, headers={"Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
+            try:
+                connection.request("GET", url, headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                response.read()
+                status = str(response.status)
+                closing = response.getheader("Connection", "").lower() == "close"
+            except (OSError, http.client.HTTPException) as error:
+                # A request that timed out or lost its connection counts, as a failure.
+                status, closing = type(error).__name__, True
             elapsed = time.perf_counter() - sent
             with lock:
                 latencies.append(elapsed)
-                if response.status != 200:
-                    failures.append(str(response.status))
-            if response.getheader("Connection", "").lower() == "close":
+                if status != "200":
+                    failures.append(status)
+            if closing:
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         connection.close()
