@@ -222,8 +222,8 @@ def export_job_table(runs: dict[str, dict]) -> tuple[list[str], list]:
         found = True
         ok = job["peak_mb"] < EXPORT_MEMORY_TARGET_MB
         claims = f"{job['claims']:,}"
-        if job.get("total"):  # still running when the report was written
-            claims = f"{job['claims']:,} of {job['total']:,} (still running)"
+        if job.get("total"):  # stopped before the end
+            claims = f"{job['claims']:,} of {job['total']:,} (unfinished)"
         size_cell = f"{job['bytes'] / 1e6:,.0f} MB" if job.get("bytes") else "—"
         lines.append(
             f"| {size} | {job['kind']} | {claims} | {job['seconds']:.0f} s | "
