@@ -88,8 +88,11 @@ load-faults: $(STAMP) $(BENCH)/.installed
 	$(BIN)/python bench/load/faults.py
 
 # Benchmarks on PostgreSQL (BENCH_PG_URL, default the local server): 10,000 and 1,000,000
-# generated claims, in-process and through gunicorn, against raw SQL baselines; writes
-# bench/RESULTS.md. See bench/run.py for the knobs (BENCH_SIZES, BENCH_REGENERATE, …).
+# generated claims (each generated once into geopolitics_bench_10k / _1m and reused), in
+# process and through gunicorn, every answer against the framework floor and raw SQL
+# baselines, deep pages, the admin, the editorial-day mix; writes bench/RESULTS.md. See
+# bench/run.py for the knobs (BENCH_SIZES, BENCH_STEPS, BENCH_REGENERATE, …). The export as a
+# background job: DATABASE_URL=… $(BIN)/python bench/jobs.py --label 1m.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -26,6 +26,8 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
 MIN_REQUESTS = int(os.environ.get("BENCH_MIN_REQUESTS", "15"))
 SECONDS_PER_ENDPOINT = float(os.environ.get("BENCH_SECONDS_PER_ENDPOINT", "20"))
 WARMUP = 3
+# The framework floor: a view that does nothing, served only under bench/settings.py.
+FLOOR_URL = "/bench/floor/"
 
 
 def label(size: int) -> str:
@@ -60,7 +62,8 @@ def app_environment(database: str) -> dict[str, str]:
         "API_THROTTLE_ANON": "100000000/minute",
         "API_THROTTLE_USER": "100000000/minute",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "geopolitics.settings",
+        # The site's settings plus the framework floor view (bench/urls.py).
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
     }
 
 

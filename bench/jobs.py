@@ -42,6 +42,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kind", default="export_annotations")
     parser.add_argument("--kill-at", type=float, default=0.33, help="fraction done at the kill")
+    parser.add_argument(
+        "--label", help="also record the figures in var/bench/export-job-<label>.json (e.g. 1m)"
+    )
+    parser.add_argument(
+        "--no-kill", action="store_true", help="run the whole export only, not the kill test"
+    )
     args = parser.parse_args()
 
     media = tempfile.mkdtemp(prefix="bench-jobs-")
@@ -50,7 +56,10 @@ def main() -> None:
         "DEBUG": os.environ.get("DEBUG", "1"),
         "JOBS_REDIS_URL": os.environ.get("JOBS_REDIS_URL", "redis://127.0.0.1:6379/14"),
         "JOBS_QUEUE": f"bench-jobs-{uuid.uuid4().hex[:8]}",
-        "JOBS_STALE_SECONDS": "10",
+        # Short for the kill test, so that the dead worker's job is noticed quickly; the
+        # default (120 s) for a lone export, which a busy machine could otherwise declare lost
+        # and restart between two heartbeats.
+        "JOBS_STALE_SECONDS": "120" if "--no-kill" in sys.argv else "10",
         "MEDIA_ROOT": media,
         "LOG_LEVEL": "warning",
     }
@@ -114,6 +123,25 @@ def main() -> None:
         f"({job.total / elapsed:,.0f} claims/s, including queueing), worker peak RSS "
         f"{peak:.0f} MB, file {size / 1e6:.1f} MB"
     )
+    if args.label:
+        from bench.common import OUT, write_json
+
+        write_json(
+            OUT / f"export-job-{args.label}.json",
+            {
+                "kind": args.kind,
+                "claims": job.total,
+                "seconds": round(elapsed, 1),
+                "peak_mb": round(peak, 1),
+                "bytes": size,
+                "command": " ".join(["python bench/jobs.py", *sys.argv[1:]]),
+            },
+        )
+    if args.no_kill:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=60)
+        jobs.queue().delete(delete_jobs=True)
+        return
 
     # 2. The worker killed a third of the way through; a new worker picks the job up.
     job = jobs.start_job(kind=args.kind, by=user, site_url="https://claims.example")

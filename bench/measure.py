@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import OUT, read_json, say, setup_django, timed, write_json
+from bench.common import FLOOR_URL, OUT, read_json, say, setup_django, timed, write_json
 
 setup_django()
 
@@ -233,6 +233,53 @@ def measure_search(terms: dict[str, str], claim_id: int) -> dict:
     return results
 
 
+# Page-numbered API lists: their first page against the last one the count cap allows.
+PAGED_LISTS = ("sources", "propositions", "publishers", "authors", "topics", "actors")
+CURSOR_LISTS = ("claims", "stances")
+CURSOR_DEPTH = 40  # pages of 200 followed through `next`: 8,000 rows in
+
+
+def measure_deep_pages(s: dict) -> dict:
+    """How a page deep in a list compares with the first, each computed (caches off): the
+    last page of each page-numbered API list, a cursor page 8,000 rows into claims and
+    stances, the oldest page of the public sources index and the last page of a topic."""
+    from claims.api.pagination import last_page
+
+    results = {}
+
+    def pair(name: str, first: str, deep: str) -> None:
+        with cache_off():
+            results[name] = {
+                "first_url": first,
+                "deep_url": deep,
+                "first": timed(lambda: get(first)),
+                "deep": timed(lambda: get(deep)),
+            }
+        say(f"deep {name}: {results[name]['deep']['median_ms']} ms")
+
+    for name in PAGED_LISTS:
+        url = f"/api/v1/{name}/?page_size=50"
+        body = json.loads(get(url))
+        last = last_page(50) if body["count_capped"] else max(1, -(-body["count"] // 50))
+        pair(f"API {name}", url, f"{url}&page={last}")
+    for name in CURSOR_LISTS:
+        url = f"/api/v1/{name}/?page_size=200"
+        deep = url
+        for _ in range(CURSOR_DEPTH):
+            following = json.loads(get(deep))["next"]
+            if not following:
+                break
+            deep = following.replace("http://127.0.0.1", "")
+        pair(f"API {name} (cursor)", url, deep)
+    oldest = Source.objects.published().order_by("pk").values_list("pk", flat=True)[25:26]
+    if oldest:
+        pair("page sources index", "/sources/", f"/sources/?after={oldest[0]}")
+    # A page number past the end shows the topic's last page.
+    topic = f"/topics/{s['root_topic']}/"
+    pair("page topic (root)", topic, f"{topic}?page=1000000")
+    return results
+
+
 def corpus_counts() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_database_size(current_database())")
@@ -266,6 +313,8 @@ def main() -> None:
     data["pages"] = measure_pages(page_urls(s, terms))
     data["search"] = measure_search(terms, s["claim"])
     data["tally"] = measure_tally()
+    data["floor"] = timed(lambda: get(FLOOR_URL))
+    data["deep_pages"] = measure_deep_pages(s)
     write_json(out, data)
 
 

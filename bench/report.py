@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import report_scale as scale
 from bench.common import OUT, ROOT, label, read_json
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -51,6 +52,9 @@ def machine() -> list[str]:
         f"- Machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 2**20:.0f} GiB memory, "
         f"{platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}; {postgres} on the same machine",
+        "- Load average (1, 5, 15 min) when the report was written: "
+        + ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        + " — other work on the same cores slows every figure alike, the floor included",
         f"- Command: `{os.environ.get('BENCH_COMMAND', 'make bench')}`",
     ]
 
@@ -265,6 +269,14 @@ def tally_line(runs: dict[int, dict]) -> str:
     return ", ".join(f"{ms(data.get('tally'))} ms at {label(size)}" for size, data in runs.items())
 
 
+def notes() -> list[str]:
+    """What the person running the bench wrote about this run (var/bench/notes.md), if any."""
+    path = OUT / "notes.md"
+    if not path.exists():
+        return []
+    return ["## Notes on this run", "", path.read_text(encoding="utf-8").strip(), ""]
+
+
 def main(sizes: list[int]) -> None:
     runs = {size: read_json(OUT / f"{label(size)}.json") for size in sizes}
     small, large = runs[min(sizes)], runs[max(sizes)]
@@ -274,7 +286,13 @@ def main(sizes: list[int]) -> None:
     pages, m3 = page_table(small, large, names)
     search, m4 = search_table(runs)
     exports, m5 = export_table(runs)
-    misses += m2 + m3 + m4 + m5
+    by_label = {label(size): runs[size] for size in sorted(sizes)}
+    floors, m6 = scale.floor_tables(small, large, names)
+    deep, m7 = scale.deep_table(by_label)
+    admin, m8 = scale.admin_table(by_label)
+    editorial, m9 = scale.editorial_table(by_label)
+    export_job, m10 = scale.export_job_table(by_label)
+    misses += m2 + m3 + m4 + m5 + m6 + m7 + m8 + m9 + m10
     text = [
         "# Benchmark results",
         "",
@@ -289,6 +307,30 @@ def main(sizes: list[int]) -> None:
         "## Corpora",
         "",
         *corpus_table(runs),
+        "",
+        *notes(),
+        "## Every answer against the framework floor",
+        "",
+        "The floor: a view that does nothing (`/bench/floor/`, bench/urls.py), served through "
+        "the same settings, middleware and server in the same run.",
+        "",
+        *floors,
+        "",
+        "## The editorial day",
+        "",
+        *editorial,
+        "",
+        "## Deep pages",
+        "",
+        *deep,
+        "",
+        "## The admin at size",
+        "",
+        *admin,
+        "",
+        "## A whole-corpus export as a background job",
+        "",
+        *export_job,
         "",
         "## API lists against the raw limit (in process)",
         "",

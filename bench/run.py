@@ -4,10 +4,16 @@ For each corpus size in BENCH_SIZES (default 10,000 and 1,000,000 claims, 50 per
 1. a database of its own (geopolitics_bench_10k, geopolitics_bench_1m), created and migrated
    if needed, holding the generated corpus (`generate_corpus`, seed BENCH_SEED) — kept
    between runs and rebuilt only when it is not the corpus asked for;
-2. in process (bench/measure.py): every API list and detail, the raw baseline of each list,
-   every public page rendered and cached, search for a rare, a medium and a common term;
-3. through gunicorn with concurrent clients (bench/serve.py);
-4. peak memory of the streamed exports (bench/memory.py).
+2. in process (bench/measure.py): the framework floor, every API list and detail, the raw
+   baseline of each list, every public page rendered and cached, search for a rare, a medium
+   and a common term, the first page of each list against its deepest;
+3. the admin's changelists and the annotation screen (bench/admin.py);
+4. through gunicorn with concurrent clients, cached and uncached (bench/serve.py);
+5. the editorial-day mix: 32 readers with no edits, a publication every 5 s and every second,
+   a draft edit every second (bench/editorial.py);
+6. peak memory of the streamed exports (bench/memory.py).
+BENCH_STEPS picks some of 2–6 (measure,admin,serve,editorial,memory); BENCH_IMPORT=0 leaves out
+the import throughput.
 Then import throughput against a bulk-insert baseline (bench/importing.py, on a scratch
 database), and bench/RESULTS.md with every figure, the machine, the date and the commit.
 
@@ -46,6 +52,10 @@ from bench.common import (
 )
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,1000000").split(",")]
+# What is measured at each size, in this order (bench/<step>.py): in process, the admin, through
+# gunicorn, the editorial-day mix, the streamed exports' memory.
+ALL_STEPS = "measure,admin,serve,editorial,memory"
+STEPS = os.environ.get("BENCH_STEPS", ALL_STEPS).split(",")
 IMPORT_DATABASE = "geopolitics_bench_import"
 # The generator is a benchmark-only app: only these settings install it (bench/settings.py).
 GENERATOR_SETTINGS = "bench.settings"
@@ -119,8 +129,10 @@ def bench_size(size: int) -> None:
     run(PYTHON, "manage.py", "migrate", "--no-input", "-v0", env=env)
     run(PYTHON, "manage.py", "collectstatic", "--no-input", "-v0", env=env)
     out = OUT / f"{label(size)}.json"
-    write_json(out, {"generation": corpus(size, env)})
-    for step in ("measure", "serve", "memory"):
+    # A run of every step starts the figures afresh; a run of some steps keeps the others'.
+    kept = {} if set(STEPS) == set(ALL_STEPS.split(",")) else read_json(out)
+    write_json(out, {**kept, "generation": corpus(size, env)})
+    for step in STEPS:
         flush_cache()
         say(f"{label(size)}: {step}")
         run(PYTHON, f"bench/{step}.py", label(size), env=env)
@@ -144,7 +156,8 @@ def main() -> int:
     started = time.perf_counter()
     for size in sorted(SIZES):
         bench_size(size)
-    bench_import()
+    if os.environ.get("BENCH_IMPORT", "1") != "0":
+        bench_import()
     run(PYTHON, "bench/report.py", *sorted(SIZES), env=dict(os.environ))
     say(f"done in {(time.perf_counter() - started) / 60:.1f} min")
     if os.environ.get("BENCH_STRICT") == "1":

@@ -4,7 +4,10 @@ gunicorn runs the app in production settings (gunicorn.conf.py: gthread workers)
 its own; BENCH_CLIENTS threads, each with a keep-alive connection, send BENCH_HTTP_REQUESTS
 requests per URL between them. Client and server share this machine's cores, so latencies
 include waiting for a core: they are for comparing sizes and endpoints, not absolute figures.
-Reads var/bench/<label>.json (the URLs measure.py used) and adds "http" to it.
+Reads var/bench/<label>.json (the URLs measure.py used) and adds "http" to it: each URL
+answered from the caches as a repeated anonymous read is, and "http_uncached": each computed
+every time (PUBLIC_PAGE_CACHE_SECONDS=0, BENCH_HTTP_UNCACHED_REQUESTS requests a URL). Both
+include the framework floor (bench/urls.py), the yardstick of every other figure.
 """
 
 from __future__ import annotations
@@ -21,22 +24,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import GUNICORN, OUT, ROOT, read_json, say, summary, write_json
+from bench.common import FLOOR_URL, GUNICORN, OUT, ROOT, read_json, say, summary, write_json
 
 PORT = int(os.environ.get("BENCH_PORT", "18766"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 REQUESTS = int(os.environ.get("BENCH_HTTP_REQUESTS", "240"))
+UNCACHED_REQUESTS = int(os.environ.get("BENCH_HTTP_UNCACHED_REQUESTS", "48"))
+# A slow URL stops early, once each client has had one request, after this many seconds.
+SECONDS_PER_URL = float(os.environ.get("BENCH_HTTP_SECONDS_PER_URL", "30"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 THREADS = os.environ.get("BENCH_THREADS", "4")
 
 
-def start() -> subprocess.Popen:
+def start(**settings: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "WEB_CONCURRENCY": WORKERS,
         "GUNICORN_THREADS": THREADS,
         "GUNICORN_TIMEOUT": "120",
+        **settings,
     }
     server = subprocess.Popen(
         [str(GUNICORN), "-c", "gunicorn.conf.py"], cwd=ROOT, env=env, start_new_session=True
@@ -57,36 +64,43 @@ def stop(server: subprocess.Popen) -> None:
     server.wait(timeout=30)
 
 
-def hammer(url: str) -> dict:
-    """CLIENTS threads share REQUESTS requests to `url`; latency of each, and throughput."""
+def hammer(url: str, requests: int = REQUESTS) -> dict:
+    """CLIENTS threads share `requests` requests to `url`; latency of each, and throughput."""
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
-    remaining = [REQUESTS]
+    remaining = [requests]
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         while True:
             with lock:
-                if remaining[0] == 0:
+                over_time = time.perf_counter() - started > SECONDS_PER_URL
+                if remaining[0] == 0 or (over_time and len(latencies) >= CLIENTS):
                     break
                 remaining[0] -= 1
-            started = time.perf_counter()
-            connection.request("GET", url, headers={"Host": "127.0.0.1"})
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
+            sent = time.perf_counter()
+            try:
+                connection.request("GET", url, headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                response.read()
+                status = str(response.status)
+                closing = response.getheader("Connection", "").lower() == "close"
+            except (OSError, http.client.HTTPException) as error:
+                # A request that timed out or lost its connection counts, as a failure.
+                status, closing = type(error).__name__, True
+            elapsed = time.perf_counter() - sent
             with lock:
                 latencies.append(elapsed)
-                if response.status != 200:
-                    failures.append(str(response.status))
-            if response.getheader("Connection", "").lower() == "close":
+                if status != "200":
+                    failures.append(status)
+            if closing:
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         connection.close()
 
-    # A few requests first so that every worker has its connection and caches.
-    for _ in range(CLIENTS):
+    # Two requests first so that the workers have their connections and caches.
+    for _ in range(2):
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
         connection.request("GET", url, headers={"Host": "127.0.0.1"})
         connection.getresponse().read()
@@ -108,17 +122,28 @@ def hammer(url: str) -> dict:
 def main() -> None:
     out = OUT / f"{sys.argv[1]}.json"
     data = read_json(out)
-    urls = {name: entry["url"] for name, entry in data["api"].items()}
+    urls = {"floor": FLOOR_URL}
+    urls |= {name: entry["url"] for name, entry in data["api"].items()}
     urls |= {f"page {name}": entry["url"] for name, entry in data["pages"].items()}
-    server = start()
-    try:
-        data["http"] = {}
-        for name, url in urls.items():
-            data["http"][name] = {"url": url, **hammer(url)}
-            say(f"http {name}: {data['http'][name]['median_ms']} ms")
-    finally:
-        stop(server)
-    data["http_setup"] = {"clients": CLIENTS, "workers": WORKERS, "threads": THREADS}
+    for key, settings, requests in (
+        ("http", {}, REQUESTS),
+        ("http_uncached", {"PUBLIC_PAGE_CACHE_SECONDS": "0"}, UNCACHED_REQUESTS),
+    ):
+        server = start(**settings)
+        try:
+            data[key] = {}
+            for name, url in urls.items():
+                data[key][name] = {"url": url, **hammer(url, requests)}
+                say(f"{key} {name}: {data[key][name]['median_ms']} ms")
+        finally:
+            stop(server)
+    data["http_setup"] = {
+        "clients": CLIENTS,
+        "workers": WORKERS,
+        "threads": THREADS,
+        "requests": REQUESTS,
+        "uncached_requests": UNCACHED_REQUESTS,
+    }
     write_json(out, data)
 
 

@@ -311,3 +311,18 @@ def test_query_count_does_not_grow_with_claims(client, editor, source):
     for start in range(9, 14):
         StanceFactory(claim=ClaimFactory(source=source, span=(start, start + 1)))
     assert queries(client, url_for(source)) == first
+
+
+def test_the_screen_does_not_carry_the_propositions(client, editor, source):
+    """Propositions are found by search as the editor types (the suggest endpoint, a few at a
+    time): more propositions in the corpus add neither queries nor words to the page."""
+    from .factories import PropositionFactory
+
+    client.force_login(editor)
+    before = queries(client, url_for(source))
+    size = len(client.get(url_for(source)).content)
+    added = PropositionFactory.create_batch(30)
+    assert queries(client, url_for(source)) == before
+    page = client.get(url_for(source)).content.decode()
+    assert not [p for p in added if p.text in page or p.slug in page]
+    assert len(page.encode()) == size

@@ -217,19 +217,47 @@ def test_page_size_is_capped():
     assert len(response.json()["results"]) == 166
 
 
-def test_counts_stop_at_the_cap_and_pages_go_on(monkeypatch):
-    """36 public actors (the 37th is named by no published claim), counted up to 10: the count
-    says so, and every page is still reachable."""
+def test_counts_and_pages_stop_at_the_cap(monkeypatch):
+    """36 public actors (the 37th is named by no published claim), counted and paged up to 10:
+    the count says so, the last page the cap allows has no next link, and a page past it is
+    refused naming `page`, before any row is read."""
     monkeypatch.setattr("claims.api.pagination.COUNT_CAP", 10)
     client, url = client_for(), reverse("api:actor-list")
-    first = client.get(f"{url}?page_size=20").json()
+    first = client.get(f"{url}?page_size=4").json()
     assert (first["count"], first["count_capped"]) == (10, True)
     second = client.get(first["next"]).json()
-    assert len(first["results"]) == 20 and len(second["results"]) == 16
-    assert second["next"] is None and second["previous"]
-    assert client.get(f"{url}?page_size=20&page=3").status_code == 404
+    third = client.get(second["next"]).json()
+    assert [len(page["results"]) for page in (first, second, third)] == [4, 4, 4]
+    assert third["next"] is None and third["previous"]
+    for page in ("4", "1000", "0", "abc"):
+        response = client.get(f"{url}?page_size=4&page={page}")
+        assert response.status_code == 400, page
+        message = response.json()["error"]["fields"]["page"][0]
+        assert "from 1 to 3" in message and "first 10 results" in message
+    assert client.get(f"{url}?page_size=4&page=last").json()["results"] == third["results"]
     exact = client.get(reverse("api:publisher-list")).json()
     assert (exact["count"], exact["count_capped"]) == (4, False)
+    # Within the cap, a page past the end of a short list is simply not there.
+    assert client.get(f"{reverse('api:publisher-list')}?page_size=4&page=2").status_code == 404
+
+
+@pytest.mark.parametrize("cursor", ["zzz", "cD1hYmM=", "bz0tMQ=="])
+def test_bad_cursor_is_400_naming_it(cursor):
+    """Garbage, a position that is not an id (`p=abc`) and a negative offset (`o=-1`)."""
+    response = client_for().get(f"{reverse('api:claim-list')}?cursor={cursor}")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["fields"]
+
+
+def test_cursor_pages_walk_the_whole_list():
+    client, url = client_for(), reverse("api:claim-list") + "?page_size=50"
+    seen, next_url = [], url
+    while next_url:
+        body = client.get(next_url).json()
+        seen += [claim["id"] for claim in body["results"]]
+        next_url = body["next"]
+    assert len(seen) == len(set(seen)) == 163
+    assert seen == sorted(seen, reverse=True)
 
 
 def test_comparison_of_two_sources_matches_positions_module():

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from claims import annotating
 from claims.models import Claim, Stance
 
-from .base import HistoryAdmin, shorten
+from .base import ChosenOnlyFilter, HistoryAdmin, shorten
 from .deleted import deleted_claim_page, deleted_on_post, restore_for_edit
 from .imports import AnnotationImportScreen
 from .locking import VersionedBulkActions, VersionedForm
@@ -207,8 +207,22 @@ class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
         "stance_labels",
     ]
     list_select_related = ["source", "speaker"]
-    list_filter = ["attribution", "kind", "anchor_state", "source__status", "source"]
+    list_defer = ["source__body", "source__blocks", "source__provenance"]
+    # A million claims come from tens of thousands of sources: the source filter shows the
+    # one chosen (from a source's claim count), not a list of them all.
+    list_filter = [
+        "attribution",
+        "kind",
+        "anchor_state",
+        "source__status",
+        ("source", ChosenOnlyFilter),
+    ]
     search_fields = ["quote", "note", "source__title"]
+    # Newest first, along the primary key: the model's order (by source, whose own order is
+    # by date and title) sorts a million claims joined with their sources for every page.
+    # For the same reason no column sorts the list; filters and search narrow it instead.
+    ordering = ["-pk"]
+    sortable_by = []
     autocomplete_fields = ["source", "speaker", "actors"]
     readonly_fields = ["prefix", "suffix", "anchor_state", "created_by"]
     inlines = [StanceInline]
@@ -233,7 +247,7 @@ class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="Quote", ordering="quote")
+    @admin.display(description="Quote")
     def short_quote(self, obj: Claim) -> str:
         return format_html("{}{}", shorten(obj.quote), self.seen_marker(obj))
 
@@ -322,8 +336,16 @@ class StanceAdmin(VersionedBulkActions, HistoryAdmin):
     form = StanceForm
     list_display = ["claim_quote", "source", "proposition", "label", "annotator"]
     list_select_related = ["claim__source", "proposition", "annotator"]
-    list_filter = ["label", "proposition__topics", "claim__source", "annotator"]
+    list_defer = ["claim__source__body", "claim__source__blocks", "claim__source__provenance"]
+    list_filter = [
+        "label",
+        "proposition__topics",
+        ("claim__source", ChosenOnlyFilter),
+        "annotator",
+    ]
     search_fields = ["claim__quote", "proposition__text", "note"]
+    ordering = ["-pk"]  # as for claims: the model's order joins every stance to its source
+    sortable_by = []
     autocomplete_fields = ["claim", "proposition", "annotator"]
 
     readonly_fields = ["annotator"]
@@ -381,10 +403,10 @@ class StanceAdmin(VersionedBulkActions, HistoryAdmin):
         for stance in queryset.select_related("annotator"):
             annotating.remove_stance(stance=stance, version=None, by=request.user)
 
-    @admin.display(description="Claim", ordering="claim__quote")
+    @admin.display(description="Claim")
     def claim_quote(self, obj: Stance) -> str:
         return format_html("{}{}", shorten(obj.claim.quote, 70), self.seen_marker(obj))
 
-    @admin.display(description="Source", ordering="claim__source__title")
+    @admin.display(description="Source")
     def source(self, obj: Stance) -> str:
         return obj.claim.source.title

@@ -2,15 +2,14 @@
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from claims import publishing
-from claims.models import Actor, ConfirmedSilence, Proposition, Topic
+from claims.models import Actor, Claim, ConfirmedSilence, Proposition, Stance, Topic
 from claims.propositions import NearDuplicateError, check_distinct
 
-from .base import HistoryAdmin, ModelAdmin, shorten
+from .base import HistoryAdmin, ModelAdmin, count_per_row, shorten
 from .locking import VersionedForm
 
 
@@ -51,10 +50,10 @@ class TopicAdmin(PublicWordingAdmin, ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_propositions=Count("propositions"))
+    def annotate_page(self, rows) -> None:
+        count_per_row(rows, Proposition.topics.through.objects.all(), "topic", "_propositions")
 
-    @admin.display(description="Propositions", ordering="_propositions")
+    @admin.display(description="Propositions")
     def proposition_count(self, obj: Topic) -> int:
         return obj._propositions
 
@@ -67,10 +66,10 @@ class ActorAdmin(PublicWordingAdmin, ModelAdmin):
     search_fields = ["name", "slug", "wikidata_id"]
     prepopulated_fields = {"slug": ["name"]}
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_claims=Count("claims"))
+    def annotate_page(self, rows) -> None:
+        count_per_row(rows, Claim.actors.through.objects.all(), "actor", "_claims")
 
-    @admin.display(description="Claims naming them", ordering="_claims")
+    @admin.display(description="Claims naming them")
     def claim_count(self, obj: Actor) -> int:
         return obj._claims
 
@@ -134,12 +133,10 @@ class PropositionAdmin(PublicWordingAdmin, HistoryAdmin):
     readonly_fields = ["created_by"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_stances=Count("stances", distinct=True))
-            .prefetch_related("topics")
-        )
+        return super().get_queryset(request).prefetch_related("topics")
+
+    def annotate_page(self, rows) -> None:
+        count_per_row(rows, Stance.objects.all(), "proposition", "_stances")
 
     @admin.display(description="Proposition", ordering="text")
     def short_text(self, obj: Proposition) -> str:
@@ -149,7 +146,7 @@ class PropositionAdmin(PublicWordingAdmin, HistoryAdmin):
     def topic_list(self, obj: Proposition) -> str:
         return ", ".join(topic.name for topic in obj.topics.all()) or "—"
 
-    @admin.display(description="Stances", ordering="_stances")
+    @admin.display(description="Stances")
     def stance_count(self, obj: Proposition) -> int:
         return obj._stances
 

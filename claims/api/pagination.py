@@ -1,15 +1,19 @@
 """Pagination with a capped page size; cursor pagination for the lists that grow large.
 
-Page-numbered lists count their rows only up to `COUNT_CAP`: past that, `count` stops at the
-cap and `count_capped` is true, so that a request never pays for counting a whole table. Pages
-are still served however deep (each page reads one row more than it shows to know whether
-there is a next one)."""
+Page-numbered lists count their rows only up to `COUNT_CAP`, and their pages cover those rows
+only: past that, `count` stops at the cap and `count_capped` is true, and a page number beyond
+the last one the cap allows is refused (400, naming `page`) instead of paying an OFFSET that
+grows with the corpus. Filters, or the reverse `ordering`, reach the rest; claims and stances,
+the lists that grow with the corpus, use cursors and go on however deep at a constant cost."""
+
+import math
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.functional import cached_property
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 COUNT_CAP = 1000
@@ -56,7 +60,8 @@ class _Page(Page):
         self.more = more
 
     def has_next(self) -> bool:
-        return self.more
+        # Past the last page the cap allows there is no next page, though more rows follow.
+        return self.more and self.number < self.paginator.num_pages
 
 
 class CappedCountPaginator(Paginator):
@@ -77,8 +82,7 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def num_pages(self) -> int:
         if self.capped:
-            # Unknown beyond the cap: any page may exist until one comes back empty.
-            return 10**12
+            return last_page(self.per_page)
         return super().num_pages
 
     def page(self, number):
@@ -90,8 +94,42 @@ class CappedCountPaginator(Paginator):
         return _Page(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
 
 
+def last_page(page_size: int) -> int:
+    """The last page number a list serves: the pages cover the first COUNT_CAP rows."""
+    return max(1, math.ceil(COUNT_CAP / page_size))
+
+
 class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
     django_paginator_class = CappedCountPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # Checked before any query: a page past the cap is refused without reading a row.
+        page_size = self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and raw not in self.last_page_strings:
+            last = last_page(page_size)
+            if not raw.isdigit() or not 1 <= int(raw) <= last:
+                raise ValidationError(
+                    {
+                        self.page_query_param: [
+                            f"must be a whole number from 1 to {last}: pages cover the first "
+                            f"{COUNT_CAP} results ({page_size} a page); narrow the list with "
+                            "filters, or reverse `ordering` to read it from the other end"
+                        ]
+                    }
+                )
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    f"Page number, from 1 to the last page covering the first {COUNT_CAP} "
+                    "results (a larger number is refused with 400)."
+                )
+        return parameters
 
     def get_paginated_response(self, data):
         return Response(
@@ -121,7 +159,23 @@ class PageNumberPagination(StrictPageSizeMixin, pagination.PageNumberPagination)
         return response
 
 
+CURSOR_MESSAGE = "not a cursor this list gave out: follow the `next` and `previous` links of a page"
+
+
 class CursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     """Keyset pagination: constant cost per page however deep, no COUNT(*) over the table."""
 
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [CURSOR_MESSAGE]}) from None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, DjangoValidationError):
+            # A well-formed cursor whose position does not fit the ordering (edited by hand).
+            raise ValidationError({self.cursor_query_param: [CURSOR_MESSAGE]}) from None

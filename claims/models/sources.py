@@ -170,6 +170,9 @@ class Source(VersionedModel, TimestampedModel):
             # The most recently published sources (the compare picker's suggestions).
             models.Index(fields=["status", "-published_at"], name="source_status_published_idx"),
             models.Index(fields=["language"], name="source_language_idx"),
+            # The sources in their own order (the admin's list): a page of 50 without sorting
+            # every source.
+            models.Index(fields=["-published_on", "title", "-id"], name="source_order_idx"),
         ]
 
     def __str__(self) -> str:
