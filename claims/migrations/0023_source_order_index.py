@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0018_assignments")]
+    dependencies = [("claims", "0021_search_folding_and_trigrams")]
 
     operations = [
         migrations.AddIndex(

@@ -73,6 +73,6 @@ def backward(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0018_assignments")]
+    dependencies = [("claims", "0020_review_trail_and_soft_delete")]
 
     operations = [migrations.RunPython(forward, backward)]
