@@ -127,6 +127,39 @@ def highlight(text: str, query: str) -> SafeString:
     return search.highlight(text, query)
 
 
+@register.simple_tag
+def quote(text: str, limit: int = 0, href: str = "", claim: int | None = None) -> SafeString:
+    """A claim's words in typographic quotation marks, shortened honestly.
+
+    Shortened (to `limit` characters, 0 for never) only at a word boundary, and then marked by
+    "[…]" which links to the whole quote: `href`, followed by `#claim-<claim>` when `claim` is
+    given (the claim in the reading view). A quote already enclosed in its own marks is not
+    wrapped again; see `display.quotation`.
+    """
+    shown = display.quotation(text or "", int(limit))
+    if claim is not None:
+        href = f"{href}#claim-{claim}"
+    if not shown.elided:
+        return format_html(
+            '<span class="quoted">{}{}{}</span>', shown.opening, shown.text, shown.closing
+        )
+    if href:
+        elision = format_html(
+            '<a class="elision" href="{}">{}<span class="visually-hidden"> (shortened: read the'
+            " whole quote)</span></a>",
+            href,
+            display.ELISION,
+        )
+    else:
+        elision = format_html(
+            '<span class="elision">{}<span class="visually-hidden"> (shortened)</span></span>',
+            display.ELISION,
+        )
+    return format_html(
+        '<span class="quoted">{}{} {}{}</span>', shown.opening, shown.text, elision, shown.closing
+    )
+
+
 @register.filter
 def language_name(tag: str) -> str:
     return display.language_name(tag)
