@@ -234,10 +234,12 @@ def source_text(parts: list[Part], marks: dict, rest: str) -> SafeString:
 def block_text(block: Block, marks: dict) -> SafeString:
     """The text of one reading-view block, its claims wrapped in <mark> segments.
 
-    `marks` maps claim id → (label, title). A segment carries every claim covering it in
+    `marks` maps claim id → its label. A segment carries every claim covering it in
     `data-claims` (outermost first); its colour is the innermost claim's stance and its depth
     class draws the nesting. The first segment of a claim holds the `claim-<id>` anchor; when
     several claims begin at the same place the others get an empty anchor just before it.
+    Every segment can take keyboard focus, and is described by the stances and the attribution
+    printed in its claims' notes (innermost first), so a screen reader announces them.
     """
     parts = []
     for seg in block.segments:
@@ -251,17 +253,20 @@ def block_text(block: Block, marks: dict) -> SafeString:
                     "", '<span class="claim-anchor" id="claim-{}"></span>', ((c,) for c in extra)
                 )
             )
-        label = marks.get(seg.innermost, ("neutral", ""))[0]
-        titles = [marks[c][1] for c in seg.claims if c in marks]
+        label = marks.get(seg.innermost, "neutral")
+        described = " ".join(
+            f"note-stances-{c} note-meta-{c}" for c in reversed(seg.claims) if c in marks
+        )
         anchor = format_html(' id="claim-{}"', seg.begins[0]) if seg.begins else ""
         parts.append(
             format_html(
-                '<mark class="seg stance-{} depth-{}" data-claims="{}"{} title="{}">{}</mark>',
+                '<mark class="seg stance-{} depth-{}" data-claims="{}"{} tabindex="0"'
+                ' aria-describedby="{}">{}</mark>',
                 label,
                 min(seg.depth, 3),
                 " ".join(str(c) for c in seg.claims),
                 anchor,
-                "\n".join(titles),
+                described,
                 _text(seg.text),
             )
         )
