@@ -132,20 +132,24 @@
           active = j;
         }
       }
+      // Above the open note, each moves up out of its way; where the text above is too short
+      // to hold them all they pile up at the top, under one another, and the open note keeps
+      // its place beside its highlight.
       for (var b = active - 1; b >= 0 && active > 0; b--) {
-        items[b].top = Math.min(items[b].wanted, items[b + 1].top - items[b].height - GAP);
+        items[b].top = Math.max(0, Math.min(items[b].wanted, items[b + 1].top - items[b].height - GAP));
       }
-      var floor = 0;
-      for (var k = 0; k < items.length; k++) {
-        if (k > active || items[k].top < floor) {
-          items[k].top = Math.max(items[k].top, floor);
-        }
+      var floor = active >= 0 ? items[active].top + items[active].height + GAP : 0;
+      for (var k = Math.max(active + 1, 0); k < items.length; k++) {
+        items[k].top = Math.max(items[k].top, floor);
         floor = items[k].top + items[k].height + GAP;
+      }
+      for (var z = 0; z < items.length; z++) {
+        items[z].note.classList.toggle("is-piled", z < active && items[z].top + items[z].height + GAP > items[z + 1].top + 0.5);
       }
       for (var m = 0; m < items.length; m++) {
         items[m].note.style.top = Math.round(items[m].top) + "px";
       }
-      list.style.height = Math.round(floor) + "px";
+      list.style.height = Math.round(Math.max(floor, last)) + "px";
     }
 
     function openSheet(id) {
