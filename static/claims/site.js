@@ -403,6 +403,7 @@
       (function (matrix) {
         var open = null;
         var hovered = null;
+        var dismissed = null;
         var touched = false;
         var openOnTouch = false;
         var cellOf = function (node) {
@@ -440,6 +441,8 @@
         }
         document.addEventListener("keydown", function (event) {
           if (event.key === "Escape" && open) {
+            // Closed until the pointer or the focus moves to another cell.
+            dismissed = open;
             hide();
           }
         });
@@ -449,7 +452,10 @@
           }
           var cell = cellOf(event.target);
           hovered = cell;
-          if (cell && cell !== open && layered()) {
+          if (cell !== dismissed) {
+            dismissed = null;
+          }
+          if (cell && cell !== open && cell !== dismissed && layered()) {
             show(cell);
           }
         });
@@ -469,6 +475,7 @@
         });
         matrix.addEventListener("focusin", function (event) {
           var cell = cellOf(event.target);
+          dismissed = null;
           if (cell && layered() && !touched) {
             show(cell);
           }
