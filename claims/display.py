@@ -8,6 +8,7 @@ one also shows its symbol and its word.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils.translation import get_language_info
@@ -148,3 +149,97 @@ def short_label(title: str, publisher: str | None, *, limit: int = 26) -> str:
     cut = text[:limit]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else text[: limit - 1]).rstrip(" ,;:–—-") + "…"
+
+
+# --- Quotations ---------------------------------------------------------------------------------
+
+# Marks that open and close a quotation in the languages of the corpus. A straight mark is
+# either; its neighbours tell which.
+OPENING_MARKS = "“„«‹\"'‘"
+CLOSING_MARKS = "”“»›\"'’"
+DOUBLE_MARKS = '"“”„«»'
+ELISION = "[…]"
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A quote ready to print: `opening` + `text` (+ the elision) + `closing`.
+
+    `elided` is true only when words were left out at the end; `opening` and `closing` are the
+    typographic marks around it, which come from the quote itself when it is already enclosed in
+    its own marks, so that a quote is never wrapped twice.
+    """
+
+    opening: str
+    text: str
+    closing: str
+    elided: bool
+
+    def __str__(self) -> str:
+        return f"{self.opening}{self.text}{' ' + ELISION if self.elided else ''}{self.closing}"
+
+
+def shorten(text: str, limit: int) -> tuple[str, bool]:
+    """`text` cut to at most `limit` characters at a word boundary, and whether anything was cut.
+
+    A text within the limit comes back whole. Otherwise the cut falls on the last space before
+    the limit; a text with no space there (Chinese, Japanese, Thai, a very long word) is cut at
+    the limit itself, never inside a combining sequence. Trailing spaces and the punctuation that
+    would dangle before the elision (commas, colons, dashes) are dropped.
+    """
+    if limit <= 0 or len(text) <= limit:
+        return text, False
+    cut = limit
+    # A space right after the limit means the limit itself is a word boundary.
+    if not text[limit].isspace():
+        space = max(text.rfind(c, 0, limit + 1) for c in (" ", "\n", "\t", "\u00a0", "\u3000"))
+        if space > 0:
+            cut = space
+    while cut > 0 and unicodedata.combining(text[cut]):
+        cut -= 1
+    head = text[:cut].rstrip()
+    head = head.rstrip(",;:–—-([{ \u00a0").rstrip()
+    if not head:  # nothing but punctuation before the limit: keep the characters themselves
+        head = text[:limit]
+    return head, True
+
+
+def _enclosed(text: str) -> bool:
+    """Whether the whole text is one quotation in its own marks: “…” or "…" or «…»."""
+    if len(text) < 2 or text[0] not in OPENING_MARKS or text[-1] not in CLOSING_MARKS:
+        return False
+    if text[0] in "'‘" or text[-1] in "'’":
+        return False  # an apostrophe is too often just an apostrophe
+    inner = text[1:-1]
+    return not any(mark in inner for mark in DOUBLE_MARKS)
+
+
+def _nest(text: str) -> str:
+    """Double marks inside a quotation turned into single ones, so that the quotation's own
+    marks are not doubled ( “He said ‘no.’” rather than “He said "no."” )."""
+    out = []
+    for index, char in enumerate(text):
+        if char == '"':
+            before = text[index - 1] if index else " "
+            opening = before.isspace() or before in "([{—–-/"
+            out.append("‘" if opening else "’")
+        elif char in "“„":
+            out.append("‘")
+        elif char == "”":
+            out.append("’")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def quotation(text: str, limit: int = 0) -> Quotation:
+    """A claim's words as shown on the pages: in typographic quotation marks, shortened to
+    `limit` characters (0: never) only at a word boundary and with a marked elision."""
+    text = text.strip()
+    if _enclosed(text):
+        opening = "“" if text[0] == '"' else text[0]
+        closing = "”" if text[-1] == '"' else text[-1]
+        inner, elided = shorten(text[1:-1], limit - 2 if limit else 0)
+        return Quotation(opening, inner, closing, elided)
+    inner, elided = shorten(text, limit)
+    return Quotation("“", _nest(inner), "”", elided)

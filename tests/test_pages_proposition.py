@@ -44,7 +44,9 @@ def test_each_claim_is_quoted_with_stance_kind_speaker_and_a_link_to_its_span(cl
         assert f'href="/sources/{claim.source.slug}/#claim-{claim.pk}"' in html
     spoken = claims.exclude(speaker=None).first()
     assert spoken is not None
-    assert f"— {spoken.speaker.name}" in html
+    assert f'<span class="quote__speaker">{spoken.speaker.name}</span>' in html
+    # The stance is a label of the quote, not a verb after the proposition or the speaker.
+    assert '<span class="quote__stance">stance: <span class="stance stance-' in html
     # Whose view: the reported ones say so.
     assert '<span class="quote__attribution quote__attribution--reported">Reported view' in html
 

@@ -73,6 +73,30 @@ def test_segments_cover_the_quote_exactly_with_code_point_offsets(client):
     assert 'class="seg stance-contradicts depth-2"' in html
 
 
+def test_every_highlight_is_focusable_and_described_by_its_notes(client):
+    html = client.get("/sources/russia-and-iran-diverge-in-the-south-caucasus/").content.decode()
+    marks = re.findall(r"<mark [^>]*>", html)
+    assert marks
+    for mark in marks:
+        assert 'tabindex="0"' in mark
+        described = re.search(r'aria-describedby="([^"]+)"', mark).group(1).split()
+        claims = re.search(r'data-claims="([\d ]+)"', mark).group(1).split()
+        # The innermost claim first: its stances (with their propositions), then whose view.
+        assert described[:2] == [f"note-stances-{claims[-1]}", f"note-meta-{claims[-1]}"]
+        for target in described:
+            assert f'id="{target}"' in html
+        assert "title=" not in mark
+
+
+def test_the_filters_offer_the_propositions_stances_and_voices_of_the_text(client):
+    html = client.get("/sources/russia-and-iran-diverge-in-the-south-caucasus/").content.decode()
+    assert '<select id="filter-proposition" data-filter="propositions">' in html
+    assert '<option value="supports">✔ supports</option>' in html
+    assert '<option value="reported">' in html or '<option value="own">' in html
+    notes = re.findall(r'<li class="note note--\w+" id="note-(\d+)" data-claim="(\d+)"', html)
+    assert notes and all(a == b for a, b in notes)
+
+
 def test_orphaned_claims_are_listed_not_drawn(client):
     source = publish(SourceFactory())
     claim = ClaimFactory(source=source, span=FIRST)
@@ -80,7 +104,7 @@ def test_orphaned_claims_are_listed_not_drawn(client):
     Claim.objects.filter(pk=claim.pk).update(anchor_state="orphaned")
     html = client.get(f"/sources/{source.slug}/").content.decode()
     assert f'data-claims="{claim.pk}"' not in html
-    assert f'<li class="note note--supports" id="claim-{claim.pk}">' in html
+    assert f'<li class="note note--supports" id="claim-{claim.pk}" data-claim="{claim.pk}"' in html
     assert "no longer found in the text" in html
 
 

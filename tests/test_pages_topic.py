@@ -41,7 +41,7 @@ def test_cells_show_symbol_and_word_link_to_the_span_and_carry_the_quote(client)
     assert '<span class="stance-word">supports</span>' in cell
     link = re.search(r'href="/sources/([\w-]+)/#claim-(\d+)" aria-describedby="(q-\d+-\d+)"', cell)
     assert link
-    assert f'role="tooltip" id="{link.group(3)}"' in cell
+    assert f'<div class="pop" id="{link.group(3)}"' in cell
     assert "“" in cell  # the quote itself
 
 
@@ -160,3 +160,25 @@ def test_a_large_topic_is_paged_and_its_columns_capped(client, monkeypatch):
     second = client.get("/topics/zangezur-corridor/?page=2").content.decode()
     assert len(ROWS.findall(second)) == 2
     assert set(ROWS.findall(html)).isdisjoint(ROWS.findall(second))
+
+
+def test_a_cells_pop_up_holds_every_quote_with_its_stance_as_a_label(client):
+    html = client.get("/topics/syria/").content.decode()
+    pops = re.findall(r'<div class="pop" id="q-\d+-\d+" data-pop>(.*?)</div>', html, re.S)
+    assert pops
+    most = max(pops, key=lambda pop: pop.count('<li class="pop__quote">'))
+    # Every quote of the cell, not the first three: the cell counts them all.
+    quotes = most.count('<li class="pop__quote">')
+    assert quotes > 3
+    assert f"{quotes} quotes" in most
+    # The source is named with its position; each quote says whose it is and its stance as a
+    # label ("stance: supports"), never as a verb following the proposition.
+    assert '<span class="pop__source">' in most and "position: " in most
+    assert re.search(r'<span class="pop__label">[^<]+ · stance: [^<]+</span>', most)
+    assert "…" not in most.replace("[…]", "")
+
+
+def test_cells_count_their_quotes_per_stance(client):
+    html = client.get("/topics/syria/").content.decode()
+    counts = re.findall(r'<span class="cell__counts">(.*?)</span>', html)
+    assert counts and all("quotes per stance" in c for c in counts)

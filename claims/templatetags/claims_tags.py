@@ -134,6 +134,39 @@ def excerpt(text: str, query: str) -> SafeString:
     return search.excerpt(text, query)
 
 
+@register.simple_tag
+def quote(text: str, limit: int = 0, href: str = "", claim: int | None = None) -> SafeString:
+    """A claim's words in typographic quotation marks, shortened honestly.
+
+    Shortened (to `limit` characters, 0 for never) only at a word boundary, and then marked by
+    "[…]" which links to the whole quote: `href`, followed by `#claim-<claim>` when `claim` is
+    given (the claim in the reading view). A quote already enclosed in its own marks is not
+    wrapped again; see `display.quotation`.
+    """
+    shown = display.quotation(text or "", int(limit))
+    if claim is not None:
+        href = f"{href}#claim-{claim}"
+    if not shown.elided:
+        return format_html(
+            '<span class="quoted">{}{}{}</span>', shown.opening, shown.text, shown.closing
+        )
+    if href:
+        elision = format_html(
+            '<a class="elision" href="{}">{}<span class="visually-hidden"> (shortened: read the'
+            " whole quote)</span></a>",
+            href,
+            display.ELISION,
+        )
+    else:
+        elision = format_html(
+            '<span class="elision">{}<span class="visually-hidden"> (shortened)</span></span>',
+            display.ELISION,
+        )
+    return format_html(
+        '<span class="quoted">{}{} {}{}</span>', shown.opening, shown.text, elision, shown.closing
+    )
+
+
 @register.filter
 def language_name(tag: str) -> str:
     return display.language_name(tag)
@@ -226,10 +259,12 @@ def source_text(parts: list[Part], marks: dict, rest: str) -> SafeString:
 def block_text(block: Block, marks: dict) -> SafeString:
     """The text of one reading-view block, its claims wrapped in <mark> segments.
 
-    `marks` maps claim id → (label, title). A segment carries every claim covering it in
+    `marks` maps claim id → its label. A segment carries every claim covering it in
     `data-claims` (outermost first); its colour is the innermost claim's stance and its depth
     class draws the nesting. The first segment of a claim holds the `claim-<id>` anchor; when
     several claims begin at the same place the others get an empty anchor just before it.
+    Every segment can take keyboard focus, and is described by the stances and the attribution
+    printed in its claims' notes (innermost first), so a screen reader announces them.
     """
     parts = []
     for seg in block.segments:
@@ -243,17 +278,20 @@ def block_text(block: Block, marks: dict) -> SafeString:
                     "", '<span class="claim-anchor" id="claim-{}"></span>', ((c,) for c in extra)
                 )
             )
-        label = marks.get(seg.innermost, ("neutral", ""))[0]
-        titles = [marks[c][1] for c in seg.claims if c in marks]
+        label = marks.get(seg.innermost, "neutral")
+        described = " ".join(
+            f"note-stances-{c} note-meta-{c}" for c in reversed(seg.claims) if c in marks
+        )
         anchor = format_html(' id="claim-{}"', seg.begins[0]) if seg.begins else ""
         parts.append(
             format_html(
-                '<mark class="seg stance-{} depth-{}" data-claims="{}"{} title="{}">{}</mark>',
+                '<mark class="seg stance-{} depth-{}" data-claims="{}"{} tabindex="0"'
+                ' aria-describedby="{}">{}</mark>',
                 label,
                 min(seg.depth, 3),
                 " ".join(str(c) for c in seg.claims),
                 anchor,
-                "\n".join(titles),
+                described,
                 _text(seg.text),
             )
         )

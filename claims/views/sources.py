@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from claims import agreement_reports, display, positions, reading, selectors
-from claims.models import AnchorState, Authorship, Source
+from claims.models import AnchorState, Authorship, ClaimAttribution, Source
 from claims.pagecache import cached_page
 
 from .common import compare_url
@@ -44,12 +44,7 @@ def source_detail(request, slug: str):
     for claim in claims:
         stances = list(claim.stances.all())
         label = display.claim_label([s.label for s in stances]) or positions.NEUTRAL
-        title = "; ".join(
-            f"{display.STANCES[s.label].symbol} {display.STANCES[s.label].word}: "
-            f"{s.proposition.text}"
-            for s in stances
-        )
-        marks[claim.pk] = (label, title)
+        marks[claim.pk] = label
         notes.append((claim, stances, label, claim.pk in placed))
         rows.extend(
             positions.StanceRow(
@@ -63,6 +58,16 @@ def source_detail(request, slug: str):
         )
     held = positions.source_positions(rows).get(source.pk, {})
     propositions = {s.proposition_id: s.proposition for _, stances, _, _ in notes for s in stances}
+    # What the reader may filter the highlights by: only values some claim here has.
+    labels = {s.label for _, stances, _, _ in notes for s in stances}
+    voices = {claim.attribution: claim.get_attribution_display() for claim in claims}
+    filters = {
+        "propositions": sorted(propositions.values(), key=lambda p: p.text.casefold()),
+        "labels": [display.STANCES[label] for label in display.STANCES if label in labels],
+        "attributions": [
+            (value, voices[value]) for value, _ in ClaimAttribution.choices if value in voices
+        ],
+    }
     # Compared with a capped number of sources that address some of the same propositions:
     # listing every published source would grow with the corpus.
     others = [
@@ -84,6 +89,7 @@ def source_detail(request, slug: str):
                 key=lambda item: item[0].text.casefold(),
             ),
             "others": others,
+            "filters": filters,
             "language": display.language_name(source.language),
             "translated_from": display.language_name(source.translated_from),
             "double_reading": agreement_reports.double_reading(source.pk),
