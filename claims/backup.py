@@ -33,7 +33,6 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
@@ -423,12 +422,30 @@ def _tables() -> list[str]:
     return [model._meta.db_table for model in models_]
 
 
+# Past the highest restored id, and never back: a sequence is not rolled back with a
+# transaction, so moving one below ids that exist elsewhere (a restore rolled back, a section
+# restored empty) would hand out ids already taken.
+SEQUENCE_PAST = """
+SELECT setval(seq::regclass, GREATEST(
+    COALESCE((SELECT MAX({column}) FROM {table}), 0),
+    COALESCE(pg_sequence_last_value(seq::regclass), 0),
+    1))
+FROM pg_get_serial_sequence(%s, %s) AS seq WHERE seq IS NOT NULL
+"""
+
+
 def _reset_sequences() -> None:
     """Ids were written as given: move the id sequences past them (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
     models_ = [model for _, model in sections()]
     models_ += [getattr(model, field).through for model, field in M2M.items()]
-    statements = connection.ops.sequence_reset_sql(no_style(), models_)
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models_:
+            pk = model._meta.pk
+            if not isinstance(pk, models.AutoField):
+                continue
+            table, column = model._meta.db_table, pk.column
+            sql = SEQUENCE_PAST.format(column=quote(column), table=quote(table))
+            cursor.execute(sql, [table, column])

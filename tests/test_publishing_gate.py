@@ -470,3 +470,13 @@ def publishing_topics() -> set[int]:
     from claims.visibility import public_topic_ids
 
     return public_topic_ids()
+
+
+@pytest.mark.parametrize("object_id", ["abc", "99999999", "1" * 30])
+def test_malformed_or_missing_ids_are_not_server_errors(client, editor, object_id):
+    client.force_login(editor)
+    change = client.get(f"/admin/claims/source/{object_id}/change/")
+    assert change.status_code in (302, 404)
+    moved = client.post(f"/admin/claims/source/{object_id}/review/", {"move": "submit"})
+    assert moved.status_code == 404
+    assert client.get(reverse("admin:claims_source_review", args=[1])).status_code == 405

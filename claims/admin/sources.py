@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from claims.publishing import (
     submit_for_review,
     unpublish_source,
 )
+from claims.references import check_id
 from claims.reviewing import changes_since_published, returned_comment, trail
 
 from .adjudicate import AdjudicationScreen
@@ -298,7 +300,11 @@ class SourceAdmin(HistoryAdmin):
         }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        source = Source.all_objects.filter(pk=object_id).only("deleted_at").first()
+        try:
+            pk = check_id(object_id)
+        except ValidationError:
+            pk = None  # the admin's own view answers an id that names nothing
+        source = Source.all_objects.filter(pk=pk).only("deleted_at").first() if pk else None
         if source is not None and source.is_deleted:
             self.message_user(
                 request,
