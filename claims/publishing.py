@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from claims import freshness, summaries
 from claims.adjudicating import AdjudicationError, check_settled
 from claims.models import Source
 
@@ -22,7 +23,7 @@ def publish_source(*, source: Source, by=None) -> Source:
         source.status = Source.Status.PUBLISHED
         source.published_at = timezone.now()
         source.published_by = by
-        source.save(update_fields=["status", "published_at", "published_by", "modified"])
+        _save_publication(source)
     return source
 
 
@@ -33,8 +34,19 @@ def unpublish_source(*, source: Source) -> Source:
         source.status = Source.Status.DRAFT
         source.published_at = None
         source.published_by = None
-        source.save(update_fields=["status", "published_at", "published_by", "modified"])
+        _save_publication(source)
     return source
+
+
+def _save_publication(source: Source) -> None:
+    """Save the status change, making stale only the public answers it changes
+    (`claims.freshness`), and bring the proposition summaries up to date once it commits."""
+    freshness.scope_publication(source)
+    source.save(update_fields=["status", "published_at", "published_by", "modified"])
+    freshness.end_publication(source)
+    # Last in the transaction: a transaction holding these rows takes no other lock after.
+    freshness.bump(freshness.publication_tags(source))
+    transaction.on_commit(summaries.refresh)
 
 
 @transaction.atomic

@@ -12,10 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from claims import positions, summaries
+from claims import freshness, positions
 from claims.models import (
     Authorship,
     Claim,
@@ -671,8 +670,8 @@ def summary_of(row: PropositionSummary) -> Summary:
 
 
 def published_summaries() -> QuerySet[PropositionSummary]:
-    """Summaries of the propositions some published source addresses, brought up to date."""
-    summaries.refresh()
+    """Summaries of the propositions some published source addresses (brought up to date by
+    the writes that move them, once they commit: never here)."""
     return PropositionSummary.objects.filter(sources__gt=0).select_related("proposition")
 
 
@@ -733,19 +732,24 @@ TALLY_SECONDS = 24 * 60 * 60
 
 
 def corpus_tally(tree: TopicTree | None = None) -> Tally:
-    """The counts, worked out once per public version (i.e. once after each edit) and then
-    read from the cache: counting a million claims on every page view is what this avoids."""
-    from claims.pagecache import current_version
+    """The counts, worked out once per version of the overview (i.e. once after each
+    publication or public edit) and then read from the cache: counting a million claims on
+    every page view is what this avoids. One request counts; others meanwhile read the counts
+    from before (`pagecache.single_flight`)."""
+    from claims.pagecache import single_flight
 
-    version = current_version()
-    key = f"tally:{version}"
-    found = cache.get(key) if version is not None else None
-    if found is None:
-        summaries.refresh()
+    version = freshness.answer_version([freshness.OVERVIEW])
+    if version is None:
+        return _count_tally(tree or topic_tree())
+
+    def count():
         found = _count_tally(tree or topic_tree())
-        if version is not None:
-            cache.set(key, found, TALLY_SECONDS)
-    return found
+        return found, found
+
+    found, _, counted = single_flight(
+        f"tally:{version}", "tally-latest", count, seconds=TALLY_SECONDS
+    )
+    return counted if counted is not None else found
 
 
 def recent_sources(limit: int, *, after: int | None = None) -> list[Source]:

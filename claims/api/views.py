@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import routers, viewsets
 from rest_framework.filters import OrderingFilter
 
+from claims import freshness
 from claims.models import (
     Actor,
     Author,
@@ -33,7 +34,7 @@ from claims.visibility import public_actors, public_topic_ids
 
 from . import filters, rows, serializers
 from .backends import StrictFilterBackend
-from .caching import CachedReadMixin
+from .caching import CachedReadMixin, cached_answer
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .errors import NearDuplicate
 from .pagination import CursorPagination
@@ -105,6 +106,7 @@ class PublisherViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelView
     serializer_class = serializers.PublisherSerializer
     filterset_class = filters.PublisherFilter
     lookup_field = "slug"
+    cache_kind = "publisher"
     ordering_fields = ["name", "created", "modified"]
     ordering = ["name"]
 
@@ -127,6 +129,7 @@ class AuthorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
     serializer_class = serializers.AuthorSerializer
     filterset_class = filters.AuthorFilter
     lookup_field = "slug"
+    cache_kind = "author"
     ordering_fields = ["name", "created", "modified"]
 
     def get_queryset(self):
@@ -147,6 +150,7 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
 
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
+    cache_kind = "source"
     ordering_fields = ["published_on", "title", "created", "modified"]
 
     def get_serializer_class(self):
@@ -187,6 +191,7 @@ class TopicViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = serializers.TopicSerializer
     filterset_class = filters.TopicFilter
     lookup_field = "slug"
+    cache_kind = "topic"
     ordering_fields = ["name", "created", "modified"]
 
     def get_queryset(self):
@@ -235,6 +240,7 @@ class PropositionViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     serializer_class = serializers.PropositionSerializer
     filterset_class = filters.PropositionFilter
     lookup_field = "slug"
+    cache_kind = "proposition"
     ordering_fields = ["slug", "created", "modified"]
 
     def get_queryset(self):
@@ -338,7 +344,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         return {**super().get_serializer_context(), "sources": self.visible_sources()}
 
     def list(self, request, *args, **kwargs):
-        return self.cached(self.list_rows, request)
+        return cached_answer(request, self.list_rows, [freshness.OVERVIEW])
 
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""
@@ -368,7 +374,7 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         return self.visible_stances().select_related("proposition", "annotator")
 
     def list(self, request, *args, **kwargs):
-        return self.cached(self.list_rows, request)
+        return cached_answer(request, self.list_rows, [freshness.OVERVIEW])
 
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from claims import positions, selectors
+from claims import freshness, positions, selectors
 from claims.forms import MatrixOrderForm, VoiceForm
 from claims.models import Proposition, Source
-from claims.pagecache import cached_page
+from claims.pagecache import about, cached_page
 from claims.silences import confirmed_silences
 
 PROPOSITIONS_PER_PAGE = 20
@@ -18,7 +18,7 @@ COLUMNS_ON_TOPIC = 12
 
 
 @require_safe
-@cached_page(params=("rows", "cols", "page", "voice"))
+@cached_page(params=("rows", "cols", "page", "voice"), tags=about("topic"))
 def topic_detail(request, slug: str):
     """The proposition × source matrix of a topic and of every topic below it, a page at a time.
 
@@ -121,6 +121,12 @@ def _busiest(matrix: selectors.Matrix, limit: int) -> list:
     return ranked[:limit]
 
 
+def _proposition_tags(request, slug: str) -> list[str]:
+    """The proposition, and the topics it is filed under: the page lists their other
+    propositions."""
+    return [freshness.tag("proposition", slug), freshness.TOPICS_OF + slug]
+
+
 SOURCES_ON_PROPOSITION = 12
 RELATED_PROPOSITIONS = 10
 # Silent sources are named when there are this few (a small corpus); beyond, only counted.
@@ -128,7 +134,7 @@ SILENT_NAMED = 12
 
 
 @require_safe
-@cached_page(params=("page", "voice"))
+@cached_page(params=("page", "voice"), tags=_proposition_tags)
 def proposition_detail(request, slug: str):
     """One proposition: a column per source that addresses it, with the quoted claims.
 
