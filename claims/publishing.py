@@ -46,7 +46,7 @@ def _save_publication(source: Source) -> None:
     freshness.end_publication(source)
     # Last in the transaction: a transaction holding these rows takes no other lock after.
     freshness.bump(freshness.publication_tags(source))
-    transaction.on_commit(summaries.refresh)
+    summaries.refresh_after_commit()
 
 
 @transaction.atomic

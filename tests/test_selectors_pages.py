@@ -50,20 +50,32 @@ def test_sources_by_date_put_undated_last_and_by_outlet_put_unknown_last():
         selectors.order_sources(sources, "title; DROP TABLE")
 
 
-def test_propositions_by_divergence_then_text():
-    matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
-    ranked = selectors.order_propositions(matrix, "divergence")
+def test_topic_rows_by_divergence_then_text():
+    answer = selectors.topic_answer("south-caucasus")
+    ranked = [summary.proposition for summary in answer.summaries]
     assert ranked[0].slug == "russia-tilts-toward-azerbaijan"
-    scores = [matrix.divergence[p.pk] for p in ranked]
+    scores = [summary.divergence for summary in answer.summaries]
     assert scores == sorted(scores, reverse=True)
-    alphabetical = selectors.order_propositions(matrix, "text")
-    assert [p.text for p in alphabetical] == sorted((p.text for p in ranked), key=str.casefold)
+    alphabetical = selectors.topic_answer("south-caucasus", rows="text").summaries
+    assert [s.proposition.text for s in alphabetical] == sorted(
+        (p.text for p in ranked), key=str.casefold
+    )
+    with pytest.raises(ValueError):
+        selectors.topic_answer("south-caucasus", rows="text; DROP TABLE")
+
+
+def test_a_topic_nothing_published_is_filed_under_is_not_public():
+    TopicFactory(slug="only-drafts")
+    for slug in ("only-drafts", "no-such-topic"):
+        with pytest.raises(selectors.NotPublic):
+            selectors.topic_answer(slug)
 
 
 def test_summary_of_russias_tilt_toward_azerbaijan():
-    matrix = selectors.topic_matrix(Topic.objects.get(slug="south-caucasus"))
-    tilt = next(p for p in matrix.propositions if p.slug == "russia-tilts-toward-azerbaijan")
-    summary = selectors.summarise(matrix, tilt)
+    answer = selectors.topic_answer("south-caucasus")
+    summary = next(
+        s for s in answer.summaries if s.proposition.slug == "russia-tilts-toward-azerbaijan"
+    )
     # Three sources say in their own words that Moscow has tilted toward Baku, two say it has
     # not (the officials' words two of them also report are no position of their own).
     assert summary.counts == {
@@ -77,24 +89,24 @@ def test_summary_of_russias_tilt_toward_azerbaijan():
     assert summary.addressed_by == 5 and summary.sided == 5
     # Balance: 3×2 opposed pairs, 4 steps apart, over 5² = 24/25; times (5 - 1) / 5 = 0.768.
     assert summary.divergence == 96 / 125
+    # The stored summary and the arithmetic over the matrix's rows agree.
+    assert selectors.summarise(answer.matrix, summary.proposition) == summary
 
 
 def test_most_contested_leaves_out_agreed_propositions():
-    matrix = selectors.corpus_matrix()
-    contested = selectors.most_contested(matrix, 100)
+    contested = selectors.contested_summaries(100)
     assert contested and all(s.divergence > 0 for s in contested)
-    assert len(selectors.most_contested(matrix, 3)) == 3
+    assert len(selectors.contested_summaries(3)) == 3
 
 
-def test_overview_counts_only_published_material_and_files_topics():
-    overview = selectors.corpus_overview()
-    assert len(overview.sources) == 5
-    assert overview.claims == 163
-    entries = {entry.topic.slug: entry for entry in overview.topics}
-    assert entries["zangezur-corridor"].propositions == 2
-    assert entries["zangezur-corridor"].depth == 1
+def test_tally_counts_only_published_material_and_files_topics():
+    tally = selectors.corpus_tally()
+    assert tally.sources == 5
+    assert tally.claims == 163
+    topics = {t.slug: t.pk for t in Topic.objects.all()}
+    assert tally.per_topic[topics["zangezur-corridor"]][0] == 2
     # The parent counts its own propositions and those of the topics below it.
-    assert entries["south-caucasus"].propositions == 11
+    assert tally.per_topic[topics["south-caucasus"]][0] == 11
 
 
 def test_group_positions_combine_each_sources_position_first():
@@ -120,7 +132,7 @@ def test_group_positions_combine_each_sources_position_first():
 
 def test_related_propositions_share_a_topic_and_skip_the_proposition_itself():
     proposition = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
-    related = selectors.related_propositions(proposition)
+    related = selectors.related_summaries(proposition, list(proposition.topics.all()), 100)
     slugs = {summary.proposition.slug for summary in related}
     assert "iran-opposes-zangezur-corridor" in slugs
     assert proposition.slug not in slugs
@@ -144,6 +156,6 @@ def test_source_claims_of_a_draft_are_empty():
 
 def test_grown_sources_appear_in_the_topic_matrix():
     added = grow(2)
-    matrix = selectors.topic_matrix(Topic.objects.get(slug="zangezur-corridor"))
-    assert {s.pk for s in added} <= {s.pk for s in matrix.sources}
-    assert len(matrix.propositions) == 4  # two seed propositions and one new per source
+    answer = selectors.topic_answer("zangezur-corridor")
+    assert {s.pk for s in added} <= {s.pk for s in answer.matrix.sources}
+    assert len(answer.summaries) == 4  # two seed propositions and one new per source

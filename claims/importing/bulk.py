@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from claims import summaries
 from claims.anchoring import Anchor
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel
 
@@ -301,6 +302,7 @@ def import_annotations(
         for plan in plans:
             _write(plan, lookups, user, created_propositions)
         report.written = True
+        summaries.refresh_after_commit()
     return report
 
 

@@ -16,11 +16,10 @@ SOURCE_TEXT = ("body", "blocks", "provenance")
 
 
 def _compared(request) -> list[str]:
-    """The two sources compared; the picker (no sources named) lists them all."""
+    """The two sources compared, and the overview: every form on the page suggests the most
+    recently published sources."""
     named = [slug for name in ("a", "b") for slug in request.GET.getlist(name) if slug]
-    if not named:
-        return [freshness.OVERVIEW]
-    return [freshness.tag("source", slug) for slug in named]
+    return [freshness.OVERVIEW, *(freshness.tag("source", slug) for slug in named)]
 
 
 @require_safe
