@@ -1,8 +1,11 @@
 """The reads behind the public pages (claims.selectors), on the seed corpus."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from claims import positions, selectors
 from claims.models import Proposition, Source, Topic
@@ -159,3 +162,86 @@ def test_grown_sources_appear_in_the_topic_matrix():
     answer = selectors.topic_answer("zangezur-corridor")
     assert {s.pk for s in added} <= {s.pk for s in answer.matrix.sources}
     assert len(answer.summaries) == 4  # two seed propositions and one new per source
+
+
+# --- the topic matrix: one answer, the page's and the API's ---------------------------------
+
+COLUMN = re.compile(r'<th scope="col" class="matrix__source">\s*<a href="/sources/([^/]+)/">')
+ROW = re.compile(r'<th scope="row" class="matrix__prop">\s*<a href="/propositions/([^/]+)/">')
+CELL = re.compile(r'<td class="cell cell--([a-z_]+)"')
+
+
+def page_matrix(html: str) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The columns, and each row with its cells' classes, as the topic page shows them."""
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
+    rows = []
+    for chunk in body.split("<tr")[1:]:
+        rows.append((ROW.search(chunk).group(1), CELL.findall(chunk)))
+    return COLUMN.findall(html), rows
+
+
+def api_matrix(body: dict) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The same from the API's answer."""
+    columns = [s["slug"] for s in body["sources"]]
+    held = {(c["proposition"], c["source"]): c["position"] or "aside" for c in body["cells"]}
+    silent = {(c["proposition"], c["source"]) for c in body["confirmed_silent"]}
+    rows = []
+    for proposition in (p["slug"] for p in body["propositions"]):
+        rows.append(
+            (
+                proposition,
+                [
+                    held.get((proposition, s), "silent" if (proposition, s) in silent else "none")
+                    for s in columns
+                ],
+            )
+        )
+    return columns, rows
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?rows=text", "?cols=publisher", "?rows=text&cols=publisher&page=2"]
+)
+def test_topic_page_and_api_show_the_same_cells_in_the_same_order(client, monkeypatch, query):
+    monkeypatch.setattr(selectors, "PROPOSITIONS_PER_PAGE", 4)
+    monkeypatch.setattr(selectors, "COLUMNS_ON_TOPIC", 4)
+    grow(3)
+    page = client.get(f"/topics/south-caucasus/{query}")
+    api = APIClient().get(
+        f"{reverse('api:compare-matrix')}?topic=south-caucasus{query.replace('?', '&')}"
+    )
+    assert page.status_code == api.status_code == 200
+    columns, rows = page_matrix(page.content.decode())
+    assert len(columns) == 4 and len(rows) == 4
+    assert (columns, rows) == api_matrix(api.json())
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_api_topic_matrix_query_count_does_not_grow(size, django_assert_num_queries):
+    grow(size)
+    url = f"{reverse('api:compare-matrix')}?topic=south-caucasus"
+    # 1 the answer's version (public version, the topic's stamp), which keys the cache
+    # 2 the topics
+    # 3-7 the tally: the overview's version, topic links of summarised propositions,
+    #     published sources, outlets and claims counted
+    # 8 the topic's published propositions counted  9 one page of their summaries
+    # 10 published stances on them, as plain rows with their claims' words
+    # 11 the sources holding them, with their outlets  12 the propositions' text
+    # 13 confirmed silences of the shown sources on those propositions
+    with django_assert_num_queries(13):
+        body = APIClient().get(url).json()
+    assert len(body["sources"]) == min(selectors.COLUMNS_ON_TOPIC, 5 + size)
+    # Then from the cache: the answer's version only.
+    with django_assert_num_queries(1):
+        assert APIClient().get(url).status_code == 200
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_api_compare_query_count_does_not_grow(size, django_assert_num_queries):
+    grow(size)
+    url = f"{reverse('api:compare-sources')}?a=does-russia-support-iran&b=iran-russia-alliance-ejp"
+    # 1 the answer's version (public version, the two sources' stamps)
+    # 2 source a  3 source b
+    # 4 published stances of the two, as plain rows  5 the propositions they address
+    with django_assert_num_queries(5):
+        assert APIClient().get(url).status_code == 200
