@@ -100,10 +100,12 @@ def single_flight(
     """The cached entry under `key`, built by one caller at a time.
 
     `build()` returns (result, entry): what the caller answers with, and what to keep (None:
-    nothing, e.g. an error page). `latest` names where the last built entry is kept with its
-    key, whatever the version. Returns (entry, its key, result): `result` is None unless this
-    caller built it; `key` is None when nothing could be kept. Entries live `seconds`
-    (default: `cache_seconds()`).
+    nothing, e.g. an error page). `latest` names where the key of the last built entry is
+    kept, whatever the version (entries of older versions stay in the cache until they
+    expire, so the previous one is usually still there). Returns (entry, its key, result):
+    `result` is None unless this caller built it; `key` is None when nothing could be kept.
+    Entries live `seconds` (default: `cache_seconds()`). The previous version is served only
+    while a render is under way, so for at most the time one render takes.
     """
     found = cache.get_many([key, latest])
     if key in found:
@@ -115,13 +117,13 @@ def single_flight(
             if entry is None:
                 cache.delete(latest)
                 return None, None, result
-            cache.set_many({key: entry, latest: (key, entry)}, seconds or cache_seconds())
+            cache.set_many({key: entry, latest: key}, seconds or cache_seconds())
             return entry, key, result
         finally:
             cache.delete(lock)
-    if latest in found:
-        previous_key, entry = found[latest]
-        return entry, previous_key, None
+    previous = cache.get(found[latest]) if latest in found else None
+    if previous is not None:
+        return previous, found[latest], None
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
