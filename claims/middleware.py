@@ -218,3 +218,24 @@ class PublicGZipMiddleware(GZipMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+class SummariesAfterWritesMiddleware:
+    """After a write request, bring the proposition summaries its edits marked up to date
+    (`claims.summaries.refresh`: one probe when nothing is marked), so that no read ever has
+    to. Runs once the view's transaction has committed; publications do the same from their
+    own commit hook, for writes that do not come through a request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400:
+            from claims import summaries
+
+            try:
+                summaries.refresh()
+            except (InterfaceError, OperationalError):
+                logger.warning("Proposition summaries not refreshed after a write", exc_info=True)
+        return response

@@ -1,9 +1,17 @@
-"""A cache of whole rendered public pages, invalidated by the public version.
+"""A cache of whole rendered public pages, invalidated per answer.
 
-Every edit of public material changes the `PublicVersion` row in its own transaction (triggers
-of migration 0007), and the version is part of every cache key. So a page is never served from
-before an edit once that edit has committed, whatever the cache backend and however many server
-processes share it; old entries are simply never asked for again and expire.
+Every key holds the answer's version (`claims.freshness.answer_version`): the public version,
+which triggers move for every edit of public material but a publication, and the stamps of the
+page's tags, which a publication bumps for the answers it changes, both in the editing
+transaction itself. So a page is never served from before a change to it once that change has
+committed, whatever the cache backend and however many server processes share it; a publication
+leaves pages about other subjects (and their ETags) alone; old entries are simply never asked
+for again and expire.
+
+One render per stale page: when a page's entry is missing, the first request takes a short lock
+(`cache.add`) and renders it; the others meanwhile get the page's previous version (the last
+one rendered, kept beside it) or, when there is none, wait up to WAIT_SECONDS for the render and
+then render it themselves.
 
 What is cached: the full response of a `cached_page` view, for GET and HEAD from anonymous
 visitors, when the view answered 200. Keys hold the scheme, host (the canonical link prints
@@ -28,16 +36,24 @@ otherwise replace it with a nonce that body does not carry).
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
+from claims import freshness
 from claims.models import PublicVersion
 
 DEFAULT_SECONDS = 600
+# A render holds its page's lock at most this long (a crashed worker's lock expires).
+LOCK_SECONDS = 30
+# With no previous version to serve, how long other readers wait for the render, polling.
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.05
 NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
 CACHE_CONTROL = "private, no-cache"
 # Headers a view sets that are worth keeping; middleware adds the rest on every response.
@@ -65,13 +81,57 @@ def normalised_query(request: HttpRequest, params: Iterable[str]) -> str:
     return "&".join(parts)
 
 
-def page_key(request: HttpRequest, params: Iterable[str], version: str) -> str:
-    """A short, backend-safe key: the version in clear, the rest hashed."""
+def page_digest(request: HttpRequest, params: Iterable[str]) -> str:
+    """What the page is, whatever its version: scheme, host, path and the parameters it reads."""
     where = "\n".join(
         [request.scheme, request.get_host(), request.path, normalised_query(request, params)]
     )
-    digest = hashlib.sha256(where.encode("utf-8")).hexdigest()[:40]
-    return f"page:{version}:{digest}"
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:40]
+
+
+def page_key(request: HttpRequest, params: Iterable[str], version: str) -> str:
+    """A short, backend-safe key: the version in clear, the rest hashed."""
+    return f"page:{version}:{page_digest(request, params)}"
+
+
+def single_flight(
+    key: str, latest: str, build: Callable[[], tuple[Any, Any]], *, seconds: int | None = None
+) -> tuple[Any, str | None, Any]:
+    """The cached entry under `key`, built by one caller at a time.
+
+    `build()` returns (result, entry): what the caller answers with, and what to keep (None:
+    nothing, e.g. an error page). `latest` names where the key of the last built entry is
+    kept, whatever the version (entries of older versions stay in the cache until they
+    expire, so the previous one is usually still there). Returns (entry, its key, result):
+    `result` is None unless this caller built it; `key` is None when nothing could be kept.
+    Entries live `seconds` (default: `cache_seconds()`). The previous version is served only
+    while a render is under way, so for at most the time one render takes.
+    """
+    found = cache.get_many([key, latest])
+    if key in found:
+        return found[key], key, None
+    lock = f"rebuild:{key}"
+    if cache.add(lock, 1, LOCK_SECONDS):
+        try:
+            result, entry = build()
+            if entry is None:
+                cache.delete(latest)
+                return None, None, result
+            cache.set_many({key: entry, latest: key}, seconds or cache_seconds())
+            return entry, key, result
+        finally:
+            cache.delete(lock)
+    previous = cache.get(found[latest]) if latest in found else None
+    if previous is not None:
+        return previous, found[latest], None
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        entry = cache.get(key)
+        if entry is not None:
+            return entry, key, None
+    result, entry = build()
+    return entry, (key if entry is not None else None), result
 
 
 def etag_for(key: str) -> str:
@@ -90,13 +150,13 @@ def _current_nonce(request: HttpRequest) -> bytes | None:
     return str(nonce).encode("ascii") if nonce is not None else None
 
 
-def _store(key: str, request: HttpRequest, response: HttpResponse) -> None:
+def _entry(request: HttpRequest, response: HttpResponse) -> tuple[bytes, dict[str, str]]:
     body = response.content
     nonce = _current_nonce(request)
     if nonce:
         body = body.replace(nonce, NONCE_PLACEHOLDER)
     headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-    cache.set(key, (body, headers), cache_seconds())
+    return body, headers
 
 
 def _replay(request: HttpRequest, entry: tuple[bytes, dict[str, str]]) -> HttpResponse:
@@ -124,11 +184,27 @@ def _matches(request: HttpRequest, etag: str) -> bool:
     return any(tag.strip() in (etag, f"W/{etag}") for tag in sent.split(","))
 
 
-def cached_page(params: Iterable[str] = ()) -> Callable:
-    """Cache a public view's 200 responses under the public version.
+def overview_tags(request: HttpRequest, *args, **kwargs) -> list[str]:
+    return [freshness.OVERVIEW]
+
+
+def about(kind: str) -> Callable[..., list[str]]:
+    """Tags of a page about one thing named by the `slug` in its path."""
+
+    def tags(request: HttpRequest, *args, slug: str, **kwargs) -> list[str]:
+        return [freshness.tag(kind, slug)]
+
+    return tags
+
+
+def cached_page(
+    params: Iterable[str] = (), tags: Callable[..., Iterable[str]] = overview_tags
+) -> Callable:
+    """Cache a public view's 200 responses under their answer's version.
 
     `params` names the query parameters the view reads; any others do not change the page and
-    are left out of the key.
+    are left out of the key. `tags(request, *args, **kwargs)` names the answers the page shows
+    (`claims.freshness`); by default the overview, which every publication makes stale.
     """
     params = tuple(params)
 
@@ -137,24 +213,28 @@ def cached_page(params: Iterable[str] = ()) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not _is_cacheable_request(request) or cache_seconds() <= 0:
                 return _mark_uncached(view(request, *args, **kwargs))
-            version = current_version()
+            version = freshness.answer_version(tags(request, *args, **kwargs))
             if version is None:
                 return _mark_uncached(view(request, *args, **kwargs))
-            key = page_key(request, params, version)
+            digest = page_digest(request, params)
+            key = f"page:{version}:{digest}"
             etag = etag_for(key)
             if _matches(request, etag):
                 return _not_modified(etag)
-            entry = cache.get(key)
-            if entry is not None:
-                response = _replay(request, entry)
-            else:
+
+            def build():
                 response = view(request, *args, **kwargs)
-                if _is_cacheable_response(response):
-                    _store(key, request, response)
-            if _is_cacheable_response(response):
-                response["ETag"] = etag
+                if not _is_cacheable_response(response):
+                    return response, None
+                return response, _entry(request, response)
+
+            entry, served, response = single_flight(key, f"page-latest:{digest}", build)
+            if response is None:
+                response = _replay(request, entry)
+            if served is not None and _is_cacheable_response(response):
+                response["ETag"] = etag_for(served)
                 response["Cache-Control"] = CACHE_CONTROL
-            return response
+            return _mark_uncached(response)
 
         return wrapper
 

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from claims import freshness, summaries
 from claims.adjudicating import AdjudicationError, check_settled
 from claims.models import ReviewAction, ReviewEvent, Source
 
@@ -66,7 +67,20 @@ def _locked(source: Source) -> Source:
 
 
 def _save(source: Source) -> None:
-    source.save(update_fields=["status", "published_at", "published_by", "deleted_at", "modified"])
+    """Save a move. One that takes a source onto or off the site makes stale only the public
+    answers it changes (`claims.freshness`) and brings the proposition summaries up to date once
+    it commits; a move between draft and review changes nothing public."""
+    fields = ["status", "published_at", "published_by", "deleted_at", "modified"]
+    stored = Source.all_objects.filter(pk=source.pk).values_list("status", flat=True).first()
+    if Source.Status.PUBLISHED not in (stored, source.status):
+        source.save(update_fields=fields)
+        return
+    freshness.scope_publication(source)
+    source.save(update_fields=fields)
+    freshness.end_publication(source)
+    # Last in the transaction: a transaction holding these rows takes no other lock after.
+    freshness.bump(freshness.publication_tags(source))
+    summaries.refresh_after_commit()
 
 
 @transaction.atomic

@@ -7,15 +7,16 @@ the same numbers.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import NamedTuple
 
-from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from claims import positions, summaries
+from claims import freshness, positions
 from claims.models import (
     Authorship,
     Claim,
@@ -25,29 +26,69 @@ from claims.models import (
     Stance,
     Topic,
 )
-from claims.models.annotations import SOURCE_PAYLOAD
-
-
-def published_stances() -> QuerySet[Stance]:
-    """Stances on published sources, with what a comparison shows already joined (not the
-    sources' text, layout and provenance, which no comparison prints)."""
-    return (
-        Stance.objects.published()
-        .select_related("claim__source__publisher", "claim__speaker", "proposition")
-        .defer(*(f"claim__{column}" for column in SOURCE_PAYLOAD))
-    )
-
+from claims.models.annotations import ClaimAttribution, ClaimKind
 
 # A stance as the tuple `positions.tally` reads, straight from the database.
 QUOTE_COLUMNS = ("claim__source_id", "proposition_id", "claim_id", "label", "claim__attribution")
 
+# A stance with what a page prints of its claim, as one row (`stance_rows`).
+STANCE_COLUMNS = (
+    "proposition_id",
+    "label",
+    "claim_id",
+    "claim__source_id",
+    "claim__start",
+    "claim__end",
+    "claim__quote",
+    "claim__kind",
+    "claim__attribution",
+    "claim__note",
+    "claim__speaker__name",
+    "claim__speaker__slug",
+)
+# The columns of a source that no comparison prints.
+SOURCE_TEXT = ("body", "blocks", "provenance")
 
-def quotes_of(stances: Iterable[Stance]) -> list[tuple[int, int, int, str, str]]:
-    """The stances as the plain tuples `positions.tally` reads."""
-    return [
-        (s.claim.source_id, s.proposition_id, s.claim_id, s.label, s.claim.attribution)
-        for s in stances
-    ]
+
+class Speaker(NamedTuple):
+    name: str
+    slug: str
+
+
+@dataclass(slots=True)
+class Quote:
+    """A quoted claim as the pages print it, read from a row: reading thousands of stances
+    for a matrix builds no model instance per claim or stance."""
+
+    pk: int
+    start: int
+    end: int
+    quote: str
+    kind: str
+    attribution: str
+    note: str
+    speaker: Speaker | None
+
+    def get_kind_display(self) -> str:
+        return str(ClaimKind(self.kind).label)
+
+    def get_attribution_display(self) -> str:
+        return str(ClaimAttribution(self.attribution).label)
+
+
+def stance_rows(stances: QuerySet[Stance]) -> list[tuple]:
+    """The stances (already narrowed to published ones) as STANCE_COLUMNS rows, one query."""
+    return list(stances.values_list(*STANCE_COLUMNS).order_by())
+
+
+def published_stance_rows(**where) -> list[tuple]:
+    """Rows of the published stances matching `where` (ORM lookups)."""
+    return stance_rows(Stance.objects.published().filter(**where))
+
+
+def quotes_of(rows: Iterable[tuple]) -> list[tuple[int, int, int, str, str]]:
+    """STANCE_COLUMNS rows as the plain tuples `positions.tally` reads."""
+    return [(row[3], row[0], row[2], row[1], row[8]) for row in rows]
 
 
 @dataclass
@@ -136,46 +177,57 @@ class Matrix:
 
 
 def build_matrix(
-    stances: Iterable[Stance], sources: list[Source] | None = None, *, voice: str = "own"
+    rows: Iterable[tuple], sources: list[Source] | None = None, *, voice: str = "own"
 ) -> Matrix:
-    """Group stances into a matrix; `sources` fixes the columns (default: those that appear).
+    """Group stance rows (STANCE_COLUMNS) into a matrix; `sources` fixes the columns (default:
+    those that appear, read in one query). The propositions are read in one query.
 
     `voice` is "own" (positions from the sources' own claims) or "all" (every claim)."""
-    stances = list(stances)
-    by_source = positions.tally(quotes_of(stances), voice=voice)
+    rows = list(rows)
+    by_source = positions.tally(quotes_of(rows), voice=voice)
     cells: dict[tuple[int, int], Cell] = {}
-    propositions: dict[int, Proposition] = {}
-    seen_sources: dict[int, Source] = {}
-    for stance in stances:
-        claim, source = stance.claim, stance.claim.source
-        propositions[stance.proposition_id] = stance.proposition
-        seen_sources[source.pk] = source
-        key = (stance.proposition_id, source.pk)
+    quotes: dict[int, Quote] = {}
+    for proposition_id, label, claim_id, source_id, *claim in rows:
+        key = (proposition_id, source_id)
         if key not in cells:
-            held = by_source[source.pk][stance.proposition_id]
+            held = by_source[source_id][proposition_id]
             cells[key] = Cell(position=held.label, evidence=held, voice=voice)
         cell = cells[key]
-        if claim.pk not in cell.labels:
-            cell.claims.append(claim)
-            cell.labels[claim.pk] = []
-        cell.labels[claim.pk].append(stance.label)
+        if claim_id not in cell.labels:
+            if claim_id not in quotes:
+                start, end, quote, kind, attribution, note, speaker, speaker_slug = claim
+                quotes[claim_id] = Quote(
+                    claim_id,
+                    start,
+                    end,
+                    quote,
+                    kind,
+                    attribution,
+                    note,
+                    Speaker(speaker, speaker_slug) if speaker_slug is not None else None,
+                )
+            cell.claims.append(quotes[claim_id])
+            cell.labels[claim_id] = []
+        cell.labels[claim_id].append(label)
     for cell in cells.values():
-        cell.claims.sort(key=lambda c: c.start)
+        cell.claims.sort(key=lambda c: (c.start, c.pk))
+    proposition_ids = {p for p, _ in cells}
     divergence = {
         pk: positions.divergence(
             cell.position for (p, _), cell in cells.items() if p == pk and cell.position
         )
-        for pk in propositions
+        for pk in proposition_ids
     }
-    columns = (
-        sources
-        if sources is not None
-        else sorted(
-            seen_sources.values(), key=lambda s: (s.published_on is None, s.published_on, s.title)
+    if sources is None:
+        sources = order_sources(
+            Source.objects.filter(pk__in={s for _, s in cells})
+            .select_related("publisher")
+            .defer(*SOURCE_TEXT),
+            "date",
         )
-    )
-    ordered = sorted(propositions.values(), key=lambda p: (-divergence[p.pk], p.text))
-    return Matrix(ordered, columns, cells, divergence)
+    found = Proposition.objects.filter(pk__in=proposition_ids).only("slug", "text", "notes")
+    ordered = sorted(found, key=lambda p: (-divergence[p.pk], p.text))
+    return Matrix(ordered, sources, cells, divergence)
 
 
 @dataclass
@@ -240,23 +292,6 @@ def topic_propositions(topic: Topic, *, tree: TopicTree | None = None) -> QueryS
     return Proposition.objects.filter(topics__in=topic_ids).distinct()
 
 
-def topic_matrix(
-    topic: Topic,
-    *,
-    tree: TopicTree | None = None,
-    sources: list[Source] | None = None,
-    voice: str = "own",
-) -> Matrix:
-    """The proposition × source matrix of a topic, over every published source.
-
-    `tree` and `sources` may be passed in by a caller that has already read them.
-    """
-    stances = published_stances().filter(proposition__in=topic_propositions(topic, tree=tree))
-    if sources is None:
-        sources = list(Source.objects.published().select_related("publisher"))
-    return build_matrix(stances, sources=sources, voice=voice)
-
-
 def proposition_matrix(
     proposition: Proposition, *, sources: list[Source] | None = None, voice: str = "own"
 ) -> Matrix:
@@ -265,15 +300,8 @@ def proposition_matrix(
     With `sources`, those are the columns (a page that also names the silent ones passes all).
     """
     return build_matrix(
-        published_stances().filter(proposition=proposition), sources=sources, voice=voice
+        published_stance_rows(proposition=proposition), sources=sources, voice=voice
     )
-
-
-def corpus_matrix(*, sources: list[Source] | None = None) -> Matrix:
-    """Every published stance; used for the corpus overview and the agreement map."""
-    if sources is None:
-        sources = list(Source.objects.published().select_related("publisher"))
-    return build_matrix(published_stances(), sources=sources)
 
 
 @dataclass
@@ -305,17 +333,10 @@ class Comparison:
 
 def compare_sources(a: Source, b: Source, *, voice: str = "own") -> Comparison:
     """Where two published sources agree, diverge (and how far), and what only one covers."""
-    stances = published_stances().filter(Q(claim__source=a) | Q(claim__source=b))
-    matrix = build_matrix(stances, sources=[a, b], voice=voice)
+    rows = stance_rows(Stance.objects.published().filter(Q(claim__source=a) | Q(claim__source=b)))
+    matrix = build_matrix(rows, sources=[a, b], voice=voice)
     result = positions.agreement(matrix.positions_of(a.pk), matrix.positions_of(b.pk))
     return Comparison(a, b, result, matrix)
-
-
-def agreement_map(matrix: Matrix) -> dict[tuple[int, int], positions.Agreement]:
-    """Agreement for every pair of the matrix's sources (both orders)."""
-    return pairwise_agreement(
-        {source.pk: matrix.positions_of(source.pk) for source in matrix.sources}
-    )
 
 
 def pairwise_agreement(
@@ -391,11 +412,6 @@ def contested_sides(
         ordered = [(label, sides[label]) for label in positions.POSITION_LABELS if label in sides]
         result.append((summary, ordered))
     return result
-
-
-def labels_of(held: Iterable[positions.Position]) -> list[str]:
-    """The labels of the positions that have one."""
-    return [position.label for position in held if position.label is not None]
 
 
 # --- Reads for the public pages -------------------------------------------------------------
@@ -479,12 +495,6 @@ def summarise(matrix: Matrix, proposition: Proposition) -> Summary:
     )
 
 
-def most_contested(matrix: Matrix, limit: int) -> list[Summary]:
-    """The propositions the sources are most split on, the most divided first."""
-    ranked = [summarise(matrix, p) for p in order_propositions(matrix, "divergence")]
-    return [summary for summary in ranked if summary.divergence > 0][:limit]
-
-
 @dataclass
 class TopicEntry:
     """A topic in the overview: its depth and the published propositions filed at or below it."""
@@ -493,76 +503,6 @@ class TopicEntry:
     depth: int
     propositions: int
     contested: int
-
-
-@dataclass
-class Overview:
-    """Everything the home page shows about the corpus."""
-
-    sources: list[Source]
-    matrix: Matrix
-    claims: int
-    claims_per_source: dict[int, int]
-    topics: list[TopicEntry]
-    agreement: dict[tuple[int, int], positions.Agreement]
-
-
-def corpus_overview() -> Overview:
-    """The published corpus at a glance.
-
-    Queries: published sources, their authorships, every published stance, claims counted per
-    source, the topics, and the topic links of the published propositions.
-    """
-    sources = published_sources()
-    matrix = corpus_matrix(sources=sources)
-    per_source = dict(
-        Claim.objects.published()
-        .values("source")
-        .annotate(n=Count("pk"))
-        .values_list("source", "n")
-        .order_by()
-    )
-    tree = topic_tree()
-    filed: dict[int, set[int]] = defaultdict(set)
-    links = Proposition.topics.through.objects.filter(
-        proposition_id__in=[p.pk for p in matrix.propositions]
-    ).values_list("topic_id", "proposition_id")
-    for topic_id, proposition_id in links:
-        filed[topic_id].add(proposition_id)
-    entries = []
-    for topic, depth in tree.walk():
-        found = set().union(*(filed[pk] for pk in tree.descendants(topic.pk)))
-        if found:
-            contested = sum(1 for pk in found if matrix.divergence.get(pk, 0) > 0)
-            entries.append(TopicEntry(topic, depth, len(found), contested))
-    return Overview(
-        sources=sources,
-        matrix=matrix,
-        claims=sum(per_source.values()),
-        claims_per_source=per_source,
-        topics=entries,
-        agreement=agreement_map(matrix),
-    )
-
-
-def related_propositions(proposition: Proposition) -> list[Summary]:
-    """Other published propositions filed under the same topics, with their distributions."""
-    related = list(
-        Proposition.objects.published()
-        .filter(topics__in=proposition.topics.all())
-        .exclude(pk=proposition.pk)
-        .distinct()
-        .order_by("text")
-    )
-    by_proposition = positions_for(p.pk for p in related)
-    return [
-        Summary(
-            p,
-            positions.divergence(labels_of(by_proposition[p.pk].values())),
-            positions.distribution(labels_of(by_proposition[p.pk].values())),
-        )
-        for p in related
-    ]
 
 
 def source_claims(source: Source) -> list[Claim]:
@@ -674,8 +614,8 @@ def summary_of(row: PropositionSummary) -> Summary:
 
 
 def published_summaries() -> QuerySet[PropositionSummary]:
-    """Summaries of the propositions some published source addresses, brought up to date."""
-    summaries.refresh()
+    """Summaries of the propositions some published source addresses (brought up to date by
+    the writes that move them, once they commit: never here)."""
     return PropositionSummary.objects.filter(sources__gt=0).select_related("proposition")
 
 
@@ -736,19 +676,24 @@ TALLY_SECONDS = 24 * 60 * 60
 
 
 def corpus_tally(tree: TopicTree | None = None) -> Tally:
-    """The counts, worked out once per public version (i.e. once after each edit) and then
-    read from the cache: counting a million claims on every page view is what this avoids."""
-    from claims.pagecache import current_version
+    """The counts, worked out once per version of the overview (i.e. once after each
+    publication or public edit) and then read from the cache: counting a million claims on
+    every page view is what this avoids. One request counts; others meanwhile read the counts
+    from before (`pagecache.single_flight`)."""
+    from claims.pagecache import single_flight
 
-    version = current_version()
-    key = f"tally:{version}"
-    found = cache.get(key) if version is not None else None
-    if found is None:
-        summaries.refresh()
+    version = freshness.answer_version([freshness.OVERVIEW])
+    if version is None:
+        return _count_tally(tree or topic_tree())
+
+    def count():
         found = _count_tally(tree or topic_tree())
-        if version is not None:
-            cache.set(key, found, TALLY_SECONDS)
-    return found
+        return found, found
+
+    found, _, counted = single_flight(
+        f"tally:{version}", "tally-latest", count, seconds=TALLY_SECONDS
+    )
+    return counted if counted is not None else found
 
 
 def recent_sources(limit: int, *, after: int | None = None) -> list[Source]:
@@ -774,10 +719,6 @@ def claims_per_source(sources: Iterable[Source]) -> dict[int, int]:
         .values_list("source", "n")
         .order_by()
     )
-
-
-def stances_on(proposition_ids: Iterable[int]) -> QuerySet[Stance]:
-    return published_stances().filter(proposition__in=list(proposition_ids))
 
 
 def _sources_on(proposition_ids: Iterable[int]) -> list[int]:
@@ -832,3 +773,115 @@ def related_summaries(proposition: Proposition, topics: list[Topic], limit: int)
         .order_by(*CONTESTED_ORDER)[:limit]
     )
     return [summary_of(row) for row in rows]
+
+
+# --- One selector per answer: the page and the API adapt the same function ----------------
+
+PROPOSITIONS_PER_PAGE = 20
+COLUMNS_ON_TOPIC = 12
+
+
+@dataclass
+class TopicAnswer:
+    """A topic's matrix, a page of propositions at a time, as both the topic page and the API
+    show it: rows and their figures in order, the shown columns in order, and the counts."""
+
+    topic: Topic
+    ancestors: list[Topic]
+    children: list[Topic]
+    summaries: list[Summary]
+    matrix: Matrix
+    page: Page
+    speaking: int  # published sources taking a position on the rows of the page
+    source_total: int
+    voice: str
+
+    @property
+    def hidden_columns(self) -> int:
+        return self.speaking - len(self.matrix.sources)
+
+    @property
+    def silent(self) -> int:
+        return max(0, self.source_total - self.speaking)
+
+    @property
+    def contested(self) -> bool:
+        return any(summary.divergence > 0 for summary in self.summaries)
+
+    def rows(self) -> list[tuple[Summary, list[tuple[Source, Cell | None, bool]]]]:
+        return [
+            (summary, self.matrix.marked_row(summary.proposition)) for summary in self.summaries
+        ]
+
+
+class NotPublic(LookupError):
+    """No published material answers the question (an unknown or draft-only name)."""
+
+
+def topic_answer(
+    slug: str,
+    *,
+    rows: str = PROPOSITION_ORDERS[0],
+    cols: str = SOURCE_ORDERS[0],
+    page: int | str | None = None,
+    voice: str = "own",
+) -> TopicAnswer:
+    """The proposition × source matrix of a topic and of every topic below it, a page at a time.
+
+    Rows are the topic's published propositions (most divided first, from the summaries, or
+    alphabetically), PROPOSITIONS_PER_PAGE at a time; columns are the sources taking a position
+    on the rows of the page, at most COLUMNS_ON_TOPIC of them (those with the most positions
+    here), in `cols` order; so the answer costs the same however many sources the corpus holds.
+    Raises NotPublic for a topic no published proposition is filed under.
+    """
+    from claims.silences import confirmed_silences
+
+    if rows not in PROPOSITION_ORDERS:
+        raise ValueError(f"unknown proposition order {rows!r}")
+    tree = topic_tree()
+    tally = corpus_tally(tree)
+    topic = next((t for t in tree.topics.values() if t.slug == slug), None)
+    if topic is None or topic.pk not in tally.per_topic:
+        raise NotPublic(slug)
+    filed = (
+        published_summaries()
+        .filter(proposition__topics__in=tree.descendants(topic.pk))
+        .distinct()
+        .order_by(
+            *(CONTESTED_ORDER if rows == "divergence" else ("proposition__text", "proposition_id"))
+        )
+    )
+    shown = Paginator(filed, PROPOSITIONS_PER_PAGE).get_page(page)
+    found = [summary_of(row) for row in shown]
+    matrix = build_matrix(
+        published_stance_rows(proposition__in=[s.proposition.pk for s in found]), voice=voice
+    )
+    if voice != "own":
+        # The stored summaries count own views only; the row figures follow the chosen voice
+        # (the order of the rows stays that of the sources' own views).
+        found = [summarise(matrix, s.proposition) for s in found]
+    speaking = len(matrix.sources)
+    matrix.sources = order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), cols)
+    matrix.silences = confirmed_silences(
+        [s.proposition.pk for s in found], [s.pk for s in matrix.sources]
+    )
+    return TopicAnswer(
+        topic=topic,
+        ancestors=tree.ancestors(topic.pk),
+        children=[
+            tree.topics[pk] for pk in tree.children.get(topic.pk, []) if pk in tally.per_topic
+        ],
+        summaries=found,
+        matrix=matrix,
+        page=shown,
+        speaking=speaking,
+        source_total=tally.sources,
+        voice=voice,
+    )
+
+
+def _busiest(matrix: Matrix, limit: int) -> list[Source]:
+    """The `limit` sources with the most positions in the matrix (ties: newest first)."""
+    held = Counter(source for (_, source) in matrix.cells)
+    ranked = sorted(order_sources(matrix.sources, "date"), key=lambda s: -held[s.pk])
+    return ranked[:limit]

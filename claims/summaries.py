@@ -134,12 +134,19 @@ REBUILD_SQL = [
 
 def refresh() -> None:
     """Bring the summaries that edits have marked up to date (one statement; a no-op when
-    nothing is marked). Pages call it before they read summaries."""
+    nothing is marked). Writes call it once they commit (`refresh_after_commit`, and
+    `claims.middleware.SummariesAfterWritesMiddleware` after every write request)."""
     with connection.cursor() as cursor:
         # Nearly always nothing is marked: one probe of the partial index settles that.
         cursor.execute(f"SELECT EXISTS ({_PENDING})")
         if cursor.fetchone()[0]:
             cursor.execute(REFRESH_SQL)
+
+
+def refresh_after_commit() -> None:
+    """For a write: bring the summaries it marks up to date once it commits (readers never
+    refresh them)."""
+    transaction.on_commit(refresh)
 
 
 def rebuild_proposition_summaries() -> None:

@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "claims.middleware.RefuseNulMiddleware",
     "claims.middleware.RefuseLongAddressMiddleware",
     "claims.middleware.DatabaseUnavailableMiddleware",
+    "claims.middleware.SummariesAfterWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from claims import summaries
 from claims.anchoring import make_anchor
 from claims.models import Actor, Author, Claim, Proposition, Publisher, Source, Stance, Topic
 
@@ -32,7 +33,21 @@ class AuthorFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"writer-{n}")
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class PublicWriteFactory(factory.django.DjangoModelFactory):
+    """A factory for rows the proposition summaries count: after each write it brings the
+    summaries up to date, as the product's writes do once they commit (tests never commit)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        created = super()._create(model_class, *args, **kwargs)
+        summaries.refresh()
+        return created
+
+
+class SourceFactory(PublicWriteFactory):
     class Meta:
         model = Source
 
@@ -70,7 +85,7 @@ class PropositionFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"statement-{n}")
 
 
-class ClaimFactory(factory.django.DjangoModelFactory):
+class ClaimFactory(PublicWriteFactory):
     """A claim over `span` = (start, end) of its source's body; quote and context follow."""
 
     class Meta:
@@ -87,7 +102,7 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     kind = Claim.Kind.ANALYSIS
 
 
-class StanceFactory(factory.django.DjangoModelFactory):
+class StanceFactory(PublicWriteFactory):
     class Meta:
         model = Stance
 

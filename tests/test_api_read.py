@@ -336,9 +336,10 @@ def test_topic_matrix():
 def test_topic_matrix_gives_the_most_divided_propositions_first_when_capped(monkeypatch):
     url = f"{reverse('api:compare-matrix')}?topic=south-caucasus"
     whole = client_for().get(url).json()
-    monkeypatch.setattr("claims.api.comparison.MAX_PROPOSITIONS", 3)
+    monkeypatch.setattr("claims.selectors.PROPOSITIONS_PER_PAGE", 3)
     capped = client_for().get(url).json()
     assert capped["truncated"] is True and len(capped["propositions"]) == 3
+    assert capped["page"] == 1 and capped["pages"] > 1
     top = sorted((p["divergence"] for p in whole["propositions"]), reverse=True)[:3]
     assert [p["divergence"] for p in capped["propositions"]] == top
 

@@ -71,3 +71,18 @@ def test_pages_and_editors_drafts_agree_too(monkeypatch, editor):
     assert b"Draft only." not in anonymous
     following = client_for().get(client_for().get(url).json()["next"])
     assert following.status_code == 200 and following.json()["results"]
+
+
+@pytest.mark.parametrize(
+    "resource",
+    ["publisher", "author", "source", "topic", "actor", "proposition", "claim", "stance"],
+)
+def test_every_list_item_says_what_its_detail_says(resource):
+    """A field cannot differ between a list and a detail: each listed item, fetched alone,
+    gives the same values (a detail may add fields, such as a source's claims)."""
+    client = client_for()
+    listed = client.get(reverse(f"api:{resource}-list"), {"page_size": 20}).json()["results"]
+    assert listed
+    for item in listed:
+        detail = client.get(item["url"]).json()
+        assert {name: detail.get(name) for name in item} == item, item["url"]

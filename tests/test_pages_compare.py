@@ -76,19 +76,21 @@ def test_a_draft_source_is_answered_like_an_unknown_one(client):
 
 def test_compare_query_count_does_not_grow(client, django_assert_num_queries):
     url = f"/compare/?a={FANACK}&b={EJP}"
-    # 0 the public version, which keys the page cache (a miss here: new data)
+    # 0 the answer's version (public version, stamps of the two sources and the overview),
+    #   which keys the page cache (a miss here: new data)
     # 1 the two sources by slug, with their outlets
-    # 2 published stances of the two sources, with claim, speaker and proposition
-    # 3 the picker's suggestions
-    with django_assert_num_queries(4):
+    # 2 published stances of the two sources, as plain rows with their claims' words
+    # 3 the propositions they address
+    # 4 the picker's suggestions
+    with django_assert_num_queries(5):
         client.get(url)
     grow(4)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
 
 
 def test_picker_query_count_does_not_grow(client, django_assert_num_queries):
-    # 0 the public version, which keys the page cache (a miss here: new data)
+    # 0 the answer's version (public version, overview stamp), which keys the page cache
     # 1 the suggestions: the most recently published sources, with their outlets
     with django_assert_num_queries(2):
         client.get("/compare/")

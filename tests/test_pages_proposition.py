@@ -72,22 +72,24 @@ def test_proposition_without_published_stances_is_404(client):
 def test_proposition_query_count_does_not_grow(client, django_assert_num_queries):
     url = "/propositions/russia-backs-zangezur-corridor/"
     silent_on("russia-backs-zangezur-corridor")
-    # 1 the public version, which keys the page cache (a miss here: new data)
+    # 1 the answer's version (public version, stamps of the proposition and of its topics),
+    #   which keys the page cache (a miss here: new data)
     # 2 the proposition (published: some published stance exists)  3 its topics
-    # 4 summaries: a probe for rows marked by edits (settled before each request here)
-    # 5 its summary
-    # 6 published stances on it, with claim, source, outlet, speaker
-    # 7-13 the tally with the topics (once per public version; every request here follows
-    #      an edit)
+    # 4 its summary
+    # 5 published stances on it, as plain rows with their claims' words
+    # 6 the sources holding them, with their outlets  7 the proposition's text
+    # 8-13 the tally: the overview's version, the topics, topic links of summarised
+    #      propositions, published sources, outlets and claims counted (once per version of
+    #      the overview; every request here follows an edit)
     # 14 confirmed silences  15 the silent sources, named when there are at most SILENT_NAMED
     # 16 the confirmed silent sources (at most SILENT_NAMED)
-    # 17 summaries refreshed (nothing left)  18 the most divided related propositions
-    with django_assert_num_queries(18):
+    # 17 the most divided related propositions
+    with django_assert_num_queries(17):
         client.get(url)
     grow(4)
     silent_on("russia-backs-zangezur-corridor")
     summaries.refresh()
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert len(COLUMN.findall(response.content.decode())) == 7
 

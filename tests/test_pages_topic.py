@@ -127,14 +127,17 @@ def _annotator():
 
 
 def test_topic_query_count_does_not_grow(client, django_assert_num_queries):
-    # 1 the public version, which keys the page cache (a miss here: new data)
+    # 1 the answer's version (public version, the topic's stamp), which keys the page cache
+    #   (a miss here: new data)
     # 2 the topics (tree, breadcrumb, sub-topics)
-    # 3 summaries: a probe for rows marked by edits (settled before each request here)
-    # 4 the topic's published propositions counted, for the pages
-    # 5 one page of their summaries, in order
-    # 6 published stances on those propositions, with claim, source, speaker and proposition
-    # 7 confirmed silences of the shown sources on those propositions
-    # 8-13 the tally (once per public version; every request here follows an edit)
+    # 3-7 the tally: the overview's version, topic links of summarised propositions,
+    #     published sources, outlets and claims counted (once per version of the overview;
+    #     every request here follows an edit)
+    # 8 the topic's published propositions counted, for the pages
+    # 9 one page of their summaries, in order
+    # 10 published stances on those propositions, as plain rows with their claims' words
+    # 11 the sources holding them, with their outlets  12 the propositions' text
+    # 13 confirmed silences of the shown sources on those propositions
     silent_on("russia-backs-zangezur-corridor")
     with django_assert_num_queries(13):
         client.get("/topics/zangezur-corridor/?rows=text")
@@ -147,10 +150,10 @@ def test_topic_query_count_does_not_grow(client, django_assert_num_queries):
 
 
 def test_a_large_topic_is_paged_and_its_columns_capped(client, monkeypatch):
-    from claims.views import topics
+    from claims import selectors
 
-    monkeypatch.setattr(topics, "PROPOSITIONS_PER_PAGE", 4)
-    monkeypatch.setattr(topics, "COLUMNS_ON_TOPIC", 3)
+    monkeypatch.setattr(selectors, "PROPOSITIONS_PER_PAGE", 4)
+    monkeypatch.setattr(selectors, "COLUMNS_ON_TOPIC", 3)
     grow(4)
     html = client.get("/topics/zangezur-corridor/").content.decode()
     assert len(ROWS.findall(html)) == 4

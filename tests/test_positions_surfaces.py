@@ -85,10 +85,8 @@ def test_six_supports_and_one_mixed_agrees_on_compare_and_the_heatmap(client, si
     assert f'href="/propositions/{proposition.slug}/"' in agree
     # The heatmap of the home page, drawn for these sources by the same functions.
     sources = [strong, ally]
-    matrix = selectors.build_matrix(
-        selectors.published_stances().filter(claim__source__in=sources), sources=sources
-    )
-    svg, rows = agreement_heatmap(sources, selectors.agreement_map(matrix))
+    agreement = selectors.pairwise_agreement(selectors.held_by_sources(sources))
+    svg, rows = agreement_heatmap(sources, agreement)
     assert "93% agreement over 1 shared propositions, close on 1" in svg
     assert rows[0].cells[1][1].score == 13 / 14
 

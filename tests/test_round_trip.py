@@ -15,6 +15,7 @@ import orjson
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import TestCase
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -221,7 +222,8 @@ def export_then_empty(formats_wanted: list[str]) -> dict[str, bytes]:
 
 def import_as_curator(name: str, raw: bytes):
     curator = get_user_model().objects.get(username="curator")
-    report = import_annotations(records=read(name, raw), user=curator)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report = import_annotations(records=read(name, raw), user=curator)
     assert report.written and not report.refused, report.lines()[-3:]
     return report
 

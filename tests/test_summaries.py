@@ -23,6 +23,10 @@ from .factories import (
 pytestmark = pytest.mark.django_db
 
 
+def labels(held) -> list[str]:
+    return [position.label for position in held if position.label is not None]
+
+
 def expected() -> dict[int, tuple]:
     """{proposition id: (sources, counts, divergence)} from the Python arithmetic."""
     ids = Proposition.objects.published().values_list("pk", flat=True)
@@ -30,8 +34,8 @@ def expected() -> dict[int, tuple]:
     return {
         pk: (
             len(held[pk]),
-            positions.distribution(selectors.labels_of(held[pk].values())),
-            positions.divergence(selectors.labels_of(held[pk].values())),
+            positions.distribution(labels(held[pk].values())),
+            positions.divergence(labels(held[pk].values())),
         )
         for pk in ids
     }

@@ -7,16 +7,16 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from claims import selectors
-from claims.models import Proposition, Source, Topic
+from claims import freshness, selectors
+from claims.models import Proposition, Source
 from claims.silences import confirmed_silences
-from claims.visibility import public_topic_ids
 
 from .backends import TYPED_PARAMETERS, refuse_blank
+from .caching import cached_answer
 from .positions import VOICE_PARAMETER, position_data, voice_of
 
 MAX_PROPOSITIONS = 100
@@ -55,10 +55,13 @@ class MatrixView(StrictQueryMixin, APIView):
 
     Columns are the published sources that take a position on at least one of the
     propositions; the others are only counted (`silent_sources`), so that the answer stays the
-    size of the question however many sources the corpus holds. A topic gives its
-    MAX_PROPOSITIONS most divided propositions (`truncated` says when there are more)."""
+    size of the question however many sources the corpus holds. A topic gives the topic page's
+    answer (`selectors.topic_answer`): its propositions a page at a time (`page`, `pages`;
+    `truncated` says when there are more), most divided first or alphabetically (`rows`), and at
+    most as many columns as the page shows (those with the most positions; `hidden_sources`
+    counts the others), newest first or by outlet (`cols`)."""
 
-    allowed = frozenset({"topic", "propositions", "voice"})
+    allowed = frozenset({"topic", "propositions", "voice", "rows", "cols", "page"})
 
     @extend_schema(
         summary="Proposition × source matrix",
@@ -70,6 +73,19 @@ class MatrixView(StrictQueryMixin, APIView):
                 description=f"Comma-separated proposition slugs (at most {MAX_PROPOSITIONS}).",
             ),
             VOICE_PARAMETER,
+            OpenApiParameter(
+                "rows",
+                OpenApiTypes.STR,
+                enum=list(selectors.PROPOSITION_ORDERS),
+                description="With topic: most divided first (default) or alphabetically.",
+            ),
+            OpenApiParameter(
+                "cols",
+                OpenApiTypes.STR,
+                enum=list(selectors.SOURCE_ORDERS),
+                description="With topic: newest first (default) or by outlet.",
+            ),
+            OpenApiParameter("page", OpenApiTypes.INT, description="With topic: page number."),
         ],
         responses=inline_serializer(
             "Matrix",
@@ -80,9 +96,15 @@ class MatrixView(StrictQueryMixin, APIView):
                     help_text="Published sources that take no position on these propositions."
                 ),
                 "truncated": serializers.BooleanField(
-                    help_text=f"True when the topic has more than {MAX_PROPOSITIONS} "
-                    "propositions: the most divided are given."
+                    help_text="True when the topic has more propositions than this page."
                 ),
+                "topic": serializers.CharField(required=False),
+                "hidden_sources": serializers.IntegerField(
+                    required=False,
+                    help_text="Sources taking a position here that are not shown as columns.",
+                ),
+                "page": serializers.IntegerField(required=False),
+                "pages": serializers.IntegerField(required=False),
                 "cells": serializers.ListField(child=serializers.DictField()),
                 "confirmed_silent": serializers.ListField(
                     child=serializers.DictField(),
@@ -98,39 +120,71 @@ class MatrixView(StrictQueryMixin, APIView):
         topic, wanted = request.query_params.get("topic"), request.query_params.get("propositions")
         if bool(topic) == bool(wanted):
             raise ValidationError({"topic": ["give either topic or propositions (not both)"]})
-        truncated = False
         if topic:
-            # The topic's most divided propositions first, at most MAX_PROPOSITIONS of them.
-            ranked = (
-                selectors.published_summaries()
-                .filter(
-                    proposition__in=selectors.topic_propositions(
-                        get_object_or_404(
-                            Topic.objects.filter(pk__in=public_topic_ids()), slug=topic
-                        )
-                    )
-                )
-                .order_by(*selectors.CONTESTED_ORDER)
-                .values_list("proposition_id", flat=True)[: MAX_PROPOSITIONS + 1]
+            orders = _orders(request)
+            page = _page(request)
+            tags = [freshness.tag("topic", topic)]
+            return cached_answer(request, self.topic, tags, topic, orders, page, voice)
+        slugs = [s.strip() for s in wanted.split(",") if s.strip()]
+        if not slugs or len(slugs) > MAX_PROPOSITIONS:
+            raise ValidationError(
+                {"propositions": [f"give 1 to {MAX_PROPOSITIONS} comma-separated slugs"]}
             )
-            ids = list(ranked)
-            truncated = len(ids) > MAX_PROPOSITIONS
-            propositions = ids[:MAX_PROPOSITIONS]
-        else:
-            slugs = [s.strip() for s in wanted.split(",") if s.strip()]
-            if not slugs or len(slugs) > MAX_PROPOSITIONS:
-                raise ValidationError(
-                    {"propositions": [f"give 1 to {MAX_PROPOSITIONS} comma-separated slugs"]}
-                )
-            # Only propositions the public sees: one known to drafts alone is as unknown as a
-            # slug nobody ever used, so the answer reveals nothing about editorial work.
-            propositions = Proposition.objects.published().filter(slug__in=slugs)
-            missing = sorted(set(slugs) - set(propositions.values_list("slug", flat=True)))
-            if missing:
-                raise ValidationError({"propositions": [f"unknown proposition {missing[0]!r}"]})
-        # Columns: the sources taking a position on these propositions; the others are counted.
+        tags = [freshness.tag("proposition", slug) for slug in slugs]
+        return cached_answer(request, self.listed, tags, slugs, voice)
+
+    def topic(self, request, slug: str, orders: dict[str, str], page: int, voice: str):
+        """The topic page's answer (`selectors.topic_answer`), with the same bounds and order."""
+        try:
+            answer = selectors.topic_answer(slug, **orders, page=page, voice=voice)
+        except selectors.NotPublic:
+            raise NotFound("No published proposition is filed under this topic.") from None
+        matrix = answer.matrix
+        return Response(
+            {
+                "topic": answer.topic.slug,
+                "propositions": [
+                    {
+                        "slug": s.proposition.slug,
+                        "text": s.proposition.text,
+                        "divergence": round(s.divergence, 4),
+                    }
+                    for s in answer.summaries
+                ],
+                "sources": [{"slug": s.slug, "title": s.title} for s in matrix.sources],
+                "silent_sources": answer.silent,
+                "hidden_sources": answer.hidden_columns,
+                "page": answer.page.number,
+                "pages": answer.page.paginator.num_pages,
+                "truncated": answer.page.has_next(),
+                "cells": [
+                    {"proposition": s.proposition.slug, "source": source.slug, **_cell(cell)}
+                    for s, row in answer.rows()
+                    for source, cell, _ in row
+                    if cell is not None
+                ],
+                "confirmed_silent": [
+                    {"proposition": s.proposition.slug, "source": source.slug}
+                    for s, row in answer.rows()
+                    for source, cell, confirmed in row
+                    if confirmed
+                ],
+            }
+        )
+
+    def listed(self, request, slugs: list[str], voice: str):
+        """Named propositions: every published source taking a position on them."""
+        # Only propositions the public sees: one known to drafts alone is as unknown as a
+        # slug nobody ever used, so the answer reveals nothing about editorial work.
+        propositions = list(
+            Proposition.objects.published().filter(slug__in=slugs).values_list("pk", "slug")
+        )
+        missing = sorted(set(slugs) - {slug for _, slug in propositions})
+        if missing:
+            raise ValidationError({"propositions": [f"unknown proposition {missing[0]!r}"]})
         matrix = selectors.build_matrix(
-            selectors.published_stances().filter(proposition__in=propositions), voice=voice
+            selectors.published_stance_rows(proposition__in=[pk for pk, _ in propositions]),
+            voice=voice,
         )
         silent = selectors.corpus_tally().sources - len(matrix.sources)
         slugs = {p.pk: p.slug for p in matrix.propositions}
@@ -152,7 +206,7 @@ class MatrixView(StrictQueryMixin, APIView):
                 ],
                 "sources": [{"slug": s.slug, "title": s.title} for s in matrix.sources],
                 "silent_sources": silent,
-                "truncated": truncated,
+                "truncated": False,
                 "cells": [
                     {"proposition": p.slug, "source": s.slug, **_cell(cell)}
                     for p in matrix.propositions
@@ -164,6 +218,28 @@ class MatrixView(StrictQueryMixin, APIView):
                 ],
             }
         )
+
+
+def _orders(request) -> dict[str, str]:
+    """`rows` and `cols`, checked: a bad value is a 400 naming it."""
+    orders = {}
+    for name, choices in (
+        ("rows", selectors.PROPOSITION_ORDERS),
+        ("cols", selectors.SOURCE_ORDERS),
+    ):
+        value = request.query_params.get(name, choices[0])
+        if value not in choices:
+            raise ValidationError({name: [f"must be one of {', '.join(choices)}"]})
+        orders[name] = value
+    return orders
+
+
+def _page(request) -> int:
+    """`page`, checked: a positive whole number (past the last page gives the last)."""
+    value = request.query_params.get("page", "1")
+    if not value.isdigit() or not 0 < int(value) < 10**9:
+        raise ValidationError({"page": ["must be a page number from 1"]})
+    return int(value)
 
 
 class SourcesView(StrictQueryMixin, APIView):
@@ -208,6 +284,10 @@ class SourcesView(StrictQueryMixin, APIView):
             slugs[key] = value
         if slugs["a"] == slugs["b"]:
             raise ValidationError({"b": ["choose a different source from a"]})
+        tags = [freshness.tag("source", slug) for slug in slugs.values()]
+        return cached_answer(request, self.compared, tags, slugs, voice)
+
+    def compared(self, request, slugs: dict[str, str], voice: str):
         published = Source.objects.published()
         a = get_object_or_404(published, slug=slugs["a"])
         b = get_object_or_404(published, slug=slugs["b"])

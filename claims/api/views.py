@@ -20,7 +20,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from claims import annotating, publishing
+from claims import annotating, freshness, publishing
 from claims.models import (
     Actor,
     Author,
@@ -38,7 +38,7 @@ from claims.visibility import public_actors, public_topic_ids
 
 from . import filters, rows, serializers
 from .backends import StrictFilterBackend
-from .caching import CachedReadMixin
+from .caching import CachedReadMixin, cached_answer
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .errors import NearDuplicate, as_api_error
 from .pagination import CursorPagination
@@ -110,6 +110,7 @@ class PublisherViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelView
     serializer_class = serializers.PublisherSerializer
     filterset_class = filters.PublisherFilter
     lookup_field = "slug"
+    cache_kind = "publisher"
     ordering_fields = ["name", "created", "modified"]
     ordering = ["name"]
 
@@ -132,6 +133,7 @@ class AuthorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
     serializer_class = serializers.AuthorSerializer
     filterset_class = filters.AuthorFilter
     lookup_field = "slug"
+    cache_kind = "author"
     ordering_fields = ["name", "created", "modified"]
 
     def get_queryset(self):
@@ -156,6 +158,7 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
 
     filterset_class = filters.SourceFilter
     lookup_field = "slug"
+    cache_kind = "source"
     ordering_fields = ["published_on", "title", "created", "modified"]
 
     def get_serializer_class(self):
@@ -259,6 +262,7 @@ class TopicViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = serializers.TopicSerializer
     filterset_class = filters.TopicFilter
     lookup_field = "slug"
+    cache_kind = "topic"
     ordering_fields = ["name", "created", "modified"]
 
     def get_queryset(self):
@@ -307,6 +311,7 @@ class PropositionViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     serializer_class = serializers.PropositionSerializer
     filterset_class = filters.PropositionFilter
     lookup_field = "slug"
+    cache_kind = "proposition"
     ordering_fields = ["slug", "created", "modified"]
 
     def get_queryset(self):
@@ -415,7 +420,7 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         return {**super().get_serializer_context(), "sources": self.visible_sources()}
 
     def list(self, request, *args, **kwargs):
-        return self.cached(self.list_rows, request)
+        return cached_answer(request, self.list_rows, [freshness.OVERVIEW])
 
     def perform_destroy(self, instance: Claim) -> None:
         try:
@@ -469,7 +474,7 @@ class StanceViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
             raise as_api_error(error) from None
 
     def list(self, request, *args, **kwargs):
-        return self.cached(self.list_rows, request)
+        return cached_answer(request, self.list_rows, [freshness.OVERVIEW])
 
     def list_rows(self, request):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from claims import annotating
+from claims import annotating, summaries
 from claims.anchoring import Anchor
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel
 
@@ -292,6 +292,7 @@ def import_annotations(
         for plan in plans:
             _write(plan, lookups, user, created_propositions)
         report.written = True
+        summaries.refresh_after_commit()
     return report
 
 

@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0021_search_folding_and_trigrams")]
+    dependencies = [("claims", "0022_answer_versions")]
 
     operations = [
         migrations.AddIndex(

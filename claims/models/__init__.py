@@ -3,7 +3,7 @@ vocabulary claims are tied to (Topic, Actor, Proposition) and the annotations (C
 
 from .annotations import AnchorState, Claim, ClaimAttribution, ClaimKind, Stance, StanceLabel
 from .assignments import Adjudication, Assignment, AssignmentStatus
-from .caching import PropositionSummary, PublicVersion
+from .caching import AnswerVersion, PropositionSummary, PublicVersion
 from .jobs import Job, JobKind, JobStatus
 from .reviews import ReviewAction, ReviewEvent
 from .silences import ConfirmedSilence
@@ -14,6 +14,7 @@ __all__ = [
     "Actor",
     "Adjudication",
     "AnchorState",
+    "AnswerVersion",
     "Assignment",
     "AssignmentStatus",
     "Author",

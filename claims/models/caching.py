@@ -28,6 +28,23 @@ class PublicVersion(models.Model):
         return f"public version {self.counter}"
 
 
+class AnswerVersion(models.Model):
+    """A version per group of public answers ("tag"), changed by a publication for the answers
+    it changes only (`claims.freshness`), in the publishing transaction itself.
+
+    A cached answer is keyed by the public version (every other edit of public material) and
+    by the stamps of its tags, so publishing a source leaves the pages about unrelated topics,
+    propositions and sources (and their ETags) as they were. A tag that was never bumped has no
+    row and counts as 0.
+    """
+
+    tag = models.CharField(max_length=200, primary_key=True)
+    stamp = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"answer version {self.tag}"
+
+
 class PropositionSummary(models.Model):
     """How the published sources stand on one proposition, kept so that pages can rank and
     count propositions without reading every stance.

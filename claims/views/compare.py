@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from claims import selectors
+from claims import freshness, selectors
 from claims.forms import CompareForm, VoiceForm
 from claims.models import Source
 from claims.pagecache import cached_page
@@ -15,8 +15,15 @@ SUGGESTIONS = 50
 SOURCE_TEXT = ("body", "blocks", "provenance")
 
 
+def _compared(request) -> list[str]:
+    """The two sources compared, and the overview: every form on the page suggests the most
+    recently published sources."""
+    named = [slug for name in ("a", "b") for slug in request.GET.getlist(name) if slug]
+    return [freshness.OVERVIEW, *(freshness.tag("source", slug) for slug in named)]
+
+
 @require_safe
-@cached_page(params=("a", "b", "voice"))
+@cached_page(params=("a", "b", "voice"), tags=_compared)
 def compare(request):
     """Compare `?a=<slug>&b=<slug>`, two published sources.
 

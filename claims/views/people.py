@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from claims import selectors
 from claims.models import Author, Authorship, Publisher, Source
-from claims.pagecache import cached_page
+from claims.pagecache import about, cached_page
 
 
 def _sources(**filters) -> list[Source]:
@@ -26,7 +26,7 @@ def _sources(**filters) -> list[Source]:
 
 
 @require_safe
-@cached_page()
+@cached_page(tags=about("publisher"))
 def publisher_detail(request, slug: str):
     """An outlet, its published sources and its positions (`positions.publisher_positions`).
 
@@ -44,7 +44,7 @@ def publisher_detail(request, slug: str):
 
 
 @require_safe
-@cached_page()
+@cached_page(tags=about("author"))
 def author_detail(request, slug: str):
     """A writer or translator, their published sources and the positions of those they wrote.
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from claims import agreement_reports, display, positions, reading, selectors
 from claims.models import AnchorState, Authorship, ClaimAttribution, Source
-from claims.pagecache import cached_page
+from claims.pagecache import about, cached_page
 
 from .common import compare_url
 
@@ -15,7 +15,7 @@ COMPARE_WITH = 12
 
 
 @require_safe
-@cached_page()
+@cached_page(tags=about("source"))
 def source_detail(request, slug: str):
     """Metadata, the text from `source.blocks` with claim highlights, and the list of claims.
 
@@ -98,7 +98,7 @@ def source_detail(request, slug: str):
 
 
 @require_safe
-@cached_page()
+@cached_page(tags=about("source"))
 def source_text(request, slug: str):
     """The published text alone, as stored: the plain-text representation of the source.
 

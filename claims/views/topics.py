@@ -1,90 +1,55 @@
 """Topic and proposition pages: where sources stand, side by side."""
 
-from collections import Counter
-
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from claims import charts, positions, selectors, timeline
+from claims import charts, freshness, positions, selectors, timeline
 from claims.forms import MatrixOrderForm, VoiceForm
 from claims.models import Proposition, Source
-from claims.pagecache import cached_page
+from claims.pagecache import about, cached_page
 from claims.silences import confirmed_silences
-
-PROPOSITIONS_PER_PAGE = 20
-COLUMNS_ON_TOPIC = 12
 
 
 @require_safe
-@cached_page(params=("rows", "cols", "page", "voice"))
+@cached_page(params=("rows", "cols", "page", "voice"), tags=about("topic"))
 def topic_detail(request, slug: str):
-    """The proposition × source matrix of a topic and of every topic below it, a page at a time.
-
-    Rows are the topic's published propositions (most divided first, from the summaries, or
-    alphabetically); columns are the sources taking a position on the propositions of the page,
-    at most COLUMNS_ON_TOPIC of them (those with the most positions here), so that the page
-    costs the same however many sources the corpus holds. A shown source that says nothing on a
-    row shows "not addressed"; the sources that say nothing on any row are counted, not listed.
-    Sort orders come from `MatrixOrderForm`: only its listed values are ever used.
+    """The proposition × source matrix of a topic (`selectors.topic_answer`, which the API's
+    matrix adapts too). A shown source that says nothing on a row shows "not addressed"; the
+    sources that say nothing on any row are counted, not listed. Sort orders come from
+    `MatrixOrderForm`: only its listed values are ever used.
     """
-    tree = selectors.topic_tree()
-    tally = selectors.corpus_tally(tree)
-    topic = next((t for t in tree.topics.values() if t.slug == slug), None)
-    # A topic no published proposition is filed under (drafts only, or none) is not public.
-    if topic is None or topic.pk not in tally.per_topic:
-        raise Http404("No such topic.")
     order_form = MatrixOrderForm(request.GET)
     order = order_form.orders()
     voice_form = VoiceForm(request.GET)
     voice = voice_form.voice_value()
-    rows_order = (
-        selectors.CONTESTED_ORDER
-        if order["rows"] == "divergence"
-        else ("proposition__text", "proposition_id")
-    )
-    filed = (
-        selectors.published_summaries()
-        .filter(proposition__topics__in=tree.descendants(topic.pk))
-        .distinct()
-        .order_by(*rows_order)
-    )
-    page = Paginator(filed, PROPOSITIONS_PER_PAGE).get_page(request.GET.get("page"))
-    summaries = [selectors.summary_of(row) for row in page]
-    matrix = selectors.build_matrix(
-        selectors.stances_on(s.proposition.pk for s in summaries).order_by(), voice=voice
-    )
-    if voice != "own":
-        # The stored summaries count own views only; the row figures follow the chosen voice
-        # (the order of the rows stays that of the sources' own views).
-        summaries = [selectors.summarise(matrix, s.proposition) for s in summaries]
-    speaking = len(matrix.sources)
-    matrix.sources = selectors.order_sources(_busiest(matrix, COLUMNS_ON_TOPIC), order["cols"])
-    matrix.silences = confirmed_silences(
-        [s.proposition.pk for s in summaries], [s.pk for s in matrix.sources]
-    )
+    try:
+        answer = selectors.topic_answer(
+            slug, rows=order["rows"], cols=order["cols"], page=request.GET.get("page"), voice=voice
+        )
+    except selectors.NotPublic:
+        # A topic no published proposition is filed under (drafts only, or none).
+        raise Http404("No such topic.") from None
     return render(
         request,
         "claims/topic.html",
         {
-            "topic": topic,
-            "ancestors": tree.ancestors(topic.pk),
-            "children": [
-                tree.topics[pk] for pk in tree.children.get(topic.pk, []) if pk in tally.per_topic
-            ],
-            "matrix": matrix,
-            "rows": [(summary, matrix.marked_row(summary.proposition)) for summary in summaries],
-            "page": page,
-            "contested": any(summary.divergence > 0 for summary in summaries),
+            "topic": answer.topic,
+            "ancestors": answer.ancestors,
+            "children": answer.children,
+            "matrix": answer.matrix,
+            "rows": answer.rows(),
+            "page": answer.page,
+            "contested": answer.contested,
             "order": order,
             "order_form": order_form,
             "voice": voice,
             "voice_form": voice_form,
-            "speaking": speaking,
-            "hidden_columns": speaking - len(matrix.sources),
-            "silent": max(0, tally.sources - speaking),
-            "source_total": tally.sources,
+            "speaking": answer.speaking,
+            "hidden_columns": answer.hidden_columns,
+            "silent": answer.silent,
+            "source_total": answer.source_total,
         },
     )
 
@@ -114,11 +79,10 @@ def _confirmed_sources(ids: set[int]) -> list[Source]:
     )
 
 
-def _busiest(matrix: selectors.Matrix, limit: int) -> list:
-    """The `limit` sources with the most positions in the matrix (ties: newest first)."""
-    held = Counter(source for (_, source) in matrix.cells)
-    ranked = sorted(selectors.order_sources(matrix.sources, "date"), key=lambda s: -held[s.pk])
-    return ranked[:limit]
+def _proposition_tags(request, slug: str) -> list[str]:
+    """The proposition, and the topics it is filed under: the page lists their other
+    propositions."""
+    return [freshness.tag("proposition", slug), freshness.TOPICS_OF + slug]
 
 
 SOURCES_ON_PROPOSITION = 12
@@ -128,7 +92,7 @@ SILENT_NAMED = 12
 
 
 @require_safe
-@cached_page(params=("page", "voice"))
+@cached_page(params=("page", "voice"), tags=_proposition_tags)
 def proposition_detail(request, slug: str):
     """One proposition: a column per source that addresses it, with the quoted claims.
 

@@ -1,0 +1,155 @@
+"""Which cached public answers a publication makes stale.
+
+Every cached page and API answer is keyed by two things, read in one query:
+
+- the public version (`PublicVersion`), which database triggers move for every edit of public
+  material except a publication (vocabulary rewording, a published source edited in place...):
+  those may show anywhere, so everything cached goes;
+- the stamps of the answer's tags (`AnswerVersion`): "source:<slug>", "proposition:<slug>",
+  "topic:<slug>", "publisher:<slug>", "author:<slug>" and "overview" (the home page, the
+  source index, search and the API's lists). Publishing or unpublishing a source gives new
+  stamps to the tags of what it changes (`publication_tags`), in the publishing transaction
+  itself, so a reader sees new stamps exactly when the publication becomes visible.
+
+So a publication leaves the pages about unrelated topics, propositions and sources, and their
+ETags, as they were. Corpus-wide totals that such a page prints beside its own subject (how
+many published sources there are in all) are as of its last render: they catch up when the page
+is next rebuilt (at the latest after `PUBLIC_PAGE_CACHE_SECONDS`).
+
+A draft edit moves neither: it changes nothing public.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.db import connection
+
+from claims.models import AnswerVersion, Proposition, Source, Stance
+
+OVERVIEW = "overview"
+# Set by `scope_publication` (PostgreSQL): the trigger of migration 0022 reads it.
+SCOPED_SETTING = "claims.scoped_sources"
+
+
+def tag(kind: str, slug: str) -> str:
+    return f"{kind}:{slug}"
+
+
+TOPICS_OF = "topics-of:"
+
+
+def answer_version(tags: Iterable[str]) -> str | None:
+    """The public version and the stamps of `tags` as one short text, in one query; None when
+    the public version row is missing (after a flush or a restore: nothing is cached then).
+
+    A tag "topics-of:<proposition slug>" stands for the tags of the topics the proposition is
+    filed under, looked up in the same query.
+    """
+    names = sorted({name for name in tags if not name.startswith(TOPICS_OF)})
+    filed = sorted({name[len(TOPICS_OF) :] for name in tags if name.startswith(TOPICS_OF)})
+    sql = [
+        "SELECT 'public', CAST(counter AS TEXT) || '.' || CAST(stamp AS TEXT) "
+        "FROM claims_publicversion WHERE id = 1",
+    ]
+    params: list[str] = []
+    wanted = []
+    if names:
+        wanted.append(f"tag IN ({', '.join(['%s'] * len(names))})")
+        params.extend(names)
+    if filed:
+        wanted.append(
+            "tag IN (SELECT 'topic:' || t.slug FROM claims_topic t "
+            "JOIN claims_proposition_topics pt ON pt.topic_id = t.id "
+            "JOIN claims_proposition p ON p.id = pt.proposition_id "
+            f"WHERE p.slug IN ({', '.join(['%s'] * len(filed))}))"
+        )
+        params.extend(filed)
+    if wanted:
+        sql.append(
+            "SELECT tag, CAST(stamp AS TEXT) FROM claims_answerversion WHERE " + " OR ".join(wanted)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        found = dict(cursor.fetchall())
+    public = found.pop("public", None)
+    if public is None:
+        return None
+    if not found:
+        return public
+    stamps = ";".join(f"{name}={stamp}" for name, stamp in sorted(found.items()))
+    return f"{public}.{hashlib.sha256(stamps.encode('utf-8')).hexdigest()[:16]}"
+
+
+def bump(tags: Iterable[str]) -> None:
+    """New stamps for `tags`, in sorted order (so that two publications lock the rows in the
+    same order) and in one statement."""
+    rows = [AnswerVersion(tag=name, stamp=secrets.randbits(62)) for name in sorted(set(tags))]
+    if rows:
+        AnswerVersion.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["tag"], update_fields=["stamp"]
+        )
+
+
+def publication_tags(source: Source) -> set[str]:
+    """The tags of every answer that publishing (or unpublishing) `source` changes: its own
+    pages, its outlet's and authors', the propositions it takes a stance on, the topics those
+    are filed under (and the topics above them, whose pages include them), the other published
+    sources on those propositions (their reading views list the sources they share
+    propositions with) and the overview."""
+    from claims.selectors import topic_tree
+
+    tags = {OVERVIEW, tag("source", source.slug)}
+    if source.publisher_id is not None:
+        tags.add(tag("publisher", source.publisher.slug))
+    tags.update(
+        tag("author", slug) for slug in source.authorships.values_list("author__slug", flat=True)
+    )
+    propositions = list(
+        Proposition.objects.filter(stances__claim__source=source)
+        .distinct()
+        .values_list("pk", "slug")
+        .order_by()
+    )
+    tags.update(tag("proposition", slug) for _, slug in propositions)
+    ids = [pk for pk, _ in propositions]
+    tree = topic_tree()
+    filed = Proposition.topics.through.objects.filter(proposition_id__in=ids).values_list(
+        "topic_id", flat=True
+    )
+    for topic_id in set(filed):
+        tags.add(tag("topic", tree.topics[topic_id].slug))
+        tags.update(tag("topic", above.slug) for above in tree.ancestors(topic_id))
+    sharing = (
+        Stance.objects.published()
+        .filter(proposition__in=ids)
+        .exclude(claim__source=source)
+        .values_list("claim__source__slug", flat=True)
+        .order_by()
+        .distinct()
+    )
+    tags.update(tag("source", slug) for slug in sharing)
+    return tags
+
+
+def scope_publication(source: Source) -> None:
+    """Within the publishing transaction: the status change of `source` leaves the public
+    version alone (its answers' stamps are bumped instead). Undone by `end_publication`."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT current_setting('{SCOPED_SETTING}', true)")
+            listed = cursor.fetchone()[0] or ","
+            cursor.execute(
+                "SELECT set_config(%s, %s, true)", [SCOPED_SETTING, f"{listed}{source.pk},"]
+            )
+    else:
+        AnswerVersion.objects.update_or_create(tag=f"publishing:{source.pk}")
+
+
+def end_publication(source: Source) -> None:
+    """Close what `scope_publication` opened. PostgreSQL keeps the setting to the end of the
+    transaction: its trigger runs at commit and must still find the source listed."""
+    if connection.vendor != "postgresql":
+        AnswerVersion.objects.filter(tag=f"publishing:{source.pk}").delete()
