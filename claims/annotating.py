@@ -145,7 +145,8 @@ def restore_claim(*, claim_id: int, source: Source | None = None, user=None) -> 
             anchor = result.anchor
             claim.start, claim.end, claim.quote = anchor.start, anchor.end, anchor.quote
             claim.prefix, claim.suffix = anchor.prefix, anchor.suffix
-            claim.anchor_state = AnchorState.REANCHORED
+            # Found as other words: its stances come back marked for re-checking.
+            claim.anchor_state = result.state
     claim.save()
     claim.actors.set([row.actor_id for row in record.actors.all()])
 
@@ -163,7 +164,10 @@ def restore_claim(*, claim_id: int, source: Source | None = None, user=None) -> 
             claim=claim, proposition_id=last.proposition_id, annotator_id=last.annotator_id
         ).exists()
         if not duplicate:
-            last.instance.save()
+            stance = last.instance
+            if claim.anchor_state == AnchorState.WORDS_CHANGED:
+                stance.needs_recheck = True
+            stance.save()
             restored += 1
     return claim, restored
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from claims import revisions
 from claims.adjudicating import AdjudicationError, check_settled
 from claims.models import Source
 
@@ -16,7 +17,11 @@ class WorkflowError(ValueError):
 @transaction.atomic
 def publish_source(*, source: Source, by=None) -> Source:
     """Make a source and its claims public. Idempotent: publishing twice keeps the first date.
-    A double-read source must be adjudicated first (claims.adjudicating.check_settled)."""
+    A double-read source must be adjudicated first (claims.adjudicating.check_settled).
+    Publishing a working copy publishes it as the new revision of its source
+    (claims.revisions.apply_working_copy) and returns that source."""
+    if source.revision_of_id is not None:
+        return revisions.apply_working_copy(working_copy=source, by=by)
     if source.status != Source.Status.PUBLISHED:
         _require_settled(source)
         source.status = Source.Status.PUBLISHED
