@@ -48,6 +48,7 @@ __all__ = [
     "diff",
     "published_writes",
     "published_writes_allowed",
+    "settle_claim",
     "start_revision",
     "unpublishable",
 ]
@@ -405,14 +406,19 @@ def confirm_stance(*, stance: Stance, by, label: str | None = None, note: str | 
         raise RevisionError(
             "The stance conflicts with another one; reload and try again."
         ) from None
-    claim = stance.claim
+    settle_claim(stance.claim)
+    return stance
+
+
+def settle_claim(claim: Claim) -> None:
+    """A claim whose words changed is back to re-anchored once none of its stances awaits
+    re-checking."""
     if (
         claim.anchor_state == AnchorState.WORDS_CHANGED
         and not claim.stances.filter(needs_recheck=True).exists()
     ):
         claim.anchor_state = AnchorState.REANCHORED
         claim.save(update_fields=["anchor_state", "modified"])
-    return stance
 
 
 # --- What a working copy changes -------------------------------------------------------------

@@ -28,13 +28,16 @@ from claims.annotating import (
     restore_claim,
 )
 from claims.models import Actor, AnchorState, Claim, Source, Stance, StanceLabel, Topic
+from claims.models.base import PublishedReadOnly
 from claims.propositions import NearDuplicateError
+from claims.revisions import confirm_stance
 from claims.silences import confirm_silence, withdraw_silence
 
 from . import suggestions
 from .annotations import ClaimForm
 from .base import shorten
 from .reading import finish_reading_action, reading_context, start_reading_action
+from .revising import revision_context
 from .suggestions import PropositionField
 
 
@@ -125,7 +128,7 @@ def _claims_of(source: Source, user):
     return (
         Claim.objects.visible_to(user)
         .filter(source=source)
-        .select_related("speaker")
+        .select_related("speaker", "revision_of")
         .prefetch_related("actors", Prefetch("stances", queryset=stances))
         .order_by("start", "end", "pk")
     )
@@ -144,6 +147,11 @@ class AnnotationScreen:
         if not request.user.has_perm("claims.view_claim"):
             raise PermissionDenied
         if request.method == "POST":
+            if source.is_published:
+                # The published revision is read-only: nothing is written, and the editor is
+                # sent to its working copy.
+                messages.error(request, str(PublishedReadOnly(source).message))
+                return self.back(source)
             return self.post(request, source)
         claim = self._editing(request, source)
         claim_form = AnnotationClaimForm(
@@ -163,6 +171,7 @@ class AnnotationScreen:
 
     def render(self, request, source, claim_form, stance_form, editing, status=200, duplicates=()):
         claims = list(_claims_of(source, request.user))
+        writable = not source.is_published
         anchored = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
         orphaned = [c for c in claims if c.anchor_state == AnchorState.ORPHANED]
         by_id = {c.pk: c for c in claims}
@@ -188,11 +197,14 @@ class AnnotationScreen:
             "labels": StanceLabel.choices,
             **self.suggestion_context(request, source, editing, claims),
             "duplicates": duplicates,
-            "can_add": request.user.has_perm("claims.add_claim"),
-            "can_change": request.user.has_perm("claims.change_claim"),
-            "can_delete": request.user.has_perm("claims.delete_claim"),
-            "can_confirm_silence": request.user.has_perm("claims.add_confirmedsilence"),
-            "can_withdraw_silence": request.user.has_perm("claims.delete_confirmedsilence"),
+            "can_add": writable and request.user.has_perm("claims.add_claim"),
+            "can_change": writable and request.user.has_perm("claims.change_claim"),
+            "can_delete": writable and request.user.has_perm("claims.delete_claim"),
+            "can_confirm_silence": writable
+            and request.user.has_perm("claims.add_confirmedsilence"),
+            "can_withdraw_silence": writable
+            and request.user.has_perm("claims.delete_confirmedsilence"),
+            **revision_context(request, source),
             "body_length": len(source.body),
             **reading_context(request, source),
         }
@@ -307,6 +319,11 @@ class AnnotationScreen:
             messages.success(request, "Stance removed.")
         elif label in StanceLabel.values:
             self._require(request, "change_stance")
+            if stance.needs_recheck:
+                # Saving a stance marked for re-checking is the editor's word that it holds.
+                confirm_stance(stance=stance, by=request.user, label=label)
+                messages.success(request, f"Stance confirmed as {label}: it counts again.")
+                return self.back(source, stance.claim_id, edit=True)
             if stance.label != label:
                 stance.label = label
                 stance.save()

@@ -2,11 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from claims import revisions
 from claims.editing import replace_body
 from claims.layout import relayout
 from claims.models import Author, Authorship, Claim, Publisher, Source
@@ -18,6 +22,7 @@ from .assignments import source_agreement_view
 from .base import HistoryAdmin, ModelAdmin, shorten
 from .imports import SourceImportScreen
 from .locking import VersionedForm
+from .revising import revision_context, words_changed_message
 
 
 @admin.register(Publisher)
@@ -54,6 +59,22 @@ class AuthorshipInline(admin.TabularInline):
     autocomplete_fields = ["author"]
     extra = 0
     fields = ["author", "role", "order"]
+
+    # A published source's byline is part of its published revision: read-only.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_published) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_published) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_published) and super().has_delete_permission(
+            request, obj
+        )
 
 
 class SourceForm(VersionedForm):
@@ -162,6 +183,11 @@ class SourceAdmin(HistoryAdmin):
                 self.admin_site.admin_view(screen),
                 name="claims_source_annotate",
             ),
+            path(
+                "<path:object_id>/revision/",
+                self.admin_site.admin_view(self.revision_view),
+                name="claims_source_revision",
+            ),
             *super().get_urls(),
         ]
 
@@ -180,6 +206,46 @@ class SourceAdmin(HistoryAdmin):
             ),
         )
 
+    # --- Revisions: a published source is read-only; editors edit its working copy. ----------
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        source = self.get_object(request, object_id)
+        extra = dict(extra_context or {})
+        if source is not None:
+            extra.update(revision_context(request, source, changes=True))
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def revision_view(self, request, object_id: str):
+        """POST: make (or find) the working copy of a published source and open it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("claims.change_source"):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=object_id)
+        had_copy = Source.objects.filter(revision_of=source).exists()
+        try:
+            copy = revisions.start_revision(source=source, by=request.user)
+        except revisions.RevisionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:claims_source_change", args=[source.pk]))
+        if copy.pk != source.pk:
+            self.message_user(
+                request,
+                "This is the working copy of the published source: edit it here and on its "
+                "annotation screen; the public sees your changes once a reviewer publishes it."
+                if not had_copy
+                else "Its working copy already exists: here it is.",
+                messages.INFO,
+            )
+        target = request.POST.get("next") == "annotate"
+        name = "admin:claims_source_annotate" if target else "admin:claims_source_change"
+        return HttpResponseRedirect(reverse(name, args=[copy.pk]))
+
     def save_model(self, request, obj: Source, form, change: bool) -> None:
         if change and "body" in form.changed_data:
             # The text changed under existing claims: re-anchor them rather than let them drift.
@@ -190,6 +256,8 @@ class SourceAdmin(HistoryAdmin):
             result = replace_body(
                 source=obj, body=new_body, blocks=relayout(new_body, old.body, old.blocks)
             )
+            if result.words_changed:
+                self.message_user(request, words_changed_message(obj, result), messages.WARNING)
             if not result.orphaned:
                 self.message_user(request, f"Text changed: {result.summary}.", messages.INFO)
                 return
