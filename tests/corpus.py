@@ -57,11 +57,10 @@ def grow(count: int = 3) -> list[Source]:
     seeds = list(Proposition.objects.filter(slug__in=SEED_PROPOSITIONS))
     added = []
     for n in range(count):
-        source = publish(
-            SourceFactory(
-                publisher=PublisherFactory(),
-                published_on=timezone.now().date() - timezone.timedelta(days=n),
-            )
+        # Content first, publication last: a published revision is read-only.
+        source = SourceFactory(
+            publisher=PublisherFactory(),
+            published_on=timezone.now().date() - timezone.timedelta(days=n),
         )
         Authorship.objects.create(source=source, author=AuthorFactory())
         extra = PropositionFactory()
@@ -77,7 +76,7 @@ def grow(count: int = 3) -> list[Source]:
             )
         StanceFactory(claim=second, proposition=seeds[0], label="contradicts", annotator=annotator)
         StanceFactory(claim=nested, proposition=extra, label="supports", annotator=annotator)
-        added.append(source)
+        added.append(publish(source))
     return added
 
 

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from claims.anchoring import Anchor
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel
+from claims.models.base import PublishedReadOnly
 
 from . import formats, placing
 from .documents import Document, ImportFailure
@@ -212,6 +213,8 @@ def _plan(record: Incoming, lookups: _Lookups, outcome: Outcome) -> _Plan | None
     outcome.start, outcome.end = placed.anchor.start, placed.anchor.end
     # Shown by a dry run; the write says "created" or "existing" again, after checking afresh.
     outcome.claim = "existing" if lookups.claim_at(source, placed.anchor) else "new"
+    if outcome.claim == "new" and source.is_published:
+        return refuse(published_read_only(source))
     values = {"kind": kind, "speaker": speaker, "note": record.note, **extra}
     return _Plan(outcome, source, placed.anchor, values, actors, stances)
 
@@ -268,6 +271,16 @@ def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict) -> 
             plan.outcome.stances["unchanged"] += 1
 
 
+def published_read_only(source: Source) -> str:
+    """Why an annotation cannot be written onto a published source, and where it can."""
+    copy = Source.objects.filter(revision_of=source).values_list("slug", flat=True).first()
+    where = f"its working copy {copy!r}" if copy else "a working copy (start a new revision)"
+    return (
+        f"source {source.slug!r} is published and its published revision is read-only; "
+        f"import onto {where}"
+    )
+
+
 def import_annotations(
     *, records: list[Incoming], user, dry_run: bool = False, partial: bool = False
 ) -> BulkReport:
@@ -299,7 +312,10 @@ def import_annotations(
             return report
         created_propositions: dict[str, Proposition] = {}
         for plan in plans:
-            _write(plan, lookups, user, created_propositions)
+            try:
+                _write(plan, lookups, user, created_propositions)
+            except PublishedReadOnly:
+                raise ImportFailure(plan.outcome.at, published_read_only(plan.source)) from None
         report.written = True
     return report
 
