@@ -236,7 +236,6 @@ def apply_working_copy(*, working_copy: Source, by=None) -> Source:
             published.published_by = by
             published.save(update_fields=["status", "published_at", "published_by", "modified"])
             copy.delete()
-    working_copy.pk = None
     return published
 
 
