@@ -12,6 +12,8 @@ import re
 from django.utils import timezone
 
 from claims.models import Authorship, ConfirmedSilence, Proposition, Source, Stance, Topic
+from claims.publishing import publish_source
+from claims.revisions import start_revision
 
 from .factories import (
     ActorFactory,
@@ -95,7 +97,12 @@ def silent_on(slug: str) -> ConfirmedSilence:
         .order_by("pk")
         .first()
     )
-    return ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    # Confirmed in its working copy, which a reviewer publishes: a published revision is
+    # read-only.
+    copy = start_revision(source=source, by=None)
+    ConfirmedSilence.objects.create(source=copy, proposition=proposition)
+    publish_source(source=copy)
+    return ConfirmedSilence.objects.get(source=source, proposition=proposition)
 
 
 def normalised(response) -> str:
