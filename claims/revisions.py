@@ -372,8 +372,12 @@ def _sync_silences(published: Source, copy: Source) -> None:
                 confirmed_by_id=silence.confirmed_by_id,
                 note=silence.note,
             )
-        elif have[proposition].note != silence.note:
+        elif (have[proposition].note, have[proposition].confirmed_by_id) != (
+            silence.note,
+            silence.confirmed_by_id,
+        ):
             have[proposition].note = silence.note
+            have[proposition].confirmed_by_id = silence.confirmed_by_id
             have[proposition].save()
 
 
