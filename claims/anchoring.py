@@ -77,6 +77,7 @@ class AnchorState(StrEnum):
 
     ANCHORED = "anchored"
     REANCHORED = "reanchored"
+    WORDS_CHANGED = "words_changed"
     ORPHANED = "orphaned"
 
 
@@ -88,8 +89,10 @@ class Reanchoring:
     the claim is orphaned. ``method`` says how it was found: ``"unchanged"`` (same offsets),
     ``"exact"`` (the only exact occurrence), ``"context"`` (the occurrence whose surroundings
     match best), ``"nearest"`` (equally good occurrences, the one closest to the old start),
-    ``"fuzzy"`` (similar text) or ``"none"``. ``score`` is 1.0 for exact matches, the
-    similarity ratio for fuzzy ones and 0.0 for orphans.
+    ``"fuzzy"`` (similar text) or ``"none"``. ``state`` is ``REANCHORED`` when the same
+    words were found (the span moved, or only its context changed) and ``WORDS_CHANGED`` when
+    only similar text was: what the claim says may have changed, and a human must look.
+    ``score`` is 1.0 for exact matches, the similarity ratio for fuzzy ones and 0.0 for orphans.
     """
 
     anchor: Anchor | None
@@ -191,6 +194,9 @@ def reanchor(old: Anchor, new_body: str, *, min_similarity: float = 0.75) -> Rea
        ``difflib`` similarity ratio is at least ``min_similarity`` (``"fuzzy"``);
     4. otherwise the claim is ``ORPHANED``.
 
+    A fuzzy match is ``WORDS_CHANGED`` unless it differs from the old quote only in whitespace
+    (the same words, re-wrapped), which is a move like any other: ``REANCHORED``.
+
     The returned anchor carries fresh prefix and suffix taken from the new body. Matching
     ignores the difference between CRLF, CR and LF line endings, and all returned offsets refer
     to ``normalize_newlines(new_body)``.
@@ -227,7 +233,14 @@ def reanchor(old: Anchor, new_body: str, *, min_similarity: float = 0.75) -> Rea
     if match is None:
         return _ORPHANED
     start, end, ratio = match
-    return Reanchoring(make_anchor(body, start, end), AnchorState.REANCHORED, "fuzzy", ratio)
+    anchor = make_anchor(body, start, end)
+    state = AnchorState.REANCHORED if same_words(anchor.quote, quote) else AnchorState.WORDS_CHANGED
+    return Reanchoring(anchor, state, "fuzzy", ratio)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Tell whether two texts have the same words in the same order, whatever the spacing."""
+    return a.split() == b.split()
 
 
 def _shorten(text: str, limit: int = _MESSAGE_QUOTE_LENGTH) -> str:

@@ -455,7 +455,15 @@ def set_stance(
         stance.proposition = proposition
     if note is not KEEP:
         stance.note = note
+    # Saved by its annotator (or a reviewer), a stance marked for re-checking after its claim's
+    # words changed is checked: it counts again once published.
+    rechecked = stance.needs_recheck
+    stance.needs_recheck = False
     _save(stance, by)
+    if rechecked:
+        from claims.revisions import settle_claim
+
+        settle_claim(stance.claim)
     return stance
 
 
@@ -530,7 +538,8 @@ def restore_claim(*, claim_id: int, source: Source | None = None, user=None) -> 
             anchor = result.anchor
             claim.start, claim.end, claim.quote = anchor.start, anchor.end, anchor.quote
             claim.prefix, claim.suffix = anchor.prefix, anchor.suffix
-            claim.anchor_state = AnchorState.REANCHORED
+            # Found as other words: its stances come back marked for re-checking.
+            claim.anchor_state = result.state
     _save(claim, user)
     claim.actors.set([row.actor_id for row in record.actors.all()])
 
@@ -550,6 +559,8 @@ def restore_claim(*, claim_id: int, source: Source | None = None, user=None) -> 
         if not duplicate:
             stance = last.instance
             stance._history_user = user
+            if claim.anchor_state == AnchorState.WORDS_CHANGED:
+                stance.needs_recheck = True
             stance.save()
             restored += 1
     return claim, restored

@@ -4,7 +4,11 @@
 calls it directly, the admin's source form through `update_source_text`, which first checks the
 version the editor's form was based on. Each claim is re-anchored by its quote and context; a
 claim whose words are gone is marked orphaned (kept, listed for an editor), never moved
-elsewhere or dropped.
+elsewhere or dropped. A claim found again only as similar text (its words changed) may now say
+something else: it is marked so, and its stances are marked for re-checking; they count nowhere
+until an editor confirms or changes them (claims.revisions.confirm_stance).
+
+A published source's text is read-only; only its working copy's changes (claims.revisions).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from django.db import transaction
 from claims.anchoring import Anchor, AnchorState, normalize_newlines, reanchor
 from claims.annotating import check_version
 from claims.layout import relayout
-from claims.models import Claim, Source
+from claims.models import Claim, Source, Stance
+from claims.models.base import PublishedReadOnly, published_writes_allowed
 
 
 @dataclass
@@ -25,12 +30,18 @@ class BodyChange:
 
     unchanged: list[int] = field(default_factory=list)
     moved: list[int] = field(default_factory=list)
+    words_changed: list[int] = field(default_factory=list)
     orphaned: list[int] = field(default_factory=list)
+    # Claim id -> its quote before the edit, for the claims whose words changed.
+    old_quotes: dict[int, str] = field(default_factory=dict)
+    # Stances marked for re-checking.
+    rechecks: list[int] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
         return (
-            f"{len(self.unchanged)} claim(s) unchanged, {len(self.moved)} re-anchored, "
+            f"{len(self.unchanged)} claim(s) unchanged, {len(self.moved)} moved, "
+            f"{len(self.words_changed)} with changed words (stances to re-check), "
             f"{len(self.orphaned)} orphaned"
         )
 
@@ -43,6 +54,10 @@ def replace_body(*, source: Source, body: str, blocks: list | None = None) -> Bo
     claim_quote_matches_body), so claims that need to move are first parked as orphaned, the
     body is written, and then they are written back at their new offsets.
     """
+    if source.pk is not None and not published_writes_allowed():
+        stored = Source.objects.filter(pk=source.pk, status=Source.Status.PUBLISHED).first()
+        if stored is not None:
+            raise PublishedReadOnly(stored)
     body = normalize_newlines(body)
     change = BodyChange()
     claims = list(Claim.objects.select_for_update().filter(source=source).order_by("pk"))
@@ -56,7 +71,10 @@ def replace_body(*, source: Source, body: str, blocks: list | None = None) -> Bo
             claim.end,
             claim.quote,
         )
-        if in_place and claim.anchor_state != AnchorState.ORPHANED:
+        if in_place and claim.anchor_state not in (
+            AnchorState.ORPHANED,
+            AnchorState.WORDS_CHANGED,
+        ):
             # Same words at the same offsets: only the surrounding context may need refreshing.
             change.unchanged.append(claim.pk)
             if (anchor.prefix, anchor.suffix) != (claim.prefix, claim.suffix):
@@ -82,11 +100,25 @@ def replace_body(*, source: Source, body: str, blocks: list | None = None) -> Bo
             change.orphaned.append(claim.pk)
         else:
             anchor = result.anchor
+            words_changed = result.state == AnchorState.WORDS_CHANGED
+            if words_changed:
+                change.old_quotes[claim.pk] = claim.quote
             claim.start, claim.end, claim.quote = anchor.start, anchor.end, anchor.quote
             claim.prefix, claim.suffix = anchor.prefix, anchor.suffix
-            claim.anchor_state = AnchorState.REANCHORED
-            change.moved.append(claim.pk)
+            if words_changed or claim.anchor_state == AnchorState.WORDS_CHANGED:
+                # Words changed now, or earlier and not yet looked at: still to be checked.
+                claim.anchor_state = AnchorState.WORDS_CHANGED
+                change.words_changed.append(claim.pk)
+            else:
+                claim.anchor_state = AnchorState.REANCHORED
+                change.moved.append(claim.pk)
         claim.save()
+    if change.words_changed:
+        stances = Stance.objects.filter(claim_id__in=change.words_changed, needs_recheck=False)
+        for stance in stances.order_by("pk"):
+            stance.needs_recheck = True
+            stance.save(update_fields=["needs_recheck", "modified"])
+            change.rechecks.append(stance.pk)
     return change
 
 

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from claims import freshness, summaries
+from claims import freshness, revisions, summaries
 from claims.adjudicating import AdjudicationError, check_settled
 from claims.models import ReviewAction, ReviewEvent, Source
 
@@ -86,11 +86,18 @@ def _save(source: Source) -> None:
 @transaction.atomic
 def publish_source(*, source: Source, by, note: str = "") -> Source:
     """Make a source and its claims public. Idempotent: publishing twice keeps the first date.
-    A double-read source must be adjudicated first (claims.adjudicating.check_settled)."""
+    A double-read source must be adjudicated first (claims.adjudicating.check_settled).
+    Publishing a working copy publishes it as the new revision of its source
+    (claims.revisions.apply_working_copy) and returns that source."""
     _require(by, PUBLISH, "Only reviewers may publish a source.")
     _locked(source)
     if source.is_deleted:
         raise WorkflowError("A deleted source cannot be published; restore it first.")
+    if source.revision_of_id is not None:
+        published = revisions.apply_working_copy(working_copy=source, by=by)
+        _record(published, ReviewAction.PUBLISHED, by, note or "A new revision published.")
+        summaries.refresh_after_commit()
+        return published
     if source.status != Source.Status.PUBLISHED:
         _require_settled(source)
         source.status = Source.Status.PUBLISHED

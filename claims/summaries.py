@@ -34,7 +34,8 @@ from claims.positions import POSITION_LABELS, SCALE, STEPS
 _LABEL = "CASE WHEN st.label <> 'neutral' THEN st.label END"
 
 # One row per (proposition, published source, claim): the claim's label and whether the claim
-# is the source's own view.
+# is the source's own view. Orphaned claims and stances awaiting re-checking count nowhere, as
+# in `Stance.objects.published()`.
 _QUOTES = f"""
     SELECT st.proposition_id AS pid, c.source_id AS sid,
            CASE WHEN COUNT(DISTINCT {_LABEL}) = 0 THEN 'neutral'
@@ -44,7 +45,8 @@ _QUOTES = f"""
     FROM claims_stance st
     JOIN claims_claim c ON c.id = st.claim_id
     JOIN claims_source s ON s.id = c.source_id
-    WHERE s.status = 'published' {{only}}
+    WHERE s.status = 'published' AND c.anchor_state <> 'orphaned' AND NOT st.needs_recheck
+          {{only}}
     GROUP BY st.proposition_id, c.source_id, c.id, c.attribution
 """
 

@@ -12,6 +12,8 @@ import re
 from django.utils import timezone
 
 from claims.models import Authorship, ConfirmedSilence, Proposition, Source, Stance, Topic
+from claims.publishing import publish_source
+from claims.revisions import start_revision
 
 from .factories import (
     ActorFactory,
@@ -57,11 +59,10 @@ def grow(count: int = 3) -> list[Source]:
     seeds = list(Proposition.objects.filter(slug__in=SEED_PROPOSITIONS))
     added = []
     for n in range(count):
-        source = publish(
-            SourceFactory(
-                publisher=PublisherFactory(),
-                published_on=timezone.now().date() - timezone.timedelta(days=n),
-            )
+        # Content first, publication last: a published revision is read-only.
+        source = SourceFactory(
+            publisher=PublisherFactory(),
+            published_on=timezone.now().date() - timezone.timedelta(days=n),
         )
         Authorship.objects.create(source=source, author=AuthorFactory())
         extra = PropositionFactory()
@@ -77,7 +78,7 @@ def grow(count: int = 3) -> list[Source]:
             )
         StanceFactory(claim=second, proposition=seeds[0], label="contradicts", annotator=annotator)
         StanceFactory(claim=nested, proposition=extra, label="supports", annotator=annotator)
-        added.append(source)
+        added.append(publish(source))
     return added
 
 
@@ -96,7 +97,12 @@ def silent_on(slug: str) -> ConfirmedSilence:
         .order_by("pk")
         .first()
     )
-    return ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    # Confirmed in its working copy, which a reviewer publishes: a published revision is
+    # read-only.
+    copy = start_revision(source=source, by=None)
+    ConfirmedSilence.objects.create(source=copy, proposition=proposition)
+    publish_source(source=copy)
+    return ConfirmedSilence.objects.get(source=source, proposition=proposition)
 
 
 def normalised(response) -> str:

@@ -246,7 +246,7 @@ def test_editing_the_text_in_the_admin_reanchors_claims(client, editor):
     )
     assert response.status_code == 200
     messages = [str(m) for m in response.context["messages"]]
-    assert any("1 re-anchored, 0 orphaned" in m for m in messages), messages
+    assert any("1 moved, 0 with changed words" in m for m in messages), messages
     claim.refresh_from_db()
     assert claim.source.body[claim.start : claim.end] == "red line"
 

@@ -324,10 +324,31 @@ def test_reanchor_lf_body_to_crlf_body() -> None:
 # --- reanchor: fuzzy ------------------------------------------------------------------------
 
 
+def test_reanchor_a_moved_span_is_reanchored_not_words_changed() -> None:
+    result = reanchor(claim(), "A new first sentence. " + BODY)
+    assert result.state is AnchorState.REANCHORED
+    assert result.anchor.quote == claim().quote  # type: ignore[union-attr]
+
+
+def test_reanchor_a_negation_inside_the_span_is_words_changed() -> None:
+    new_body = BODY.replace("the talks were productive", "the talks were not productive")
+    result = reanchor(claim(), new_body)
+    assert result.state is AnchorState.WORDS_CHANGED
+    assert result.anchor.quote == "the talks were not productive"  # type: ignore[union-attr]
+
+
+def test_reanchor_rewrapped_words_are_a_move() -> None:
+    new_body = BODY.replace("the talks were productive", "the talks\nwere  productive")
+    result = reanchor(claim(), new_body)
+    assert result.method == "fuzzy"
+    assert result.state is AnchorState.REANCHORED
+
+
 def test_reanchor_edit_inside_the_span_is_found_fuzzily() -> None:
     new_body = BODY.replace("were productive", "were very productive")
     result = reanchor(claim(), new_body)
-    assert result.state is AnchorState.REANCHORED
+    # Found, but as other words: what the claim says may have changed.
+    assert result.state is AnchorState.WORDS_CHANGED
     assert result.method == "fuzzy"
     assert result.anchor == make_anchor(new_body, 43, 73)
     assert result.anchor.quote == "the talks were very productive"  # type: ignore[union-attr]

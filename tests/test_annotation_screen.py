@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import Claim, Proposition, Source, Stance
+from claims.revisions import start_revision
 
 from .factories import ClaimFactory, SourceFactory, StanceFactory, UserFactory
 
@@ -39,7 +40,9 @@ def test_staff_without_claim_permissions_is_refused(client, source):
 
 
 def test_screen_shows_the_text_with_claims_and_the_form(client, editor):
-    source = Source.objects.get(slug="russia-and-iran-new-divides")
+    published = Source.objects.get(slug="russia-and-iran-new-divides")
+    # A published source is read-only: its working copy is where claims are edited.
+    source = start_revision(source=published, by=editor)
     client.force_login(editor)
     response = client.get(url_for(source))
     assert response.status_code == 200

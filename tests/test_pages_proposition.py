@@ -72,6 +72,7 @@ def test_proposition_without_published_stances_is_404(client):
 def test_proposition_query_count_does_not_grow(client, django_assert_num_queries):
     url = "/propositions/russia-backs-zangezur-corridor/"
     silent_on("russia-backs-zangezur-corridor")
+    summaries.refresh()
     # 1 the answer's version (public version, stamps of the proposition and of its topics),
     #   which keys the page cache (a miss here: new data)
     # 2 the proposition (published: some published stance exists)  3 its topics

@@ -28,14 +28,17 @@ BODY = " ".join(f"Sentence number {n:02d} says something." for n in range(40))
 SPAN = 31  # each sentence above is 30 characters and a space
 
 
-def source_with(labels, proposition, *, annotator, attributions=None, **fields):
+def source_with(labels, proposition, *, annotator, attributions=None, author=None, **fields):
     """A published source with one claim per label on `proposition`, in text order."""
-    source = publish(SourceFactory(body=BODY, **fields))
+    source = SourceFactory(body=BODY, **fields)
+    if author is not None:
+        Authorship.objects.create(source=source, author=author)
     attributions = attributions or ["own"] * len(labels)
     for n, (label, attribution) in enumerate(zip(labels, attributions, strict=True)):
         claim = ClaimFactory(source=source, span=(n * SPAN, n * SPAN + 30), attribution=attribution)
         StanceFactory(claim=claim, proposition=proposition, label=label, annotator=annotator)
-    return source
+    # Content first, publication last: a published revision is read-only.
+    return publish(source)
 
 
 @pytest.fixture
@@ -132,8 +135,8 @@ def essays(count: int = 4):
             # "Some argue X is wrong. I hold X. Those who say X is wrong overlook…" — the
             # third sentence restates the other side in order to answer it.
             attributions=["counterpoint", "own", "counterpoint"],
+            author=author,
         )
-        Authorship.objects.create(source=source, author=author)
         written.append((author, source, thesis))
     return topic, written
 

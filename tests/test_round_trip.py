@@ -27,6 +27,7 @@ from claims.importing.formats import read
 from claims.importing.seeds import load_seeds
 from claims.importing.sources import import_documents
 from claims.models import Claim, Proposition, Source, Stance, Topic
+from claims.publishing import publish_source
 
 pytestmark = pytest.mark.django_db
 
@@ -225,6 +226,11 @@ def import_as_curator(name: str, raw: bytes):
     with TestCase.captureOnCommitCallbacks(execute=True):
         report = import_annotations(records=read(name, raw), user=curator)
     assert report.written and not report.refused, report.lines()[-3:]
+    # Annotations of published sources went to their working copies: a reviewer publishes them.
+    copies = list(Source.objects.working_copies())
+    assert copies and all("working copy" in note for note in report.notes[-len(copies) :])
+    for copy in copies:
+        publish_source(source=copy)
     return report
 
 

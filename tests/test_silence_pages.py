@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from claims import selectors
 from claims.models import ConfirmedSilence, Proposition, PublicVersion, Source, Stance, Topic
+from claims.publishing import publish_source
+from claims.revisions import start_revision
 
 from .api_helpers import client_for
 from .factories import ClaimFactory, SourceFactory, StanceFactory
@@ -31,6 +33,15 @@ def a_silent_pair() -> tuple[Topic, Source, Proposition]:
     raise AssertionError("the seeds have no source that is silent on part of a topic")
 
 
+def confirm_silent(source: Source, proposition: Proposition) -> ConfirmedSilence:
+    """Confirm the silence as editors do on a published source: in its working copy, which a
+    reviewer then publishes."""
+    copy = start_revision(source=source, by=None)
+    ConfirmedSilence.objects.create(source=copy, proposition=proposition)
+    publish_source(source=copy)
+    return ConfirmedSilence.objects.get(source=source, proposition=proposition)
+
+
 def topic_cell(html: str, source: Source, proposition: Proposition) -> str:
     row = html.split(proposition.text, 1)[1].split("</tr>", 1)[0]
     return row
@@ -40,7 +51,7 @@ def test_topic_matrix_tells_confirmed_silent_from_not_addressed(client):
     topic, source, proposition = a_silent_pair()
     before = client.get(f"/topics/{topic.slug}/").content.decode()
     assert "confirmed silent" not in before
-    ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    confirm_silent(source, proposition)
     html = client.get(f"/topics/{topic.slug}/").content.decode()
     row = topic_cell(html, source, proposition)
     assert row.count("confirmed silent") == 1
@@ -49,9 +60,11 @@ def test_topic_matrix_tells_confirmed_silent_from_not_addressed(client):
 
 def test_a_claim_added_since_overrides_the_silence(client):
     topic, source, proposition = a_silent_pair()
-    ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    confirm_silent(source, proposition)
     # Written straight to the table, as an importer or the API would: readers check anyway.
-    StanceFactory(claim=ClaimFactory(source=source, span=(0, 10)), proposition=proposition)
+    copy = start_revision(source=source, by=None)
+    StanceFactory(claim=ClaimFactory(source=copy, span=(0, 10)), proposition=proposition)
+    publish_source(source=copy)
     html = client.get(f"/topics/{topic.slug}/").content.decode()
     assert "confirmed silent" not in topic_cell(html, source, proposition)
     api = client_for().get(reverse("api:compare-matrix"), {"topic": topic.slug})
@@ -61,7 +74,7 @@ def test_a_claim_added_since_overrides_the_silence(client):
 def test_proposition_page_lists_confirmed_silent_sources(client):
     _, source, proposition = a_silent_pair()
     url = f"/propositions/{proposition.slug}/"
-    ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    confirm_silent(source, proposition)
     html = client.get(url).content.decode()
     assert "Confirmed silent (1)" in html
     confirmed_section = html.split('id="confirmed-heading"')[1].split("</section>")[0]
@@ -80,7 +93,7 @@ def test_a_draft_sources_silence_is_not_public(client):
 
 def test_api_matrix_lists_confirmed_silences(client):
     topic, source, proposition = a_silent_pair()
-    ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    confirm_silent(source, proposition)
     body = client_for().get(reverse("api:compare-matrix"), {"topic": topic.slug}).json()
     assert {"proposition": proposition.slug, "source": source.slug} in body["confirmed_silent"]
 
@@ -88,10 +101,13 @@ def test_api_matrix_lists_confirmed_silences(client):
 def test_confirming_a_silence_changes_the_public_version(client):
     _, source, proposition = a_silent_pair()
     before = PublicVersion.objects.get().stamp
-    silence = ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    confirm_silent(source, proposition)
     assert PublicVersion.objects.get().stamp != before
     middle = PublicVersion.objects.get().stamp
-    silence.delete()
+    copy = start_revision(source=source, by=None)
+    ConfirmedSilence.objects.get(source=copy).delete()
+    assert PublicVersion.objects.get().stamp == middle  # a working copy is not public
+    publish_source(source=copy)
     assert PublicVersion.objects.get().stamp != middle
 
 
@@ -99,6 +115,7 @@ def test_the_pair_is_unique():
     from django.db import IntegrityError
 
     _, source, proposition = a_silent_pair()
-    ConfirmedSilence.objects.create(source=source, proposition=proposition)
+    copy = start_revision(source=source, by=None)
+    ConfirmedSilence.objects.create(source=copy, proposition=proposition)
     with pytest.raises(IntegrityError):
-        ConfirmedSilence.objects.create(source=source, proposition=proposition)
+        ConfirmedSilence.objects.create(source=copy, proposition=proposition)

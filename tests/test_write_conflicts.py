@@ -17,6 +17,7 @@ from claims.concurrency import conflict_kind, retry_on_conflict
 from claims.models import Claim, Stance
 from claims.pagecache import current_version
 from claims.publishing import publish_source
+from claims.revisions import start_revision
 
 from .api_helpers import client_for
 from .factories import ClaimFactory, PropositionFactory, SourceFactory, reviewer_user
@@ -142,8 +143,13 @@ def test_published_edits_move_the_public_version():
     # A publication moves the stamps of its own answers, not the one public version.
     assert published == before
     assert freshness.answer_version([freshness.tag("source", source.slug)]) != answers
-    claim = ClaimFactory(source=source, span=(0, 6))
+    # A published revision changes through its working copy, and only when that is published.
+    copy = start_revision(source=source, by=None)
+    ClaimFactory(source=copy, span=(0, 6))
+    assert _version() == published
+    publish_source(source=copy, by=reviewer_user())
     assert _version() != published
     after_claim = _version()
+    claim = Claim.objects.get(source=source, start=0, end=6)
     Claim.objects.filter(pk=claim.pk).update(note="changed")
     assert _version() != after_claim

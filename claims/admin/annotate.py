@@ -36,6 +36,7 @@ from claims.annotating import (
     set_stance,
 )
 from claims.models import Actor, AnchorState, Claim, Source, Stance, StanceLabel, Topic
+from claims.models.base import PublishedReadOnly
 from claims.propositions import NearDuplicateError
 from claims.silences import confirm_silence, withdraw_silence
 
@@ -43,6 +44,7 @@ from . import suggestions
 from .annotations import ClaimForm
 from .base import shorten
 from .reading import finish_reading_action, reading_context, start_reading_action
+from .revising import revision_context
 from .suggestions import PropositionField
 
 
@@ -133,7 +135,7 @@ def _claims_of(source: Source, user):
     return (
         Claim.objects.visible_to(user)
         .filter(source=source)
-        .select_related("speaker")
+        .select_related("speaker", "revision_of")
         .prefetch_related("actors", Prefetch("stances", queryset=stances))
         .order_by("start", "end", "pk")
     )
@@ -152,6 +154,11 @@ class AnnotationScreen:
         if not request.user.has_perm("claims.view_claim"):
             raise PermissionDenied
         if request.method == "POST":
+            if source.is_published:
+                # The published revision is read-only: nothing is written, and the editor is
+                # sent to its working copy.
+                messages.error(request, str(PublishedReadOnly(source).message))
+                return self.back(source)
             return self.post(request, source)
         gone = self._deleted(request, source)
         if gone is not None:
@@ -193,6 +200,7 @@ class AnnotationScreen:
             for stance in claim.stances.all():
                 # A refused "Set" shows the label the editor chose, not the stored one.
                 stance.shown_label = (pending or {}).get(stance.pk, stance.label)
+        writable = not source.is_published
         anchored = [c for c in claims if c.anchor_state != AnchorState.ORPHANED]
         orphaned = [c for c in claims if c.anchor_state == AnchorState.ORPHANED]
         by_id = {c.pk: c for c in claims}
@@ -220,11 +228,14 @@ class AnnotationScreen:
             "duplicates": duplicates,
             "gone": gone,
             "user_may_change_any_stance": may_change_any_stance(request.user),
-            "can_add": request.user.has_perm("claims.add_claim"),
-            "can_change": request.user.has_perm("claims.change_claim"),
-            "can_delete": request.user.has_perm("claims.delete_claim"),
-            "can_confirm_silence": request.user.has_perm("claims.add_confirmedsilence"),
-            "can_withdraw_silence": request.user.has_perm("claims.delete_confirmedsilence"),
+            "can_add": writable and request.user.has_perm("claims.add_claim"),
+            "can_change": writable and request.user.has_perm("claims.change_claim"),
+            "can_delete": writable and request.user.has_perm("claims.delete_claim"),
+            "can_confirm_silence": writable
+            and request.user.has_perm("claims.add_confirmedsilence"),
+            "can_withdraw_silence": writable
+            and request.user.has_perm("claims.delete_confirmedsilence"),
+            **revision_context(request, source),
             "body_length": len(source.body),
             **reading_context(request, source),
         }
@@ -403,9 +414,14 @@ class AnnotationScreen:
                 remove_stance(stance=stance, version=seen, by=request.user)
                 messages.success(request, "Stance removed.")
             else:
-                if stance.label != label:
+                rechecked = stance.needs_recheck
+                if stance.label != label or rechecked:
+                    # Saving a stance marked for re-checking is the editor's word that it holds.
                     set_stance(stance=stance, version=seen, by=request.user, label=label)
-                messages.success(request, f"Stance set to {label}.")
+                if rechecked:
+                    messages.success(request, f"Stance confirmed as {label}: it counts again.")
+                else:
+                    messages.success(request, f"Stance set to {label}.")
         except NotOwner as error:
             messages.error(request, f"{error.message} Nothing changed.")
             editing = Claim.objects.get(pk=stance.claim_id)

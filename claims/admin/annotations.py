@@ -12,8 +12,9 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from claims import annotating
-from claims.models import Claim, Stance
+from claims import annotating, revisions
+from claims.models import AnchorState, Claim, Stance
+from claims.models.base import PublishedReadOnly
 
 from .base import ChosenOnlyFilter, HistoryAdmin, shorten
 from .deleted import deleted_claim_page, deleted_on_post, restore_for_edit
@@ -43,14 +44,19 @@ class ClaimForm(VersionedForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["quote"].required = False
+        # A view-only form (a published claim) has no fields to adjust.
+        if "quote" in self.fields:
+            self.fields["quote"].required = False
         # A form posted without it (an older page, a script) keeps the claim's attribution:
         # the source's own view for a new claim.
-        self.fields["attribution"].required = False
+        if "attribution" in self.fields:
+            self.fields["attribution"].required = False
 
     def clean(self):
         data = super().clean()
         source, start, end = data.get("source"), data.get("start"), data.get("end")
+        if source is not None and source.is_published:
+            raise forms.ValidationError({"source": PublishedReadOnly(source).message})
         if source is None or start is None or end is None:
             return data
         if self.instance.pk is not None and source.pk != self.instance.source_id:
@@ -172,14 +178,28 @@ class InlineStanceForm(VersionedForm):
         return data
 
 
+def _published(claim) -> bool:
+    return claim is not None and claim.source.is_published
+
+
 class StanceInline(admin.TabularInline):
     model = Stance
     form = InlineStanceForm
     formset = StanceFormSet
     autocomplete_fields = ["proposition"]
-    fields = ["proposition", "label", "note", "annotator_name", "seen_version"]
-    readonly_fields = ["annotator_name"]
+    fields = ["proposition", "label", "note", "annotator_name", "needs_recheck", "seen_version"]
+    readonly_fields = ["annotator_name", "needs_recheck"]
     extra = 1
+
+    # The stances of a published claim are part of the published revision: read-only.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _published(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _published(obj) and super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user).select_related("annotator")
@@ -224,8 +244,27 @@ class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
     ordering = ["-pk"]
     sortable_by = []
     autocomplete_fields = ["source", "speaker", "actors"]
-    readonly_fields = ["prefix", "suffix", "anchor_state", "created_by"]
+    readonly_fields = ["prefix", "suffix", "anchor_state", "words_change", "created_by"]
     inlines = [StanceInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _published(obj) and super().has_delete_permission(request, obj)
+
+    @admin.display(description="Words before the edit")
+    def words_change(self, obj: Claim):
+        """For a claim whose words changed: the words the stances were given on."""
+        if obj is None or obj.anchor_state != AnchorState.WORDS_CHANGED:
+            return "—"
+        before = obj.revision_of.quote if obj.revision_of_id else _previous_quote(obj)
+        return format_html(
+            "<del>“{}”</del><br>now <ins>“{}”</ins><br>Its stances count nowhere until an "
+            "editor confirms or changes each of them.",
+            before or "(not recorded)",
+            obj.quote,
+        )
 
     def get_queryset(self, request):
         # A blind reader sees only their own claims and stances until every reader is done.
@@ -295,6 +334,13 @@ class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
 
+def _previous_quote(claim: Claim) -> str:
+    record = (
+        Claim.history.filter(id=claim.pk).exclude(quote=claim.quote).order_by("-history_date")
+    ).first()
+    return record.quote if record is not None else ""
+
+
 class StanceForm(VersionedForm):
     """A stance on its own: an editor labels claims as themselves; a reviewer may correct
     anyone's stance, which keeps its annotator."""
@@ -328,27 +374,50 @@ class StanceForm(VersionedForm):
             raise forms.ValidationError(
                 {"claim": "A stance stays on its claim: remove it and label the other claim."}
             )
+        if claim is not None and claim.source.is_published:
+            raise forms.ValidationError({"claim": PublishedReadOnly(claim.source).message})
         return data
 
 
 @admin.register(Stance)
 class StanceAdmin(VersionedBulkActions, HistoryAdmin):
     form = StanceForm
-    list_display = ["claim_quote", "source", "proposition", "label", "annotator"]
+    list_display = ["claim_quote", "source", "proposition", "label", "annotator", "needs_recheck"]
     list_select_related = ["claim__source", "proposition", "annotator"]
     list_defer = ["claim__source__body", "claim__source__blocks", "claim__source__provenance"]
     list_filter = [
         "label",
+        "needs_recheck",
         "proposition__topics",
         ("claim__source", ChosenOnlyFilter),
         "annotator",
     ]
+    actions = ["confirm_action"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _published(getattr(obj, "claim", None)) and super().has_change_permission(
+            request, obj
+        )
+
+    @admin.action(description="Confirm selected stances (their claim's words changed)")
+    def confirm_action(self, request, queryset) -> None:
+        confirmed, refused = 0, []
+        for stance in queryset.filter(needs_recheck=True).select_related("claim__source"):
+            try:
+                revisions.confirm_stance(stance=stance, by=request.user)
+                confirmed += 1
+            except (PublishedReadOnly, annotating.NotOwner) as error:
+                refused.append(error.message)
+        for message in sorted(set(refused)):
+            self.message_user(request, message, messages.WARNING)
+        self.message_user(request, f"{confirmed} stance(s) confirmed: they count again.")
+
     search_fields = ["claim__quote", "proposition__text", "note"]
     ordering = ["-pk"]  # as for claims: the model's order joins every stance to its source
     sortable_by = []
     autocomplete_fields = ["claim", "proposition", "annotator"]
 
-    readonly_fields = ["annotator"]
+    readonly_fields = ["annotator", "needs_recheck"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
@@ -358,6 +427,8 @@ class StanceAdmin(VersionedBulkActions, HistoryAdmin):
         return type(form.__name__, (form,), {"user": request.user})
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        if _published(getattr(obj, "claim", None)):
+            return False
         if obj is not None and obj.annotator_id != request.user.pk:
             return super().has_delete_permission(request, obj) and (
                 annotating.may_change_any_stance(request.user)

@@ -3,14 +3,15 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from claims import publishing
+from claims import publishing, revisions
 from claims.editing import update_source_text
 from claims.layout import relayout
 from claims.models import Author, Authorship, Claim, Publisher, Source
@@ -31,6 +32,7 @@ from .base import HistoryAdmin, ModelAdmin, count_per_row, shorten
 from .imports import SourceImportScreen
 from .locking import VersionedForm
 from .review import ReviewQueueView, SourceMoveView
+from .revising import revision_context, words_changed_message
 
 # The changelist's switch between live sources (the default) and deleted ones.
 DELETED_PARAM = "deleted"
@@ -83,6 +85,22 @@ class AuthorshipInline(admin.TabularInline):
     autocomplete_fields = ["author"]
     extra = 0
     fields = ["author", "role", "order"]
+
+    # A published source's byline is part of its published revision: read-only.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_published) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_published) and super().has_change_permission(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_published) and super().has_delete_permission(
+            request, obj
+        )
 
 
 class SourceForm(VersionedForm):
@@ -221,6 +239,11 @@ class SourceAdmin(HistoryAdmin):
                 self.admin_site.admin_view(screen),
                 name="claims_source_annotate",
             ),
+            path(
+                "<path:object_id>/revision/",
+                self.admin_site.admin_view(self.revision_view),
+                name="claims_source_revision",
+            ),
             *super().get_urls(),
         ]
 
@@ -239,6 +262,39 @@ class SourceAdmin(HistoryAdmin):
             ),
         )
 
+    # --- Revisions: a published source is read-only; editors edit its working copy. ----------
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def revision_view(self, request, object_id: str):
+        """POST: make (or find) the working copy of a published source and open it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("claims.change_source"):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=object_id)
+        had_copy = Source.objects.filter(revision_of=source).exists()
+        try:
+            copy = revisions.start_revision(source=source, by=request.user)
+        except revisions.RevisionError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:claims_source_change", args=[source.pk]))
+        if copy.pk != source.pk:
+            self.message_user(
+                request,
+                "This is the working copy of the published source: edit it here and on its "
+                "annotation screen; the public sees your changes once a reviewer publishes it."
+                if not had_copy
+                else "Its working copy already exists: here it is.",
+                messages.INFO,
+            )
+        target = request.POST.get("next") == "annotate"
+        name = "admin:claims_source_annotate" if target else "admin:claims_source_change"
+        return HttpResponseRedirect(reverse(name, args=[copy.pk]))
+
     def save_model(self, request, obj: Source, form, change: bool) -> None:
         # A form (and a revert from the history) changes content only: publication state is
         # put back as stored, whatever the instance carried.
@@ -256,6 +312,8 @@ class SourceAdmin(HistoryAdmin):
             result = update_source_text(
                 source=obj, body=obj.body, version=form.checked_version, by=request.user
             )
+            if result.words_changed:
+                self.message_user(request, words_changed_message(obj, result), messages.WARNING)
             if not result.orphaned:
                 self.message_user(request, f"Text changed: {result.summary}.", messages.INFO)
                 return
@@ -313,7 +371,13 @@ class SourceAdmin(HistoryAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:claims_source_history", args=[source.pk]))
-        return super().change_view(request, object_id, form_url, extra_context)
+        extra = dict(extra_context or {})
+        current = self.get_object(request, str(pk)) if pk else None
+        if current is not None:
+            # A published source is read-only: offer its working copy, and on a working copy
+            # show what it changes since the published revision.
+            extra.update(revision_context(request, current, changes=True))
+        return super().change_view(request, object_id, form_url, extra)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

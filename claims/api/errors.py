@@ -12,10 +12,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from claims.models.base import PublishedReadOnly
 
 
 class Conflict(exceptions.APIException):
@@ -33,6 +36,24 @@ class NearDuplicate(Conflict):
     def __init__(self, detail: str, candidates: list[dict]) -> None:
         super().__init__(detail)
         self.extra = {"candidates": candidates}
+
+
+class PublishedConflict(Conflict):
+    """A write to a published source's revision: 409, naming where its working copy is made."""
+
+    default_detail = "A published source is read-only; edit its working copy."
+    default_code = "published_read_only"
+
+    def __init__(self, error: PublishedReadOnly) -> None:
+        if error.source_slug:
+            endpoint = reverse("api:source-revision", kwargs={"slug": error.source_slug})
+            super().__init__(
+                f"{error.message} POST {endpoint} makes (or finds) its working copy; "
+                "change that, and a reviewer publishes it."
+            )
+            self.extra = {"working_copy": endpoint}
+        else:
+            super().__init__(error.message)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -101,7 +122,9 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, (ProtectedError, RestrictedError)):
+    if isinstance(exc, PublishedReadOnly):
+        exc = PublishedConflict(exc)
+    elif isinstance(exc, (ProtectedError, RestrictedError)):
         names = sorted({str(type(obj)._meta.verbose_name_plural) for obj in exc.protected_objects})
         exc = Conflict(f"Still referenced by {', '.join(names)}; remove those first.")
     elif isinstance(exc, IntegrityError):

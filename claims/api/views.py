@@ -12,15 +12,15 @@ from django.db import transaction
 from django.db.models import Exists, F, Func, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import routers, viewsets
+from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
+from rest_framework import exceptions, routers, status, viewsets
 from rest_framework import serializers as rest_serializers
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from claims import annotating, freshness, publishing
+from claims import annotating, freshness, publishing, revisions
 from claims.models import (
     Actor,
     Author,
@@ -40,7 +40,7 @@ from . import filters, rows, serializers
 from .backends import StrictFilterBackend
 from .caching import CachedReadMixin, cached_answer
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
-from .errors import NearDuplicate, as_api_error
+from .errors import Conflict, NearDuplicate, as_api_error
 from .pagination import CursorPagination
 from .permissions import sees_drafts
 from .positions import voice_of
@@ -248,6 +248,76 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_to_editor(self, request, slug=None):
         return self._move(request, publishing.return_to_editor)
+
+    # --- Revisions: a published source changes through its working copy ------------------
+
+    def _editor_source(self, permission: str) -> Source:
+        if not self.request.user.has_perm(permission):
+            raise exceptions.PermissionDenied("Only editors and reviewers may do this.")
+        source = Source.objects.filter(slug=self.kwargs["slug"]).first()
+        if source is None:
+            raise exceptions.NotFound()
+        return source
+
+    def _revision_body(self, copy: Source) -> dict:
+        return {
+            "slug": copy.slug,
+            "title": copy.title,
+            "status": copy.status,
+            "revision_of": copy.revision_of.slug if copy.revision_of_id else None,
+            "url": self.request.build_absolute_uri(
+                reverse("api:source-detail", kwargs={"slug": copy.slug})
+            ),
+            "changes": self.request.build_absolute_uri(
+                reverse("api:source-changes", kwargs={"slug": copy.slug})
+            ),
+        }
+
+    @extend_schema(
+        summary="Make (or find) the working copy of a published source",
+        description=(
+            "A published source is read-only. Its working copy is a draft with the same text, "
+            "claims and stances; edit it through the claim and stance endpoints, and a reviewer "
+            "publishes it as the source's new revision. 201 when made, 200 when it existed."
+        ),
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def revision(self, request, slug=None):
+        source = self._editor_source("claims.change_source")
+        existed = source.revision_of_id is not None or (
+            Source.objects.filter(revision_of=source).exists()
+        )
+        try:
+            copy = revisions.start_revision(source=source, by=request.user)
+        except revisions.RevisionError as error:
+            raise Conflict(str(error)) from None
+        return Response(
+            self._revision_body(copy),
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        summary="What a working copy changes since the published revision",
+        description=(
+            "Word-level text changes (only the changed regions, with a few words of context), "
+            "changed details, and claims and stances added, removed or changed. Given a "
+            "published source, the changes of its working copy. Editors and reviewers only."
+        ),
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"], permission_classes=[IsAuthenticated])
+    def changes(self, request, slug=None):
+        source = self._editor_source("claims.view_source")
+        if source.revision_of_id is None:
+            copy = Source.objects.filter(revision_of=source).first()
+            if copy is None:
+                raise exceptions.NotFound(
+                    "This source is not a working copy and has none: nothing has changed."
+                )
+            source = copy
+        return Response(revisions.diff(source))
 
 
 MOVES = {"submit", "publish", "unpublish", "return_to_editor"}

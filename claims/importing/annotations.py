@@ -16,6 +16,7 @@ from django.db import transaction
 
 from claims.anchoring import AnchorError, locate_quote
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel, Topic
+from claims.models.base import PublishedReadOnly
 from claims.summaries import rebuild_proposition_summaries
 
 from .cleaning import normalise
@@ -198,33 +199,51 @@ def _claims(reader, data, report, *, actors, propositions, annotator, leave=()) 
             "speaker": reader.ref(f"{at}.speaker", speaker, actors) if speaker else None,
             "note": reader.text(f"{at}.note", spec.get("note", "")),
         }
-        claim = Claim.objects.filter(source=source, quote=anchor.quote).first()
-        if claim is None:
-            claim = Claim(source=source, quote=anchor.quote, created_by=annotator, **values)
-            claim.full_clean()
-            claim.save()
-            report.tally("Claims", "created")
-        else:
-            sync(claim, values, report, "Claims")
-        wanted_actors = {
-            reader.ref(f"{at}.actors", slug, actors).pk
-            for slug in reader.items(f"{at}.actors", spec.get("actors", []))
-        }
-        if set(claim.actors.values_list("pk", flat=True)) != wanted_actors:
-            claim.actors.set(wanted_actors)
-
-        for j, stance_spec in enumerate(reader.items(f"{at}.stances", spec["stances"])):
-            where = f"{at}.stances[{j}]"
-            stance_spec = reader.table(where, stance_spec, STANCE_KEYS, {"proposition", "label"})
-            proposition = reader.ref(
-                f"{where}.proposition", stance_spec["proposition"], propositions
+        try:
+            _write_claim(
+                reader, at, spec, source, anchor, values, report, actors, propositions, annotator
             )
-            values = {
-                "label": reader.choice(f"{where}.label", stance_spec["label"], StanceLabel),
-                "note": reader.text(f"{where}.note", stance_spec.get("note", "")),
-            }
-            lookup = {"claim": claim, "proposition": proposition, "annotator": annotator}
-            upsert(Stance, lookup, values, report, "Stances")
+        except PublishedReadOnly:
+            working = Source.objects.filter(revision_of=source).values_list("slug", flat=True)
+            where = (
+                f"its working copy {working[0]!r}"
+                if working
+                else "a working copy (start a new revision first)"
+            )
+            raise reader.fail(
+                f"{at}.source",
+                f"source {source.slug!r} is published and its published revision is read-only; "
+                f"import these annotations onto {where}",
+            ) from None
+
+
+def _write_claim(reader, at, spec, source, anchor, values, report, actors, propositions, annotator):
+    """Create or update one claim of the file with its actors and stances."""
+    claim = Claim.objects.filter(source=source, quote=anchor.quote).first()
+    if claim is None:
+        claim = Claim(source=source, quote=anchor.quote, created_by=annotator, **values)
+        claim.full_clean()
+        claim.save()
+        report.tally("Claims", "created")
+    else:
+        sync(claim, values, report, "Claims")
+    wanted_actors = {
+        reader.ref(f"{at}.actors", slug, actors).pk
+        for slug in reader.items(f"{at}.actors", spec.get("actors", []))
+    }
+    if set(claim.actors.values_list("pk", flat=True)) != wanted_actors:
+        claim.actors.set(wanted_actors)
+
+    for j, stance_spec in enumerate(reader.items(f"{at}.stances", spec["stances"])):
+        where = f"{at}.stances[{j}]"
+        stance_spec = reader.table(where, stance_spec, STANCE_KEYS, {"proposition", "label"})
+        proposition = reader.ref(f"{where}.proposition", stance_spec["proposition"], propositions)
+        values = {
+            "label": reader.choice(f"{where}.label", stance_spec["label"], StanceLabel),
+            "note": reader.text(f"{where}.note", stance_spec.get("note", "")),
+        }
+        lookup = {"claim": claim, "proposition": proposition, "annotator": annotator}
+        upsert(Stance, lookup, values, report, "Stances")
 
 
 def load_annotations(

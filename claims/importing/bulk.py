@@ -21,6 +21,8 @@ from django.utils.text import slugify
 from claims import annotating, summaries
 from claims.anchoring import Anchor
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel
+from claims.models.base import PublishedReadOnly
+from claims.revisions import start_revision
 
 from . import formats, placing
 from .documents import Document, ImportFailure
@@ -147,6 +149,24 @@ class _Lookups:
         )
         self.actors = {a.name: a for a in actors} | {a.slug: a for a in actors}
         self.spans: dict[int, dict[tuple[int, int], Claim]] = {}
+        self.copies: dict[int, Source] = {}
+
+    def working_copy(self, source: Source, user, at: str, notes: list[str]) -> Source:
+        """The working copy annotations for the published `source` are written to."""
+        if source.pk not in self.copies:
+            copy = start_revision(source=source, by=user)
+            if copy.body != source.body:
+                raise ImportFailure(
+                    at,
+                    f"source {source.slug!r} is published and its working copy {copy.slug!r} "
+                    "has a different text: import onto the working copy's slug",
+                )
+            notes.append(
+                f"{source.slug} is published: its annotations were written to its working copy "
+                f"{copy.slug}, for a reviewer to publish."
+            )
+            self.copies[source.pk] = copy
+        return self.copies[source.pk]
 
     def claim_at(self, source: Source, anchor: Anchor) -> Claim | None:
         if source.pk not in self.spans:
@@ -217,12 +237,32 @@ def _plan(record: Incoming, lookups: _Lookups, outcome: Outcome) -> _Plan | None
     return _Plan(outcome, source, placed.anchor, values, actors, stances)
 
 
-def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict) -> None:
+def _unchanged(plan: _Plan, lookups: _Lookups, user) -> bool:
+    """Whether the annotation is already there, claim and stances alike."""
     claim = lookups.claim_at(plan.source, plan.anchor)
+    return claim is not None and all(
+        not isinstance(proposition, tuple)
+        and Stance.objects.filter(
+            claim=claim, proposition=proposition, annotator=user, label=label
+        ).exists()
+        for proposition, label, _ in plan.stances
+    )
+
+
+def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict, notes) -> None:
+    source = plan.source
+    if source.is_published:
+        # A published revision is read-only: what would change it goes to its working copy.
+        if _unchanged(plan, lookups, user):
+            plan.outcome.claim = "existing"
+            plan.outcome.stances["unchanged"] += len(plan.stances)
+            return
+        source = lookups.working_copy(source, user, plan.outcome.at, notes)
+    claim = lookups.claim_at(source, plan.anchor)
     if claim is None:
         anchor = plan.anchor
         claim = annotating.create_claim(
-            source=plan.source,
+            source=source,
             start=anchor.start,
             end=anchor.end,
             quote=anchor.quote,
@@ -230,7 +270,7 @@ def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict) -> 
             by=user,
             **plan.values,
         )
-        lookups.spans[plan.source.pk][(anchor.start, anchor.end)] = claim
+        lookups.spans[source.pk][(anchor.start, anchor.end)] = claim
         plan.outcome.claim = "created"
     else:
         plan.outcome.claim = "existing"
@@ -257,6 +297,16 @@ def _write(plan: _Plan, lookups: _Lookups, user, created_propositions: dict) -> 
             plan.outcome.stances["updated"] += 1
         else:
             plan.outcome.stances["unchanged"] += 1
+
+
+def published_read_only(source: Source) -> str:
+    """Why an annotation cannot be written onto a published source, and where it can."""
+    copy = Source.objects.filter(revision_of=source).values_list("slug", flat=True).first()
+    where = f"its working copy {copy!r}" if copy else "a working copy (start a new revision)"
+    return (
+        f"source {source.slug!r} is published and its published revision is read-only; "
+        f"import onto {where}"
+    )
 
 
 def import_annotations(
@@ -290,7 +340,10 @@ def import_annotations(
             return report
         created_propositions: dict[str, Proposition] = {}
         for plan in plans:
-            _write(plan, lookups, user, created_propositions)
+            try:
+                _write(plan, lookups, user, created_propositions, report.notes)
+            except PublishedReadOnly:
+                raise ImportFailure(plan.outcome.at, published_read_only(plan.source)) from None
         report.written = True
         summaries.refresh_after_commit()
     return report

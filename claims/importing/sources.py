@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from claims import publishing
 from claims.editing import replace_body
 from claims.models import Author, Authorship, Publisher, Source
+from claims.revisions import start_revision
 
 from . import cleaning
 from .documents import (
@@ -150,10 +151,33 @@ def _named_authors(item: Prepared, report: ImportReport) -> dict[str, Author]:
     return found
 
 
+def _authorships(entry, authors: dict[str, Author], named: tuple[str, ...]) -> list[tuple]:
+    """(author, role, order) of the byline the manifest (or else the page) gives, in order."""
+    slugs = entry.authors or named
+    wanted = [(authors[slug], Authorship.Role.AUTHOR, n) for n, slug in enumerate(slugs)]
+    wanted += [
+        (authors[slug], Authorship.Role.TRANSLATOR, n)
+        for n, slug in enumerate(entry.translators, start=len(wanted))
+    ]
+    return wanted
+
+
+def _changes(source: Source, cleaned, values: dict, authorships: list[tuple]) -> bool:
+    """Whether importing would change anything of `source`."""
+    values = {**values, "body": cleaned.body, "blocks": cleaned.blocks}
+    if any(getattr(source, key) != value for key, value in values.items()):
+        return True
+    have = [(a.author, a.role, a.order) for a in source.authorships.select_related("author")]
+    return have != authorships
+
+
 def _write_source(
     item: Prepared, publishers, authors, manifest, report, user, recorded: str
 ) -> Source:
     entry, cleaned = item.entry, item.cleaned
+    named = _named_authors(item, report) if manifest is None else {}
+    authors = {**authors, **named}
+    wanted = _authorships(entry, authors, tuple(named))
     values = {
         "publisher": publishers.get(entry.publisher) if entry.publisher else None,
         "title": entry.title,
@@ -191,7 +215,14 @@ def _write_source(
             _apply_status(source, entry.status, user)
     else:
         # Editorial status is the editors' business once a source exists: re-importing a file
-        # updates its text and metadata, never publishes or unpublishes it.
+        # updates its text and metadata, never publishes or unpublishes it. A published
+        # source's revision is read-only: changes go to its working copy, for a reviewer.
+        if source.is_published and _changes(source, cleaned, values, wanted):
+            source = start_revision(source=source, by=user)
+            report.messages.append(
+                f"{entry.slug}: published, so the changes went to its working copy "
+                f"{source.slug!r}, which a reviewer publishes."
+            )
         if source.body != cleaned.body:
             change = replace_body(source=source, body=cleaned.body, blocks=cleaned.blocks)
             report.messages.append(f"{entry.slug}: text changed; {change.summary}")
@@ -200,14 +231,6 @@ def _write_source(
         else:
             sync(source, {**values, "blocks": cleaned.blocks}, report, "Sources")
 
-    named = _named_authors(item, report) if manifest is None else {}
-    authors = {**authors, **named}
-    slugs = entry.authors or tuple(named)
-    wanted = [(authors[slug], Authorship.Role.AUTHOR, n) for n, slug in enumerate(slugs)]
-    wanted += [
-        (authors[slug], Authorship.Role.TRANSLATOR, n)
-        for n, slug in enumerate(entry.translators, start=len(wanted))
-    ]
     have = [(a.author, a.role, a.order) for a in source.authorships.select_related("author")]
     if have != wanted:
         source.authorships.all().delete()

@@ -85,9 +85,9 @@ def unmark_attribution(apps, schema_editor) -> None:
 
 
 def fill(apps, schema_editor) -> None:
-    summaries = importlib.import_module("claims.summaries")
-    for statement in summaries.REBUILD_SQL:
-        schema_editor.execute(statement)
+    # Filled by 0019_revisions_and_rechecks instead: the summary SQL of `claims.summaries` now
+    # reads columns that this migration does not create yet.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0018_assignments'),
+        ('claims', '0019_revisions_and_rechecks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

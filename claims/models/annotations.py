@@ -5,26 +5,32 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from claims.anchoring import CONTEXT_LENGTH, AnchorError, check_span
 
 from .assignments import hidden_claims, hidden_stances
 from .base import TimestampedModel, VersionedModel, choices_check
-from .sources import Source
+from .sources import Source, refuse_if_published
 from .vocabulary import Actor, Proposition
 
 
 class AnchorState(models.TextChoices):
     ANCHORED = "anchored", "Anchored"
     REANCHORED = "reanchored", "Re-anchored after an edit"
+    WORDS_CHANGED = "words_changed", "Words changed: stances to re-check"
     ORPHANED = "orphaned", "Orphaned: not found in the current text"
 
 
 class ClaimQuerySet(models.QuerySet):
     def published(self) -> "ClaimQuerySet":
-        """Claims on published sources: the only ones the public may see."""
-        return self.filter(source__status=Source.Status.PUBLISHED)
+        """Claims on published sources: the only ones the public may see. An orphaned claim
+        (its words are no longer in the text) is never shown, whatever its source."""
+        return self.filter(source__status=Source.Status.PUBLISHED).exclude(
+            anchor_state=AnchorState.ORPHANED
+        )
 
     def visible_to(self, user) -> "ClaimQuerySet":
         """Leave out what a blind reader may not see yet: the other readers' claims on a source
@@ -108,6 +114,15 @@ class Claim(VersionedModel, TimestampedModel):
         editable=False,
         related_name="+",
     )
+    revision_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        help_text="In a working copy: the published claim this one will replace when published.",
+    )
 
     objects = ClaimQuerySet.as_manager()
     # Actors are kept in the history too, so that a deleted claim comes back whole.
@@ -149,6 +164,23 @@ class Claim(VersionedModel, TimestampedModel):
         except AnchorError as error:
             raise ValidationError({"quote": str(error)}) from None
 
+    # The published revision is read-only (claims.revisions): every save and delete passes here.
+
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_published()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_published(self) -> None:
+        # The source it is on, and the one it was on (if the save moves it): one query.
+        where = models.Q(pk=self.source_id)
+        if not self._state.adding and self.pk is not None:
+            where |= models.Q(claims__pk=self.pk)
+        refuse_if_published(where)
+
 
 class StanceLabel(models.TextChoices):
     SUPPORTS = "supports", "Supports"
@@ -159,8 +191,11 @@ class StanceLabel(models.TextChoices):
 
 class StanceQuerySet(models.QuerySet):
     def published(self) -> "StanceQuerySet":
-        """Stances on claims of published sources."""
-        return self.filter(claim__source__status=Source.Status.PUBLISHED)
+        """Stances on claims of published sources, leaving out those awaiting re-checking and
+        those of orphaned claims: neither counts publicly."""
+        return self.filter(
+            claim__source__status=Source.Status.PUBLISHED, needs_recheck=False
+        ).exclude(claim__anchor_state=AnchorState.ORPHANED)
 
     def visible_to(self, user) -> "StanceQuerySet":
         """Leave out the other readers' stances on a source the user reads blind, and the
@@ -180,6 +215,22 @@ class Stance(VersionedModel, TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stances"
     )
     note = models.TextField(blank=True)
+    needs_recheck = models.BooleanField(
+        default=False,
+        help_text=(
+            "Set when the words of the claim changed: the stance counts nowhere until an editor "
+            "confirms or changes it."
+        ),
+    )
+    revision_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        help_text="In a working copy: the published stance this one will replace when published.",
+    )
 
     objects = StanceQuerySet.as_manager()
     history = HistoricalRecords()
@@ -198,3 +249,30 @@ class Stance(VersionedModel, TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_label_display()}: {self.proposition.slug}"
+
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_published()
+        return super().delete(*args, **kwargs)
+
+    def _refuse_published(self) -> None:
+        where = models.Q(claims__pk=self.claim_id)
+        if not self._state.adding and self.pk is not None:
+            where |= models.Q(claims__stances__pk=self.pk)
+        refuse_if_published(where)
+
+
+@receiver(m2m_changed, sender=Claim.actors.through)
+def _actors_of_published_claims_read_only(sender, instance, action, reverse, pk_set, **kwargs):
+    """`claim.actors.set()` writes the link table directly, past Claim.save."""
+    if action not in {"pre_add", "pre_remove", "pre_clear"}:
+        return
+    if not reverse:
+        refuse_if_published(models.Q(claims__pk=instance.pk))
+    elif pk_set:
+        refuse_if_published(models.Q(claims__pk__in=pk_set))
+    else:
+        refuse_if_published(models.Q(claims__actors=instance.pk))

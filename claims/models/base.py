@@ -1,6 +1,47 @@
 """Pieces every model of the app shares."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+class PublishedReadOnly(ValidationError):
+    """A write to the published revision of a source (its text, metadata, claims or stances).
+
+    The public sees only what a reviewer published, so those rows change only when a reviewer
+    publishes a working copy (claims.revisions); editors edit the working copy instead.
+    """
+
+    def __init__(self, source=None, message: str | None = None) -> None:
+        self.source_slug = getattr(source, "slug", None)
+        if message is None:
+            name = f"“{source.title}”" if source is not None else "This source"
+            message = (
+                f"{name} is published: its published revision cannot be edited. "
+                "Edit it in a new revision (a working copy) and have a reviewer publish it."
+            )
+        super().__init__(message, code="published_read_only")
+
+
+_published_writes: ContextVar[int] = ContextVar("published_writes", default=0)
+
+
+@contextmanager
+def published_writes():
+    """Allow writes to published rows inside the block. Only publishing a working copy,
+    unpublishing and restoring a backup use it (claims.revisions, claims.publishing,
+    claims.backup_load)."""
+    token = _published_writes.set(_published_writes.get() + 1)
+    try:
+        yield
+    finally:
+        _published_writes.reset(token)
+
+
+def published_writes_allowed() -> bool:
+    return _published_writes.get() > 0
 
 
 class TimestampedModel(models.Model):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .sources import Source
+from .sources import Source, refuse_if_published
 from .vocabulary import Proposition
 
 
@@ -43,6 +43,14 @@ class ConfirmedSilence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} is silent on {self.proposition}"
+
+    def save(self, *args, **kwargs) -> None:
+        refuse_if_published(models.Q(pk=self.source_id))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_published(models.Q(pk=self.source_id))
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         from .annotations import Stance

@@ -6,7 +6,13 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .base import TimestampedModel, VersionedModel, choices_check
+from .base import (
+    PublishedReadOnly,
+    TimestampedModel,
+    VersionedModel,
+    choices_check,
+    published_writes_allowed,
+)
 
 
 class PublisherKind(models.TextChoices):
@@ -70,6 +76,10 @@ class SourceQuerySet(models.QuerySet):
 
     def in_review(self) -> "SourceQuerySet":
         return self.filter(status=Source.Status.IN_REVIEW)
+
+    def working_copies(self) -> "SourceQuerySet":
+        """Drafts of a new revision of a published source (claims.revisions)."""
+        return self.filter(revision_of__isnull=False)
 
 
 class LiveSourceManager(models.Manager.from_queryset(SourceQuerySet)):
@@ -146,6 +156,15 @@ class Source(VersionedModel, TimestampedModel):
         "out of every list and page, until restored from its history.",
     )
     authors = models.ManyToManyField(Author, through="Authorship", related_name="sources")
+    revision_of = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="working_copy",
+        help_text="The published source this draft is a new revision of (its working copy).",
+    )
 
     objects = LiveSourceManager()
     # Deleted sources included: slugs stay unique across both, backups carry them, and the
@@ -179,6 +198,8 @@ class Source(VersionedModel, TimestampedModel):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        if not self._state.adding and self.pk is not None:
+            self._refuse_published_change(kwargs.get("update_fields"))
         # The checksum is derived from the body, so it is recomputed rather than trusted.
         self.body_sha256 = hashlib.sha256(self.body.encode("utf-8")).hexdigest()
         if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
@@ -192,6 +213,46 @@ class Source(VersionedModel, TimestampedModel):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    def _refuse_published_change(self, update_fields) -> None:
+        """The published revision's content is read-only: compare what is saved with the
+        stored row and refuse any difference (workflow fields may still change)."""
+        if published_writes_allowed():
+            return
+        fields = [
+            name
+            for name in CONTENT_FIELDS
+            if update_fields is None or name in update_fields or f"{name}_id" in update_fields
+        ]
+        if not fields:
+            return
+        attnames = [self._meta.get_field(name).attname for name in fields]
+        stored = (
+            Source.objects.filter(pk=self.pk, status=Source.Status.PUBLISHED)
+            .values(*attnames)
+            .first()
+        )
+        if stored is None:
+            return
+        deferred = self.get_deferred_fields()
+        if any(name not in deferred and getattr(self, name) != stored[name] for name in attnames):
+            raise PublishedReadOnly(self)
+
+
+# What a reviewer approves of a source besides its claims: read-only once published.
+CONTENT_FIELDS = (
+    "publisher",
+    "title",
+    "title_supplied",
+    "slug",
+    "url",
+    "published_on",
+    "language",
+    "translated_from",
+    "body",
+    "blocks",
+    "provenance",
+)
 
 
 class AuthorshipRole(models.TextChoices):
@@ -220,3 +281,24 @@ class Authorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} ({self.get_role_display().lower()}) — {self.source}"
+
+    def save(self, *args, **kwargs) -> None:
+        refuse_if_published(models.Q(pk=self.source_id))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_published(models.Q(pk=self.source_id))
+        return super().delete(*args, **kwargs)
+
+
+def refuse_if_published(where: models.Q) -> None:
+    """Raise PublishedReadOnly if a published source matches `where` (outside publishing)."""
+    if published_writes_allowed():
+        return
+    source = (
+        Source.objects.filter(where, status=Source.Status.PUBLISHED)
+        .only("pk", "title", "slug")
+        .first()
+    )
+    if source is not None:
+        raise PublishedReadOnly(source)
