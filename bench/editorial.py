@@ -95,6 +95,18 @@ class Readers:
         connection.close()
 
 
+def _reviewer():
+    """The reviewer the scenario publishes as: publishing is a reviewer's act."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-reviewer", defaults={"is_staff": True}
+    )
+    user.groups.add(Group.objects.get(name="Reviewers"))
+    return user
+
+
 class Editor:
     """The writes of a scenario, in this process, through the app's own services."""
 
@@ -110,6 +122,7 @@ class Editor:
         )
         self.turn = 0
         self.taken_back: set[int] = set()
+        self.reviewer = _reviewer()
 
     def publish(self) -> None:
         from claims.models import Source
@@ -118,10 +131,10 @@ class Editor:
         pk = self.sources[(self.turn // 2) % len(self.sources)]
         source = Source.objects.get(pk=pk)
         if pk in self.taken_back:
-            publish_source(source=source)
+            publish_source(source=source, by=self.reviewer)
             self.taken_back.discard(pk)
         else:
-            unpublish_source(source=source)
+            unpublish_source(source=source, by=self.reviewer)
             self.taken_back.add(pk)
         self.turn += 1
 
@@ -140,7 +153,7 @@ class Editor:
         from claims.publishing import publish_source
 
         for pk in list(self.taken_back):
-            publish_source(source=Source.objects.get(pk=pk))
+            publish_source(source=Source.objects.get(pk=pk), by=self.reviewer)
         self.taken_back.clear()
 
 

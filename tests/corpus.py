@@ -24,6 +24,7 @@ from .factories import (
     SourceFactory,
     StanceFactory,
     UserFactory,
+    reviewer_user,
 )
 
 # The factory body: two sentences, two blocks.
@@ -101,7 +102,7 @@ def silent_on(slug: str) -> ConfirmedSilence:
     # read-only.
     copy = start_revision(source=source, by=None)
     ConfirmedSilence.objects.create(source=copy, proposition=proposition)
-    publish_source(source=copy)
+    publish_source(source=copy, by=reviewer_user())
     return ConfirmedSilence.objects.get(source=source, proposition=proposition)
 
 

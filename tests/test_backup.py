@@ -19,7 +19,7 @@ from claims.publishing import publish_source, unpublish_source
 from claims.revisions import start_revision
 
 from .corpus import grow
-from .factories import ClaimFactory, UserFactory
+from .factories import ClaimFactory, UserFactory, reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,9 @@ def test_a_generated_corpus_with_history_round_trips_unchanged(tmp_path):
     editor = UserFactory(username="editor-x", first_name="Edith")
     grow(3)
     # Edited as a draft again: a published revision is read-only.
-    source = unpublish_source(source=Source.objects.filter(slug__startswith="dispatch-").first())
+    source = unpublish_source(
+        source=Source.objects.filter(slug__startswith="dispatch-").first(), by=reviewer_user()
+    )
     extra = ClaimFactory(source=source, span=(0, 6), created_by=editor)
     # History worth keeping: a text edit (re-anchoring), an orphan, a deletion, a relabel.
     replace_body(source=source, body="Moscow and Tehran deepened ties.\n\nNothing else.")
@@ -208,7 +210,7 @@ def test_confirmed_silences_round_trip_and_older_backups_without_them_restore(tm
     copy = start_revision(source=gone.source, by=editor)
     withdraw_silence(source=copy, proposition=gone.proposition)
     confirm_silence(source=copy, proposition=gone.proposition, by=editor)
-    publish_source(source=copy)
+    publish_source(source=copy, by=reviewer_user())
     # Each working copy leaves its own silences' history: created, then deleted on publishing.
     history = ConfirmedSilence.history.count()
     assert history > 4

@@ -31,7 +31,7 @@ from claims.revisions import PublishedReadOnly
 
 from .api_helpers import client_for, error_message
 from .corpus import normalised, page_urls
-from .factories import ClaimFactory, SourceFactory, StanceFactory
+from .factories import ClaimFactory, SourceFactory, StanceFactory, reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +217,7 @@ def test_model_writes_to_the_published_revision_are_refused():
 def test_workflow_fields_of_a_published_source_still_change(reviewer):
     from claims.publishing import unpublish_source
 
-    source = unpublish_source(source=published())
+    source = unpublish_source(source=published(), by=reviewer_user())
     assert source.status == "draft"
 
 

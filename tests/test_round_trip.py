@@ -29,6 +29,8 @@ from claims.importing.sources import import_documents
 from claims.models import Claim, Proposition, Source, Stance, Topic
 from claims.publishing import publish_source
 
+from .factories import reviewer_user
+
 pytestmark = pytest.mark.django_db
 
 # Restoring a backup moves PostgreSQL's id sequences, which a rolled-back test transaction does
@@ -230,7 +232,7 @@ def import_as_curator(name: str, raw: bytes):
     copies = list(Source.objects.working_copies())
     assert copies and all("working copy" in note for note in report.notes[-len(copies) :])
     for copy in copies:
-        publish_source(source=copy)
+        publish_source(source=copy, by=reviewer_user())
     return report
 
 

@@ -10,7 +10,7 @@ from claims.publishing import publish_source
 from claims.revisions import start_revision
 
 from .api_helpers import client_for
-from .factories import ClaimFactory, SourceFactory, StanceFactory
+from .factories import ClaimFactory, SourceFactory, StanceFactory, reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def confirm_silent(source: Source, proposition: Proposition) -> ConfirmedSilence
     reviewer then publishes."""
     copy = start_revision(source=source, by=None)
     ConfirmedSilence.objects.create(source=copy, proposition=proposition)
-    publish_source(source=copy)
+    publish_source(source=copy, by=reviewer_user())
     return ConfirmedSilence.objects.get(source=source, proposition=proposition)
 
 
@@ -64,7 +64,7 @@ def test_a_claim_added_since_overrides_the_silence(client):
     # Written straight to the table, as an importer or the API would: readers check anyway.
     copy = start_revision(source=source, by=None)
     StanceFactory(claim=ClaimFactory(source=copy, span=(0, 10)), proposition=proposition)
-    publish_source(source=copy)
+    publish_source(source=copy, by=reviewer_user())
     html = client.get(f"/topics/{topic.slug}/").content.decode()
     assert "confirmed silent" not in topic_cell(html, source, proposition)
     api = client_for().get(reverse("api:compare-matrix"), {"topic": topic.slug})
@@ -107,7 +107,7 @@ def test_confirming_a_silence_changes_the_public_version(client):
     copy = start_revision(source=source, by=None)
     ConfirmedSilence.objects.get(source=copy).delete()
     assert PublicVersion.objects.get().stamp == middle  # a working copy is not public
-    publish_source(source=copy)
+    publish_source(source=copy, by=reviewer_user())
     assert PublicVersion.objects.get().stamp != middle
 
 

@@ -472,17 +472,18 @@ PROPOSITION_TOPIC_COLUMNS = ("id", "proposition_id", "topic_id")
 SOURCE_COLUMNS = (
     "id", "created", "modified", "version", "publisher_id", "title", "title_supplied", "slug",
     "url", "published_on", "language", "translated_from", "body", "body_sha256", "blocks",
-    "status", "published_at", "published_by_id", "provenance", "deleted_at",
+    "status", "published_at", "published_by_id", "provenance", "deleted_at", "revision_of_id",
 )  # fmt: skip
 AUTHORSHIP_COLUMNS = ("id", "source_id", "author_id", "role", "order")
 CLAIM_COLUMNS = (
     "id", "created", "modified", "version", "source_id", "start", "end", "quote", "prefix",
     "suffix", "kind", "attribution", "speaker_id", "note", "anchor_state", "created_by_id",
+    "revision_of_id",
 )  # fmt: skip
 CLAIM_ACTOR_COLUMNS = ("id", "claim_id", "actor_id")
 STANCE_COLUMNS = (
     "id", "created", "modified", "version", "claim_id", "proposition_id", "label",
-    "annotator_id", "note",
+    "annotator_id", "note", "revision_of_id", "needs_recheck",
 )  # fmt: skip
 
 
@@ -1192,6 +1193,7 @@ class _SourceMaker:
             None,
             json.dumps(provenance),
             None,
+            None,
         )
         batch.sources.append(row)
         batch.source_history.append(self.tables.source_history.record(row, created))
@@ -1244,6 +1246,7 @@ class _SourceMaker:
             "",
             "anchored",
             None,
+            None,
         )
         batch.claims.append(row)
         batch.claim_history.append(self.tables.claim_history.record(row, created))
@@ -1274,6 +1277,8 @@ class _SourceMaker:
                     label,
                     annotator_id,
                     "",
+                    None,
+                    False,
                 )
                 batch.stances.append(row)
                 batch.stance_history.append(self.tables.stance_history.record(row, stance_created))
