@@ -11,6 +11,7 @@ import re
 
 from django.utils import timezone
 
+from claims import summaries
 from claims.models import Authorship, ConfirmedSilence, Proposition, Source, Stance, Topic
 from claims.publishing import publish_source
 from claims.revisions import start_revision
@@ -80,6 +81,9 @@ def grow(count: int = 3) -> list[Source]:
         StanceFactory(claim=second, proposition=seeds[0], label="contradicts", annotator=annotator)
         StanceFactory(claim=nested, proposition=extra, label="supports", annotator=annotator)
         added.append(publish(source))
+    # The published stances count in the proposition summaries, as they do once a publication
+    # commits (tests never commit).
+    summaries.refresh()
     return added
 
 

@@ -23,6 +23,7 @@ from .factories import (
     SourceFactory,
     StanceFactory,
     TopicFactory,
+    reviewer_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,11 +46,11 @@ def draft():
 
 @pytest.fixture
 def committing(django_capture_on_commit_callbacks):
-    """Publishing with its commit hooks run (tests never commit)."""
+    """Publishing, by a reviewer, with its commit hooks run (tests never commit)."""
 
     def run(action, source):
         with django_capture_on_commit_callbacks(execute=True):
-            action(source=source)
+            action(source=source, by=reviewer_user())
 
     return run
 

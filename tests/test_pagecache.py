@@ -1,8 +1,10 @@
 """The public page cache: served in one query, changed by every edit, never a stale nonce.
 
 Each edit test warms the cache with the page, makes one kind of edit the way editors' tools
-make it (save, delete, m2m change, QuerySet.update), and expects the very next request to show
-the change, because the edit changed the public version in the same transaction.
+make it (save, delete, m2m change, QuerySet.update; a published source's claims and stances
+through its working copy, which a reviewer publishes), and expects the very next request to
+show the change, because the edit changed the public version (or, for a publication, the
+stamps of the answers it changes) in the same transaction.
 """
 
 import re
@@ -10,10 +12,12 @@ import re
 import pytest
 from django.test import override_settings
 
+from claims import summaries
 from claims.anchoring import make_anchor
-from claims.models import Actor, Authorship, Claim, PublicVersion, Source, Stance, Topic
+from claims.models import Actor, Authorship, Claim, PublicVersion, Source, Topic
+from claims.publishing import publish_source, unpublish_source
 
-from .corpus import normalised, publish
+from .corpus import normalised, publish, revise
 from .factories import (
     ActorFactory,
     AuthorFactory,
@@ -23,6 +27,7 @@ from .factories import (
     SourceFactory,
     StanceFactory,
     TopicFactory,
+    reviewer_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,12 +41,11 @@ BODY = "Moscow and Tehran deepened their defence ties.\n\nThe corridor remains a
 def scene():
     """A published source with outlet, author, topic, a spoken claim and a stance."""
     topic = TopicFactory(name="Cache topic")
-    source = publish(
-        SourceFactory(
-            title="Cache dispatch",
-            body=BODY,
-            publisher=PublisherFactory(name="Cache Outlet"),
-        )
+    # Content first, publication last: a published revision is read-only.
+    source = SourceFactory(
+        title="Cache dispatch",
+        body=BODY,
+        publisher=PublisherFactory(name="Cache Outlet"),
     )
     author = AuthorFactory(name="Cache Writer")
     Authorship.objects.create(source=source, author=author)
@@ -51,6 +55,8 @@ def scene():
     stance = StanceFactory(claim=claim, proposition=proposition, label="supports")
     unfiled = PropositionFactory(text="Nothing files this one yet.")
     StanceFactory(claim=claim, proposition=unfiled, label="neutral")
+    publish(source)
+    summaries.refresh()
     return {
         "unfiled": unfiled,
         "topic": topic,
@@ -90,18 +96,32 @@ def test_parameters_the_page_does_not_read_share_the_entry(client, django_assert
     assert '<option value="date" selected>' in repeated.content.decode()
 
 
+def _twin(copy, row):
+    """The working copy's claim or stance that stands for the published `row`."""
+    return type(row).objects.get(
+        revision_of=row, **{"source" if isinstance(row, Claim) else "claim__source": copy}
+    )
+
+
 def _requote(scene):
-    claim = scene["claim"]
-    anchor = make_anchor(BODY, 48, 89)
-    claim.start, claim.end = 48, 89
-    claim.quote, claim.prefix, claim.suffix = anchor.quote, anchor.prefix, anchor.suffix
-    claim.save()
+    def change(copy):
+        claim = _twin(copy, scene["claim"])
+        anchor = make_anchor(BODY, 48, 89)
+        claim.start, claim.end = 48, 89
+        claim.quote, claim.prefix, claim.suffix = anchor.quote, anchor.prefix, anchor.suffix
+        claim.save()
+
+    revise(scene["source"], change)
     return f"/sources/{scene['source'].slug}/", "The corridor remains a red line for Iran."
 
 
 def _relabel(scene):
-    scene["stance"].label = "contradicts"
-    scene["stance"].save()
+    def change(copy):
+        stance = _twin(copy, scene["stance"])
+        stance.label = "contradicts"
+        stance.save()
+
+    revise(scene["source"], change)
     return f"/propositions/{scene['proposition'].slug}/", 'stance stance-contradicts">'
 
 
@@ -136,8 +156,11 @@ def _actor_rename(scene):
 
 
 def _new_claim(scene):
-    claim = ClaimFactory(source=scene["source"], span=(52, 60))
-    StanceFactory(claim=claim, proposition=scene["proposition"], label="mixed")
+    def change(copy):
+        claim = ClaimFactory(source=copy, span=(52, 60))
+        StanceFactory(claim=claim, proposition=scene["proposition"], label="mixed")
+
+    revise(scene["source"], change)
     return f"/propositions/{scene['proposition'].slug}/", "corridor"
 
 
@@ -152,7 +175,7 @@ def _update_queryset(scene):
 
 
 def _publish_another(scene):
-    publish(SourceFactory(title="Freshly published"))
+    publish_source(source=SourceFactory(title="Freshly published"), by=reviewer_user())
     return "/", "Freshly published"
 
 
@@ -194,11 +217,9 @@ def test_deleting_a_stance_and_unpublishing_show_on_the_next_request(client, sce
     source_url = f"/sources/{scene['source'].slug}/"
     assert client.get(proposition_url).status_code == 200
     assert client.get(source_url).status_code == 200
-    Stance.objects.filter(pk=scene["stance"].pk).delete()
+    revise(scene["source"], lambda copy: _twin(copy, scene["stance"]).delete())
     assert client.get(proposition_url).status_code == 404
-    source = scene["source"]
-    source.status = Source.Status.DRAFT
-    source.save()
+    unpublish_source(source=scene["source"], by=reviewer_user())
     assert client.get(source_url).status_code == 404
     assert "Cache dispatch" not in client.get("/").content.decode()
 
@@ -210,7 +231,7 @@ def test_removing_topic_links_and_deleting_a_claim(client, scene):
     assert "Moscow and Tehran deepened" in client.get(source_url).content.decode()
     scene["topic"].propositions.clear()
     assert "Caching is invisible." not in client.get(topic_url).content.decode()
-    Claim.objects.filter(pk=scene["claim"].pk).delete()
+    revise(scene["source"], lambda copy: _twin(copy, scene["claim"]).delete())
     assert 'id="claim-' not in client.get(source_url).content.decode()
 
 

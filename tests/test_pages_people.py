@@ -4,7 +4,7 @@ import pytest
 
 from claims.models import Authorship
 
-from .corpus import grow, publish
+from .corpus import grow, publish, revise
 from .factories import AuthorFactory, PublisherFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,8 @@ def test_publisher_page_lists_sources_and_positions(client):
 
 def test_publisher_position_combines_its_sources(client):
     outlet = PublisherFactory(name="Twin Outlet")
-    grown = grow(2)
-    for source in grown:
-        source.publisher = outlet
-        source.save()
+    for source in grow(2):
+        revise(source, lambda copy: _set_publisher(copy, outlet))
     html = client.get(f"/publishers/{outlet.slug}/").content.decode()
     # grow() gives the two sources different labels on the same three seed propositions;
     # one source, one vote, the outlet takes the mean of their leans:
@@ -49,8 +47,9 @@ def test_author_page_lists_sources_with_role_and_positions(client):
 
 def test_a_translator_does_not_hold_the_positions_of_the_text(client):
     translator = AuthorFactory(name="Tess Translator")
-    source = publish(SourceFactory())
+    source = SourceFactory()
     Authorship.objects.create(source=source, author=translator, role="translator")
+    publish(source)
     html = client.get(f"/authors/{translator.slug}/").content.decode()
     assert "(translator)" in html
     assert "No position is recorded yet." in html
@@ -72,9 +71,12 @@ def test_publisher_and_author_query_counts_do_not_grow(client, django_assert_num
 
     def add(count):
         for source in grow(count):
-            source.publisher = outlet
-            source.save()
-            Authorship.objects.create(source=source, author=author, order=1)
+
+            def change(copy):
+                _set_publisher(copy, outlet)
+                Authorship.objects.create(source=copy, author=author, order=1)
+
+            revise(source, change)
 
     add(1)
     # 0 the public version, which keys the page cache (a miss here: new data)
@@ -92,3 +94,8 @@ def test_publisher_and_author_query_counts_do_not_grow(client, django_assert_num
         with django_assert_num_queries(6):
             response = client.get(url)
         assert response.content.decode().count('class="source-list__title"') == 5
+
+
+def _set_publisher(copy, outlet):
+    copy.publisher = outlet
+    copy.save()

@@ -11,6 +11,7 @@ import pytest
 from django.test import RequestFactory
 from django.views.defaults import server_error
 
+from claims import summaries
 from claims.models import Authorship, Topic
 
 from .corpus import page_urls, publish
@@ -39,13 +40,12 @@ INLINE_HANDLER = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
 def hostile():
     """A published source whose every human-written field carries a script tag."""
     body = f"{EVIL} {WORD} opens the text.\n\nThe corridor {EVIL} is contested."
-    source = publish(
-        SourceFactory(
-            title=f"Title {EVIL} {WORD}",
-            slug="hostile",
-            body=body,
-            publisher=PublisherFactory(name=EVIL, slug="hostile-outlet", description=EVIL),
-        )
+    # Content first, publication last: a published revision is read-only.
+    source = SourceFactory(
+        title=f"Title {EVIL} {WORD}",
+        slug="hostile",
+        body=body,
+        publisher=PublisherFactory(name=EVIL, slug="hostile-outlet", description=EVIL),
     )
     author = AuthorFactory(name=EVIL, slug="hostile-author", bio=EVIL)
     Authorship.objects.create(source=source, author=author)
@@ -61,6 +61,8 @@ def hostile():
     second = ClaimFactory(source=source, span=(start, len(body)))
     StanceFactory(claim=claim, proposition=proposition, label="contradicts")
     StanceFactory(claim=second, proposition=proposition, label="supports")
+    publish(source)
+    summaries.refresh()
     return source
 
 

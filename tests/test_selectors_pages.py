@@ -120,11 +120,12 @@ def test_group_positions_combine_each_sources_position_first():
     proposition = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
     sources = []
     for labels in (["supports", "supports", "supports"], ["contradicts"]):
-        source = SourceFactory(
-            publisher=outlet, status="published", published_at=dt.datetime.now(dt.UTC)
-        )
+        # Content first, publication last: a published revision is read-only.
+        source = SourceFactory(publisher=outlet)
         for label in labels:
             StanceFactory(claim=ClaimFactory(source=source), proposition=proposition, label=label)
+        source.status, source.published_at = "published", dt.datetime.now(dt.UTC)
+        source.save()
         sources.append(source)
     group = selectors.group_positions(sources)
     # One source supports (three times), the other contradicts: one source, one vote, the
