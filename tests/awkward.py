@@ -61,9 +61,10 @@ QUOTES = (
 
 def awkward_source() -> Source:
     """The source, published, with one claim per quote above (each with a stance)."""
-    source = publish(SourceFactory(body=BODY, blocks=BLOCKS, title="Awkward text"))
+    # Content first, publication last: a published revision is read-only.
+    source = SourceFactory(body=BODY, blocks=BLOCKS, title="Awkward text")
     proposition = PropositionFactory()
     for quote in QUOTES:
         claim = ClaimFactory(source=source, span=_at(quote))
         StanceFactory(claim=claim, proposition=proposition)
-    return source
+    return publish(source)

@@ -14,9 +14,10 @@ from django.urls import reverse
 from claims import backup
 from claims.importing.annotations import load_annotations
 from claims.importing.sources import ImportFailure
-from claims.models import Claim
+from claims.models import Claim, Source
 
 from .api_helpers import client_for, error_message
+from .corpus import revise
 from .factories import ClaimFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,15 @@ def annotations(tmp_path, **claim):
 
 def loaded() -> Claim:
     return Claim.objects.get(source__slug=SOURCE, quote=QUOTE)
+
+
+def load_published(tmp_path, **claim) -> None:
+    """Import the file as editors do on a published source: onto its working copy, which a
+    reviewer then publishes."""
+    revise(
+        Source.objects.get(slug=SOURCE),
+        lambda copy: load_annotations(annotations(tmp_path, source=copy.slug, **claim)),
+    )
 
 
 def test_a_claim_is_the_sources_own_view_unless_told_otherwise():
@@ -102,15 +112,15 @@ def test_the_seeds_old_reported_speech_claims_load_as_reported_factual_ones():
     ids=["missing-is-own", "counterpoint", "background", "retired-kind", "retired-and-reported"],
 )
 def test_the_importer_reads_attribution(tmp_path, given, expected):
-    load_annotations(annotations(tmp_path, **given))
+    load_published(tmp_path, **given)
     claim = loaded()
     assert (claim.kind, claim.attribution) == expected
 
 
 def test_reimporting_a_changed_attribution_updates_the_claim(tmp_path):
-    load_annotations(annotations(tmp_path))
+    load_published(tmp_path)
     assert loaded().attribution == "own"
-    load_annotations(annotations(tmp_path, attribution="reported"))
+    load_published(tmp_path, attribution="reported")
     assert loaded().attribution == "reported"
 
 

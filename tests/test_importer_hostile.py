@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from claims.importing.annotations import load_annotations
 from claims.importing.sources import MAX_FILE_BYTES, ImportFailure
 from claims.models import Claim, Proposition, Source
+from claims.revisions import start_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,11 @@ def test_hostile_annotation_files_are_refused_by_name(tmp_path, content, message
 
 
 def test_a_bad_claim_late_in_the_file_leaves_nothing_behind(tmp_path):
+    # Onto the working copy of the published source (its published revision is read-only), so
+    # that the first claim is written before the second fails.
+    copy = start_revision(source=Source.objects.get(slug="does-russia-support-iran"), by=None)
     data = json.loads(json.dumps(ANNOTATIONS))
+    data["claims"][0]["source"] = copy.slug
     data["claims"].append({**data["claims"][0], "quote": "words that are not in the text"})
     path = tmp_path / "annotations.json"
     path.write_text(json.dumps(data), "utf-8")

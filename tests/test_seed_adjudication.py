@@ -14,6 +14,9 @@ from claims.importing.adjudication import load_adjudication
 from claims.importing.annotations import load_annotations
 from claims.importing.sources import ImportFailure
 from claims.models import Adjudication, Claim, Source
+from claims.publishing import unpublish_source
+
+from .factories import reviewer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -88,9 +91,11 @@ def test_loading_again_changes_nothing(settings):
 
 @pytest.fixture
 def unsettled(settings):
-    """The EJP article as it stood before adjudication: the curated claims live, the second
-    reading handed in as data, nothing decided."""
+    """The EJP article as it stood before adjudication: a draft (a published revision is
+    read-only, and the seed loader publishes only once the readings are settled), the curated
+    claims live, the second reading handed in as data, nothing decided."""
     source = Source.objects.get(slug="iran-russia-alliance-ejp")
+    unpublish_source(source=source, by=reviewer_user())
     Adjudication.objects.filter(source=source).delete()
     Claim.objects.filter(source=source).delete()
     second = source.assignments.get(annotator__username="second-reader")
