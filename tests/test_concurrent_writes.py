@@ -1,7 +1,8 @@
 """Concurrent writers on one source never deadlock and never lose an acknowledged write.
 
-Eight threads, each with its own database connection, create claims on the same published
-source and change them with If-Match, as editors do through the API. Before the lock order
+Eight threads, each with its own database connection, create claims on the working copy of the
+same published source and change them with If-Match, as editors do through the API (a published
+revision is read-only: editors write to its working copy). Before the lock order
 was fixed, PostgreSQL reported dozens of deadlocks in such a run and answered many writes 503.
 Runs on PostgreSQL only: SQLite serialises writers, so there is nothing to race.
 """
@@ -19,6 +20,7 @@ from django.db import connection, connections
 
 from claims.models import Claim, Source
 from claims.publishing import publish_source
+from claims.revisions import start_revision
 
 from .api_helpers import client_for
 from .factories import SourceFactory, UserFactory, reviewer_user
@@ -81,8 +83,9 @@ def _writer(token_user, source_slug: str, results: list, barrier: threading.Barr
 
 @pytest.mark.django_db(transaction=True)
 def test_eight_writers_on_one_source_neither_deadlock_nor_lose_writes():
-    source = SourceFactory()
-    publish_source(source=source, by=reviewer_user())
+    published = SourceFactory()
+    publish_source(source=published, by=reviewer_user())
+    source = start_revision(source=published, by=None)
     editors = Group.objects.get_or_create(name="Editors")[0]
     users = []
     for index in range(WRITERS):
