@@ -38,6 +38,7 @@ from claims.models import (
     Topic,
 )
 from claims.models.assignments import blind_sources_for, hidden_claims
+from claims.models.base import PublishedReadOnly
 from claims.propositions import create_proposition
 
 
@@ -221,12 +222,14 @@ def check_no_duplicate(*, claim: Claim, proposition: Proposition, annotator, exc
 
 
 def _save(instance, by, **kwargs) -> None:
-    """Save with `by` named in the history; a ValidationError raised by the model (a row that
-    may not change) is answered by field."""
+    """Save with `by` named in the history; a ValidationError raised by the model is answered
+    by field, except PublishedReadOnly (a published row), which is raised as it is."""
     instance._history_user = by
     try:
         instance.full_clean(validate_unique=False, validate_constraints=False)
         instance.save(**kwargs)
+    except PublishedReadOnly:
+        raise  # not a field's error: callers answer it (409, a message naming the working copy)
     except ValidationError as error:
         raise _by_field(error) from None
 
@@ -235,6 +238,8 @@ def _delete(instance, by) -> None:
     instance._history_user = by
     try:
         instance.delete()
+    except PublishedReadOnly:
+        raise
     except ValidationError as error:
         raise _by_field(error) from None
 

@@ -136,9 +136,11 @@ def test_every_result_shows_the_words_it_was_found_by(client):
 
 
 def test_editors_notes_are_searched_for_editors_only(client, editor):
-    source = publish(SourceFactory())
+    # Content first, publication last: a published revision is read-only.
+    source = SourceFactory()
     claim = ClaimFactory(source=source, span=SECOND, note="Compare the quillwort memo.")
     StanceFactory(claim=claim)
+    publish(source)
     assert search.matches(Claim.objects.published(), "quillwort").count() == 0
     html = client.get("/search/?q=quillwort").content.decode()
     assert "Nothing published matches" in html

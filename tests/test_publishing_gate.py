@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from claims import publishing
+from claims import publishing, revisions
 from claims.backup import restore_file, write_corpus
 from claims.models import Claim, Proposition, ReviewEvent, Source, Stance, Topic
 
@@ -111,10 +111,11 @@ def test_admin_buttons_work_for_reviewers(client, reviewer, published):
     assert actions == ["published", "unpublished", "published"]
 
 
-def test_change_form_never_writes_publication_state(client, editor, published):
+def test_change_form_never_writes_publication_state(client, editor, reviewer, published):
     before = state(published)
     client.force_login(editor)
-    response = client.post(
+    # A published source's form is read-only: nothing at all is written through it.
+    refused = client.post(
         reverse("admin:claims_source_change", args=[published.pk]),
         source_form(
             published,
@@ -126,15 +127,38 @@ def test_change_form_never_writes_publication_state(client, editor, published):
             seen_version=published.version,
         ),
     )
-    assert response.status_code == 302
+    assert refused.status_code == 403
     assert state(published) == before
-    assert Source.objects.get(pk=published.pk).title == "A better title"
-    form = (
-        client.get(reverse("admin:claims_source_change", args=[published.pk]))
-        .context["adminform"]
-        .form
+    # Its working copy's form changes the content, never the publication state.
+    copy = revisions.start_revision(source=published, by=editor)
+    copy_before = state(copy)
+    response = client.post(
+        reverse("admin:claims_source_change", args=[copy.pk]),
+        source_form(
+            copy,
+            title="A better title",
+            status="published",
+            published_at="2020-01-01 00:00",
+            published_by=editor.pk,
+            deleted_at="2020-01-01 00:00",
+            seen_version=copy.version,
+        ),
     )
-    assert not {"status", "published_at", "published_by", "deleted_at"} & set(form.fields)
+    assert response.status_code == 302
+    assert state(copy) == copy_before
+    assert Source.objects.get(pk=copy.pk).title == "A better title"
+    form = client.get(reverse("admin:claims_source_change", args=[copy.pk])).context["adminform"]
+    assert not {"status", "published_at", "published_by", "deleted_at"} & set(form.form.fields)
+    # The new title reaches the public only through a reviewer's publication.
+    assert Source.objects.get(pk=published.pk).title != "A better title"
+    publishing.publish_source(source=copy, by=reviewer)
+    row = Source.objects.get(pk=published.pk)
+    assert (row.title, row.status, row.published_by, row.deleted_at) == (
+        "A better title",
+        "published",
+        reviewer,
+        None,
+    )
 
 
 # --- History revert -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from claims import revisions, summaries
 from claims.anchoring import make_anchor
+from claims.annotating import NotOwner
 from claims.editing import replace_body
 from claims.importing.annotations import load_annotations
 from claims.importing.documents import Document
@@ -313,19 +314,23 @@ def test_annotation_screen_of_a_published_source_refuses_writes(client, editor):
     assert published().claims.count() == Source.objects.get(pk=source.pk).claims.count()
 
 
-def test_api_writes_to_published_rows_answer_409_naming_the_working_copy(editor):
+def test_api_writes_to_published_rows_answer_409_naming_the_working_copy(editor, reviewer):
     source = published()
     claim = putin_claim(source)
     stance = claim.stances.order_by("pk").first()
     api = client_for(editor)
+    # The stance is another annotator's: the editor is refused that first (403); a reviewer, who
+    # may change anyone's stance, meets the published rule alone.
+    assert stance.annotator != editor
+    stances_api = client_for(reviewer)
     endpoint = f"/api/v1/sources/{SLUG}/revision/"
-    for method, url, data in (
-        ("patch", f"/api/v1/claims/{claim.pk}/", {"note": "changed"}),
-        ("delete", f"/api/v1/claims/{claim.pk}/", None),
-        ("patch", f"/api/v1/stances/{stance.pk}/", {"label": "contradicts"}),
-        ("delete", f"/api/v1/stances/{stance.pk}/", None),
+    for client, method, url, data in (
+        (api, "patch", f"/api/v1/claims/{claim.pk}/", {"note": "changed"}),
+        (api, "delete", f"/api/v1/claims/{claim.pk}/", None),
+        (stances_api, "patch", f"/api/v1/stances/{stance.pk}/", {"label": "contradicts"}),
+        (stances_api, "delete", f"/api/v1/stances/{stance.pk}/", None),
     ):
-        response = getattr(api, method)(url, data, format="json", HTTP_IF_MATCH="*")
+        response = getattr(client, method)(url, data, format="json", HTTP_IF_MATCH="*")
         assert response.status_code == 409, (url, response.content)
         body = response.json()["error"]
         assert body["code"] == "published_read_only"
@@ -386,7 +391,9 @@ def test_importing_annotations_onto_a_published_source_is_refused(tmp_path, edit
     assert not published().claims.filter(quote=OUTSIDE).exists()
 
 
-def test_importing_a_new_text_of_a_published_source_goes_to_its_working_copy(editor):
+def test_importing_a_new_text_of_a_published_source_goes_to_its_working_copy(reviewer):
+    # The seed manifest says `status = "published"`, which only a user who may publish may
+    # import; even their import of a new text leaves the published revision alone.
     manifest = load_manifest(SEEDS_DIR / "manifest.toml")
     name = "000_178888a787cec25a.txt"
     text = (
@@ -395,7 +402,7 @@ def test_importing_a_new_text_of_a_published_source_goes_to_its_working_copy(edi
         .replace(OUTSIDE, "Nagorno-Karabakh, moved on.")
     )
     sources, report = import_documents(
-        documents=[Document(name, text.encode())], manifest=manifest, user=editor
+        documents=[Document(name, text.encode())], manifest=manifest, user=reviewer
     )
     copy = sources[0]
     assert copy.revision_of == published()
@@ -405,7 +412,9 @@ def test_importing_a_new_text_of_a_published_source_goes_to_its_working_copy(edi
     # Importing the published text again changes nothing and makes no copy.
     copy.delete()
     import_documents(
-        documents=[Document(name, (SEEDS_DIR / name).read_bytes())], manifest=manifest, user=editor
+        documents=[Document(name, (SEEDS_DIR / name).read_bytes())],
+        manifest=manifest,
+        user=reviewer,
     )
     assert not Source.objects.filter(revision_of=published()).exists()
 
@@ -436,7 +445,11 @@ def test_changed_words_mark_the_stances_and_block_publishing(editor, reviewer):
 
     with pytest.raises(PermissionDenied):
         revisions.confirm_stance(stance=stance, by=None)
-    revisions.confirm_stance(stance=stance, by=editor, label="contradicts")
+    # The stance is its annotator's: another editor may not confirm it; a reviewer may.
+    assert stance.annotator != editor
+    with pytest.raises(NotOwner):
+        revisions.confirm_stance(stance=stance, by=editor, label="contradicts")
+    revisions.confirm_stance(stance=stance, by=reviewer, label="contradicts")
     stance.refresh_from_db()
     twin.refresh_from_db()
     assert (stance.needs_recheck, stance.label) == (False, "contradicts")
@@ -445,7 +458,7 @@ def test_changed_words_mark_the_stances_and_block_publishing(editor, reviewer):
     with pytest.raises(WorkflowError, match="1 stance\\(s\\) to re-check"):
         publish_source(source=copy, by=reviewer)
     for other in twin.stances.filter(needs_recheck=True):
-        revisions.confirm_stance(stance=other, by=editor)
+        revisions.confirm_stance(stance=other, by=reviewer)
     twin.refresh_from_db()
     assert twin.anchor_state == AnchorState.REANCHORED
     public = publish_source(source=copy, by=reviewer)
@@ -488,24 +501,32 @@ def test_a_stance_awaiting_recheck_counts_nowhere_public(client):
     assert stance.pk not in shown
 
 
-def test_the_annotation_screen_confirms_a_stance_to_recheck(client, editor):
+def test_the_annotation_screen_confirms_a_stance_to_recheck(client, editor, reviewer):
     copy = revisions.start_revision(source=published(), by=editor)
     edit_putin(copy, "Putin does not appear")
     stance = Stance.objects.filter(claim__source=copy, needs_recheck=True).first()
-    client.force_login(editor)
+    # Another annotator's stance: a reviewer confirms it (its annotator could too).
+    assert stance.annotator != editor
+    client.force_login(reviewer)
     url = reverse("admin:claims_source_annotate", args=[copy.pk])
     html = client.get(url).content.decode()
     assert "to re-check" in html and "words changed" in html
     assert PUTIN in html  # the published words, beside the new ones
     response = client.post(
-        url, {"action": "set-stance", "stance_id": stance.pk, "label": stance.label}
+        url,
+        {
+            "action": "set-stance",
+            "stance_id": stance.pk,
+            "label": stance.label,
+            "version": stance.version,  # the version the page showed
+        },
     )
     assert response.status_code == 302
     stance.refresh_from_db()
     assert not stance.needs_recheck
 
 
-def test_the_admin_lists_claims_whose_words_changed(client, editor):
+def test_the_admin_lists_claims_whose_words_changed(client, editor, reviewer):
     copy = revisions.start_revision(source=published(), by=editor)
     client.force_login(editor)
     form = {
@@ -532,6 +553,9 @@ def test_the_admin_lists_claims_whose_words_changed(client, editor):
     html = client.get(reverse("admin:claims_claim_change", args=[twin.pk])).content.decode()
     assert "Words before the edit" in html and PUTIN in html
     stance = twin.stances.order_by("pk").first()
+    # Another annotator's stance: a reviewer confirms it (its annotator could too).
+    assert stance.annotator != editor
+    client.force_login(reviewer)
     client.post(
         reverse("admin:claims_stance_changelist"),
         {"action": "confirm_action", "_selected_action": [stance.pk]},

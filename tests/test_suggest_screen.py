@@ -4,6 +4,7 @@ admin, driven as plain form posts (the screen works without JavaScript)."""
 import pytest
 from django.urls import reverse
 
+from claims import revisions
 from claims.models import Claim, ConfirmedSilence, Proposition, Stance
 from claims.suggesting.propositions import suggest
 
@@ -50,8 +51,11 @@ def test_editing_a_seed_claim_suggests_its_proposition_with_one_click_stances(cl
         for s in Stance.objects.select_related("claim", "proposition").order_by("pk")
         if s.proposition in [found.proposition for found in suggest(s.claim.quote)]
     )
+    # Seed sources are published: editors edit a seed claim on the working copy.
+    copy = revisions.start_revision(source=stance.claim.source, by=editor)
+    twin = Claim.objects.get(source=copy, revision_of=stance.claim)
     client.force_login(editor)
-    response = client.get(url_for(stance.claim.source), {"claim": stance.claim.pk})
+    response = client.get(url_for(copy), {"claim": twin.pk})
     html = response.content.decode()
     assert html.count('class="suggestion"') == 5
     assert f'value="{stance.proposition.slug}|supports"' in html

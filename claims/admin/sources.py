@@ -353,7 +353,8 @@ class SourceAdmin(HistoryAdmin):
             "returned": returned_comment(events),
             "changes": changes_since_published(obj) if in_review else None,
             "may_publish": publishing.may_publish(request.user),
-            "may_change": self.has_change_permission(request, obj),
+            # Moves are not content edits: a published (read-only) source can still be moved.
+            "may_change": self.has_change_permission(request),
             "move_url": reverse("admin:claims_source_review", args=[obj.pk]),
         }
 
