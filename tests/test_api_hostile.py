@@ -97,16 +97,17 @@ def test_markup_sent_as_data_stays_text_for_readers(editor, reviewer, client):
     # publishes.
     copy = api.post(reverse("api:source-revision", kwargs={"slug": SOURCE}))
     assert copy.status_code == 201
+    working_copy = copy.json()["slug"]
     response = api.post(
         reverse("api:claim-list"),
-        {"source": copy.json()["slug"], "start": 144, "end": 383, "anchor": "offsets", "note": note},
+        {"source": working_copy, "start": 144, "end": 383, "anchor": "offsets", "note": note},
         format="json",
     )
     assert response.status_code == 201
     assert response["Content-Type"] == "application/json"
     assert response.json()["note"] == note  # stored and returned as the text it is
     published = client_for(reviewer).post(
-        reverse("api:source-publish", kwargs={"slug": copy.json()["slug"]}), {}, format="json"
+        reverse("api:source-publish", kwargs={"slug": working_copy}), {}, format="json"
     )
     assert published.status_code == 200, published.content
     claim = Claim.objects.published().get(source__slug=SOURCE, note=note)
