@@ -15,7 +15,7 @@ from claims import selectors
 from claims.models import Claim, Proposition, Stance
 
 from .api_helpers import client_for
-from .corpus import grow
+from .corpus import grow, revise
 from .factories import ClaimFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,9 @@ def test_attribution_is_the_last_body_as_a_tag():
         "format": "text/plain",
     }
     # Every claim carries it, and a claim nobody labelled is still only highlighted.
-    bare = ClaimFactory(source=reported.source, span=(0, 6))
+    # Added in a new revision of its source: a published revision is read-only.
+    source = revise(reported.source, lambda copy: ClaimFactory(source=copy, span=(0, 6)))
+    bare = Claim.objects.published().get(source=source, start=0, end=6)
     annotation = client_for().get(reverse("api:annotation-detail", args=[bare.pk])).json()
     assert annotation["motivation"] == "highlighting"
     assert [b["value"] for b in annotation["body"]] == ["attribution:own"]

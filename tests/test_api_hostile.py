@@ -90,19 +90,32 @@ def test_hostile_queries_are_400s(query):
     assert response.json()["error"]["status"] == 400
 
 
-def test_markup_sent_as_data_stays_text_for_readers(editor, client):
+def test_markup_sent_as_data_stays_text_for_readers(editor, reviewer, client):
     note = "<script>alert('note')</script><img src=x onerror=alert(1)>"
     api = client_for(editor)
+    # A published source is read-only: the claim goes to its working copy, which a reviewer
+    # publishes.
+    copy = api.post(reverse("api:source-revision", kwargs={"slug": SOURCE}))
+    assert copy.status_code == 201
+    working_copy = copy.json()["slug"]
     response = api.post(
         reverse("api:claim-list"),
-        {"source": SOURCE, "start": 144, "end": 383, "anchor": "offsets", "note": note},
+        {"source": working_copy, "start": 144, "end": 383, "anchor": "offsets", "note": note},
         format="json",
     )
     assert response.status_code == 201
     assert response["Content-Type"] == "application/json"
     assert response.json()["note"] == note  # stored and returned as the text it is
+    published = client_for(reviewer).post(
+        reverse("api:source-publish", kwargs={"slug": working_copy}), {}, format="json"
+    )
+    assert published.status_code == 200, published.content
+    claim = Claim.objects.published().get(source__slug=SOURCE, note=note)
     page = client.get(f"/sources/{SOURCE}/").content.decode()
+    assert claim.quote[:40] in page  # the claim is on the page, its note as text
     assert "<script>alert('note')" not in page and "<img src=x" not in page
     # The browsable API escapes it too.
-    html = api.get(response.json()["url"], HTTP_ACCEPT="text/html").content.decode()
+    url = reverse("api:claim-detail", args=[claim.pk])
+    assert api.get(url).json()["note"] == note
+    html = api.get(url, HTTP_ACCEPT="text/html").content.decode()
     assert "<script>alert('note')" not in html and "<img src=x" not in html

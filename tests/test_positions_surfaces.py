@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from claims import selectors
+from claims import selectors, summaries
 from claims.models import Authorship, Claim
 from claims.views.common import agreement_heatmap
 
@@ -37,8 +37,11 @@ def source_with(labels, proposition, *, annotator, attributions=None, author=Non
     for n, (label, attribution) in enumerate(zip(labels, attributions, strict=True)):
         claim = ClaimFactory(source=source, span=(n * SPAN, n * SPAN + 30), attribution=attribution)
         StanceFactory(claim=claim, proposition=proposition, label=label, annotator=annotator)
-    # Content first, publication last: a published revision is read-only.
-    return publish(source)
+    # Content first, publication last: a published revision is read-only. The publication
+    # counts in the proposition summaries, as it does once it commits (tests never commit).
+    publish(source)
+    summaries.refresh()
+    return source
 
 
 @pytest.fixture

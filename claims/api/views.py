@@ -205,12 +205,13 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
         with transaction.atomic():
             try:
                 if self.action == "return_to_editor":
-                    function(source=source, by=request.user, comment=note)
+                    moved = function(source=source, by=request.user, comment=note)
                 else:
-                    function(source=source, by=request.user, note=note)
+                    moved = function(source=source, by=request.user, note=note)
             except publishing.WorkflowError as error:
                 raise rest_serializers.ValidationError({"status": [str(error)]}) from None
-        source = self.get_queryset().get(pk=source.pk)
+        # Publishing a working copy answers with the source it revises (the copy is gone).
+        source = self.get_queryset().get(pk=moved.pk)
         return Response(serializers.SourceSerializer(source, context={"request": request}).data)
 
     @extend_schema(

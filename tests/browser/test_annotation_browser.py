@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from claims.models import Claim, Proposition, Source
+from claims.revisions import start_revision
 from tests.factories import SourceFactory, UserFactory
 
 from .conftest import DESKTOP
@@ -75,7 +76,9 @@ def select_words(page, words: str) -> None:
 
 
 def test_editor_marks_edits_deletes_and_restores_a_claim(open_tab, editor_login):
-    source = Source.objects.get(slug="russia-and-iran-new-divides")
+    # A published revision is read-only: claims are marked on the source's working copy.
+    published = Source.objects.get(slug="russia-and-iran-new-divides")
+    source = start_revision(source=published, by=None)
     sentence = "These disagreements have strained diplomatic relations between the two nations"
     tab = open_tab(DESKTOP)
     log_in(tab, editor_login)

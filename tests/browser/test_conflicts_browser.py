@@ -8,6 +8,7 @@ import pytest
 
 from claims.annotating import add_stance, create_claim, set_stance, update_claim
 from claims.models import Claim, Proposition, Source, Stance
+from claims.revisions import start_revision
 from tests.factories import UserFactory
 
 from .conftest import DESKTOP
@@ -18,8 +19,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SENTENCE = "These disagreements have strained diplomatic relations between the two nations"
 
 
+def working_copy() -> Source:
+    """The seed source's working copy: a published revision is read-only, editors change a
+    published source through its copy."""
+    return start_revision(source=Source.objects.get(slug="russia-and-iran-new-divides"), by=None)
+
+
 def own_claim(user) -> tuple[Source, Claim]:
-    source = Source.objects.get(slug="russia-and-iran-new-divides")
+    source = working_copy()
     start = source.body.index(SENTENCE)
     claim = create_claim(source=source, start=start, end=start + len(SENTENCE), by=user)
     return source, claim
@@ -97,7 +104,7 @@ def test_source_form_conflict_shows_a_word_level_diff(open_tab, editor_login):  
     from django.contrib.auth.models import Permission
 
     editor_login.user_permissions.add(Permission.objects.get(codename="change_source"))
-    source = Source.objects.get(slug="russia-and-iran-new-divides")
+    source = working_copy()
     tab = open_tab(DESKTOP)
     log_in(tab, editor_login)
     tab.open(f"/admin/claims/source/{source.pk}/change/")
