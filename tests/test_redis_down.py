@@ -99,14 +99,15 @@ def test_throttles_still_count_per_process(broken_redis, settings):
     }
     from rest_framework.throttling import AnonRateThrottle
 
+    # The class keeps the rates it was given: put back the ones it had, not those of the
+    # overridden settings (which last until this test ends), or every later test is throttled.
+    original = AnonRateThrottle.THROTTLE_RATES
     AnonRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     try:
         client = client_for()
         statuses = [client.get(reverse("api:topic-list")).status_code for _ in range(5)]
     finally:
-        from rest_framework.settings import api_settings
-
-        AnonRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        AnonRateThrottle.THROTTLE_RATES = original
     assert statuses == [200, 200, 200, 429, 429]
 
 
