@@ -35,9 +35,9 @@ pytestmark = pytest.mark.django_db
 
 # Restoring a backup moves PostgreSQL's id sequences, which a rolled-back test transaction does
 # not undo: the round trips run as transactional tests (after the others; the database is
-# emptied after each), on the seed corpus loaded afresh. The groups and permissions made by
-# migrations (a reviewer publishes the working copies) are put back after each test's flush.
-round_trip = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# emptied after each), on the seed corpus loaded afresh. The flush also takes the groups the
+# migrations make: `reviewer_user` then gives the reviewer's permissions directly.
+round_trip = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
