@@ -25,7 +25,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, connections, router
 
 from claims.models import AnswerVersion, Proposition, Source, Stance
 
@@ -71,7 +71,8 @@ def answer_version(tags: Iterable[str]) -> str | None:
         sql.append(
             "SELECT tag, CAST(stamp AS TEXT) FROM claims_answerversion WHERE " + " OR ".join(wanted)
         )
-    with connection.cursor() as cursor:
+    # A read like any other: from a replica where the request may read from one.
+    with connections[router.db_for_read(AnswerVersion)].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sql), params)
         found = dict(cursor.fetchall())
     public = found.pop("public", None)
