@@ -1,6 +1,7 @@
 """One gate on every path: an editor cannot publish, unpublish, delete published material or
 re-publish by reverting, through the admin, the API, imports or commands; a reviewer can."""
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -367,6 +368,34 @@ def test_a_published_manifest_needs_a_user_who_may_publish(tmp_path, editor, rev
     source = Source.objects.get(slug="gated-one")
     assert (source.status, source.published_by) == ("published", reviewer)
     assert source.review_events.get().by == reviewer
+
+
+def test_a_re_import_by_an_editor_keeps_the_existing_sources_status(tmp_path, editor, reviewer):
+    text, manifest = manifest_for(tmp_path, "published")
+    call_command("import_sources", str(text), "--manifest", str(manifest), "--as", "bob")
+    text.write_text("A paragraph on the corridor, revised.\n", encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "import_sources", str(text), "--manifest", str(manifest), "--as", "alice", stdout=out
+    )
+    published = Source.objects.get(slug="gated-one")
+    assert published.status == "published"
+    assert published.body == "A paragraph on the corridor."
+    copy = Source.objects.get(revision_of=published)
+    assert copy.status == "draft" and "revised" in copy.body
+    assert "working copy" in out.getvalue()
+
+
+def test_a_manifest_status_does_not_move_an_existing_draft(tmp_path, editor):
+    text, manifest = manifest_for(tmp_path, "draft")
+    call_command("import_sources", str(text), "--manifest", str(manifest))
+    manifest.write_text(manifest.read_text().replace('"draft"', '"published"'), encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "import_sources", str(text), "--manifest", str(manifest), "--as", "alice", stdout=out
+    )
+    assert Source.objects.get(slug="gated-one").status == "draft"
+    assert "stays draft" in out.getvalue()
 
 
 def test_an_in_review_manifest_names_its_editor(tmp_path, editor):

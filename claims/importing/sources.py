@@ -217,6 +217,11 @@ def _write_source(
         # Editorial status is the editors' business once a source exists: re-importing a file
         # updates its text and metadata, never publishes or unpublishes it. A published
         # source's revision is read-only: changes go to its working copy, for a reviewer.
+        if entry.status != source.status:
+            report.messages.append(
+                f"{entry.slug}: stays {source.get_status_display().lower()}; an import does not "
+                f"change the status of a source that exists (the manifest says {entry.status!r})."
+            )
         if source.is_published and _changes(source, cleaned, values, wanted):
             source = start_revision(source=source, by=user)
             report.messages.append(
@@ -254,11 +259,17 @@ def _apply_status(source: Source, status: str, user) -> None:
 
 def check_statuses(batch: list[Prepared], manifest: Manifest | None, user) -> None:
     """Refuse, before anything is written, a manifest status the importing user may not set:
-    `published` needs a user who may publish, `in_review` a named user."""
+    `published` needs a user who may publish, `in_review` a named user. Only new sources are
+    checked: the status of a source that exists already is never changed by an import."""
     where = manifest.path.name if manifest and manifest.path else "manifest"
+    existing = set(
+        Source.all_objects.filter(slug__in=[item.entry.slug for item in batch]).values_list(
+            "slug", flat=True
+        )
+    )
     for item in batch:
         status = item.entry.status
-        if status == Source.Status.DRAFT:
+        if status == Source.Status.DRAFT or item.entry.slug in existing:
             continue
         field_name = f"{where}: sources ({item.name})"
         if status == Source.Status.IN_REVIEW and user is None:
