@@ -196,6 +196,8 @@ def test_unknown_filters_are_400_naming_them(url, field):
     ("query", "field"),
     [
         ("ordering=body", "ordering"),
+        ("ordering=-start,nope", "ordering"),
+        ("ordering=", "ordering"),
         ("kind=rumour", "kind"),
         ("published_after=yesterday", "published_after"),
         ("page_size=abc", "page_size"),
@@ -204,12 +206,19 @@ def test_unknown_filters_are_400_naming_them(url, field):
 )
 def test_bad_filter_values(query, field):
     response = client_for().get(f"{reverse('api:claim-list')}?{query}")
-    if field == "ordering":
-        # An ordering outside the whitelist is ignored by DRF, never passed to the database.
-        assert response.status_code == 200
-        return
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+def test_a_bad_ordering_names_the_fields_a_list_can_be_ordered_by():
+    response = client_for().get(f"{reverse('api:proposition-list')}?ordering=-nope")
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"]["ordering"][0]
+    assert "'-nope'" in message and "slug, created, modified" in message
+    ordered = client_for().get(f"{reverse('api:proposition-list')}?ordering=-slug,created")
+    assert ordered.status_code == 200
+    slugs = [row["slug"] for row in ordered.json()["results"]]
+    assert slugs == sorted(slugs, reverse=True)
 
 
 def test_page_size_is_capped():

@@ -4,6 +4,7 @@ cannot mean anything."""
 from django_filters import CharFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
 
 # Parameters that belong to ordering and content negotiation, not to a FilterSet.
 GENERAL_PARAMETERS = {"ordering", "format"}
@@ -43,3 +44,26 @@ class StrictFilterBackend(DjangoFilterBackend):
         paginator = getattr(view, "paginator", None)
         names = ("page_query_param", "page_size_query_param", "cursor_query_param")
         return {getattr(paginator, name) for name in names if getattr(paginator, name, None)}
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` names fields of the list, each optionally reversed with `-`; a field the list
+    cannot be ordered by is refused by name, not silently dropped."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params is not None:
+            fields = self.get_valid_fields(queryset, view, {"request": request})
+            allowed = [name for name, _ in fields]
+            for term in (term.strip() for term in params.split(",")):
+                if term.lstrip("-") not in allowed:
+                    choices = ", ".join(allowed) or "none"
+                    raise ValidationError(
+                        {
+                            self.ordering_param: [
+                                f"cannot order by {term!r}; allowed: {choices} "
+                                "(prefix “-” to reverse)"
+                            ]
+                        }
+                    )
+        return super().get_ordering(request, queryset, view)

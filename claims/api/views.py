@@ -16,7 +16,6 @@ from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_vie
 from rest_framework import exceptions, routers, status, viewsets
 from rest_framework import serializers as rest_serializers
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -37,7 +36,7 @@ from claims.selectors import positions_for
 from claims.visibility import public_actors, public_topic_ids
 
 from . import filters, rows, serializers
-from .backends import StrictFilterBackend
+from .backends import StrictFilterBackend, StrictOrderingFilter
 from .caching import CachedReadMixin, cached_answer
 from .conditional import ConditionalReadMixin, ConditionalWriteMixin
 from .errors import Conflict, NearDuplicate, as_api_error
@@ -76,7 +75,7 @@ class APIRootView(BrowsableCSPMixin, routers.APIRootView):
 class V1Mixin(CachedReadMixin, BrowsableCSPMixin):
     """Settings shared by every v1 resource; anonymous reads are cached (claims.api.caching)."""
 
-    filter_backends = [StrictFilterBackend, OrderingFilter]
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     ordering_fields: list[str] = []
 
     @property

@@ -315,12 +315,6 @@ def import_annotations(
     """Place, report and (unless a dry run, or something was refused without `partial`) write
     `records`, all in one transaction; `user` is the annotator of every stance."""
     report = BulkReport(dry_run=dry_run)
-    if not any(f.name == "attribution" for f in Claim._meta.get_fields()) and any(
-        r.attribution for r in records
-    ):
-        report.notes.append(
-            "Attribution values were read but not stored: claims have no attribution field yet."
-        )
     with transaction.atomic():
         lookups = _Lookups(records)
         plans = []
