@@ -8,6 +8,10 @@ app_name = "claims"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The home page is the index of topics and their propositions: a path cut back to its
+    # folder lands there rather than on a 404.
+    path("topics/", views.topic_index, name="topics"),
+    path("propositions/", views.topic_index, name="propositions"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("propositions/<slug:slug>/", views.proposition_detail, name="proposition"),
     path("sources/", views.source_index, name="sources"),

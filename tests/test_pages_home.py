@@ -96,3 +96,11 @@ def test_source_index_pages_by_the_last_source_shown(client, monkeypatch):
     assert second.count('class="source-list__title"') == 1
     assert 'rel="next"' not in second
     assert client.get("/sources/?after=x").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/topics/", "/propositions/"])
+def test_index_folders_lead_to_the_topics_on_the_home_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == "/#topics"
+    assert 'id="topics"' in client.get("/").content.decode()

@@ -3,7 +3,7 @@ through `claims.selectors` (published material only) and hands the result to a t
 
 from .citations import cite
 from .compare import compare
-from .overview import home, source_index
+from .overview import home, source_index, topic_index
 from .people import author_detail, publisher_detail
 from .search import search
 from .sources import source_detail, source_text
@@ -21,4 +21,5 @@ __all__ = [
     "source_index",
     "source_text",
     "topic_detail",
+    "topic_index",
 ]

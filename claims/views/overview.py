@@ -1,6 +1,6 @@
 """The home page and the index of sources: the published corpus at a glance."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
@@ -15,6 +15,13 @@ SOURCES_ON_HOME = 10
 SOURCES_IN_MAP = 12
 SUBTOPICS_ON_CARD = 8
 SOURCES_PER_PAGE = 50
+
+
+@require_safe
+def topic_index(request):
+    """The home page lists the topics and, under them, the propositions: `/topics/` and
+    `/propositions/` lead there."""
+    return redirect(f"{reverse('claims:home')}#topics")
 
 
 @require_safe
