@@ -24,7 +24,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from claims.anchoring import Anchor, AnchorError, make_anchor, normalize_newlines, reanchor
+from claims.anchoring import (
+    Anchor,
+    AnchorError,
+    locate_quote,
+    make_anchor,
+    normalize_newlines,
+    reanchor,
+)
 from claims.concurrency import lock_row
 from claims.models import (
     Actor,
@@ -204,6 +211,17 @@ def anchor_span(*, source: Source, start: int, end: int, quote: str | None = Non
             ),
         )
     return anchor
+
+
+def locate_span(*, source: Source, quote: str) -> Anchor:
+    """The anchor of `quote` where it occurs in `source.body`, for a client that knows a claim
+    by its words only; a ServiceError naming `quote` when the words are not there or are there
+    more than once (the client then sends `start` and `end` to say which)."""
+    try:
+        return locate_quote(source.body, normalize_newlines(quote))
+    except AnchorError as error:
+        hint = "; send start and end to say which" if "ambiguous" in str(error) else ""
+        raise ServiceError(field="quote", message=f"{error}{hint}", code="span") from None
 
 
 def check_no_duplicate(*, claim: Claim, proposition: Proposition, annotator, exclude=None):

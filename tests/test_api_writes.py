@@ -48,6 +48,32 @@ def test_a_matching_quote_is_accepted(editor, source):
     assert response.status_code == 201
 
 
+def test_a_quote_that_occurs_once_places_the_claim_by_itself(editor, source):
+    data = {"source": source.slug, "quote": "Tehran calls it a red line", "kind": "factual"}
+    response = client_for(editor).post(CLAIMS, data, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["start"], body["end"]) == (27, 53)
+    assert source.body[body["start"] : body["end"]] == "Tehran calls it a red line"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "words"),
+    [
+        ({"quote": "or"}, "quote", "ambiguous: found 2 times"),
+        ({"quote": "Ankara backs the corridor"}, "quote", "not found"),
+        ({"start": 0, "quote": "Moscow"}, "end", "required with `start`"),
+        ({"end": 6, "quote": "Moscow"}, "start", "required with `end`"),
+    ],
+)
+def test_a_quote_alone_must_say_which_words(editor, source, payload, field, words):
+    data = {"source": source.slug, "kind": "factual", **payload}
+    response = client_for(editor).post(CLAIMS, data, format="json")
+    assert response.status_code == 400, response.content
+    assert words in " ".join(response.json()["error"]["fields"][field])
+    assert not Claim.objects.filter(source=source).exists()
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "words"),
     [

@@ -284,12 +284,19 @@ class StanceBriefSerializer(BaseSerializer):
 
 class ClaimSerializer(BaseSerializer):
     """A claim: a span of its source's text. Send `source`, `start`, `end` (code points) and
-    optionally `quote`; the server takes the quote and its context from the text itself."""
+    `quote`; or `source` and `quote` alone when the words occur once in the text. The server
+    takes the quote and its context from the text itself."""
 
     url = IdentityLink(view_name="api:claim-detail")
     source = SlugRelatedField(slug_field="slug", queryset=Source.objects.none())
-    start = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET)
-    end = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET)
+    start = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_OFFSET,
+        required=False,
+        help_text="Code points from the start of the text. Required, with `end`, unless `quote` "
+        "occurs exactly once in the text (the server then finds it).",
+    )
+    end = serializers.IntegerField(min_value=1, max_value=MAX_OFFSET, required=False)
     quote = CleanCharField(
         required=False,
         trim_whitespace=False,
@@ -360,6 +367,8 @@ class ClaimSerializer(BaseSerializer):
                 }
             )
         attrs.pop("anchor", None)
+        if self.instance is None:
+            self._place(attrs)
         span_fields = {"source", "start", "end", "quote"}
         if self.instance is not None and not span_fields & set(attrs):
             # Only kind, attribution, speaker, actors or note change: the span stays as it is
@@ -373,6 +382,25 @@ class ClaimSerializer(BaseSerializer):
         except annotating.ServiceError as error:
             raise serializers.ValidationError({error.field: error.message}) from None
         return attrs
+
+    @staticmethod
+    def _place(attrs: dict) -> None:
+        """A new claim's offsets: as sent, or found from its quote when neither is sent."""
+        given = [name for name in ("start", "end") if name in attrs]
+        if len(given) == 1:
+            missing = "end" if given == ["start"] else "start"
+            raise serializers.ValidationError({missing: f"required with `{given[0]}`"})
+        if given:
+            return
+        if "quote" not in attrs:
+            raise serializers.ValidationError(
+                {"start": "required: send start and end, or a quote that occurs once in the text"}
+            )
+        try:
+            anchor = annotating.locate_span(source=attrs["source"], quote=attrs["quote"])
+        except annotating.ServiceError as error:
+            raise serializers.ValidationError({error.field: error.message}) from None
+        attrs["start"], attrs["end"] = anchor.start, anchor.end
 
     # Writes go through claims.annotating, which checks the span again inside the transaction,
     # and the version (the view has matched If-Match against the row it locked).
