@@ -10,6 +10,8 @@ from claims.admin.login import login as admin_login
 admin.site.site_header = "Geopolitics claims"
 admin.site.site_title = "Geopolitics claims admin"
 admin.site.index_title = "Sources, claims and propositions"
+# One mark for "nothing here" in every column, the computed ones included.
+admin.site.empty_value_display = "—"
 # The changelists are wide (quotes, stances): the app list stays on the index page instead.
 admin.site.enable_nav_sidebar = False
 
