@@ -46,14 +46,16 @@ def grow(n: int = 6) -> None:
 # Expected queries per list: the page of rows (joined to what it shows), the COUNT for page-number
 # lists (cursor lists have none), and one prefetch per embedded many-valued relation:
 #   publishers 2 (count, page) · authors 2 · sources 3 (+authorships) · actors 2 ·
-#   topics 4 (topics filed under published propositions, every topic's parent, count, page) ·
+#   topics 5 (propositions whose summaries are not settled — checked one by one only when
+#   there are some —, topics filed under published propositions, every topic's parent, count,
+#   page) ·
 #   propositions 5 (count, page, topics, positions' stances, source slugs) ·
 #   claims 3 (page, actors, stances) · stances 1 (page)
 EXPECTED_LIST_QUERIES = {
     "publisher": 2,
     "author": 2,
     "source": 3,
-    "topic": 4,
+    "topic": 5,
     "actor": 2,
     "proposition": 5,
     "claim": 3,
@@ -74,12 +76,13 @@ def test_list_query_counts_do_not_grow_with_rows(name):
 
 # Details: one query for the row plus one per embedded relation; the source detail embeds
 # authorships, claims, their actors and their stances (6 in all). A topic first finds which
-# topics are public (2: those filed under published propositions, every topic's parent).
+# topics are public (3: unsettled summaries, those filed under published propositions, every
+# topic's parent).
 EXPECTED_DETAIL_QUERIES = {
     "publisher": 1,
     "author": 1,
     "source": 5,
-    "topic": 3,
+    "topic": 4,
     "actor": 1,
     "proposition": 4,
 }

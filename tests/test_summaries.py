@@ -7,9 +7,10 @@ and compares every row with the Python arithmetic over all published stances.
 import random
 
 import pytest
+from django.db.models import F
 
-from claims import positions, revisions, selectors, summaries
-from claims.models import Claim, Proposition, PropositionSummary, Source, Stance
+from claims import positions, revisions, selectors, summaries, visibility
+from claims.models import Claim, Proposition, PropositionSummary, Source, Stance, Topic
 
 from .corpus import grow, publish
 from .factories import (
@@ -166,3 +167,42 @@ def test_a_refresh_with_nothing_marked_is_one_cheap_probe(django_assert_num_quer
         summaries.refresh()
     with django_assert_num_queries(1):
         summaries.refresh()
+
+
+def naive_public_topics() -> set[int]:
+    """The definition, asked of every stance: topics of published propositions and above."""
+    parents = dict(Topic.objects.values_list("pk", "parent_id"))
+    public = set()
+    for pk in Proposition.topics.through.objects.filter(
+        proposition__in=Proposition.objects.published()
+    ).values_list("topic_id", flat=True):
+        while pk is not None:
+            public.add(pk)
+            pk = parents[pk]
+    return public
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_public_topics_read_from_summaries_equal_the_definition(seed):
+    """Settled summaries answer for their propositions; marked ones (a write not yet refreshed)
+    and propositions without a summary are asked of their stances, so the answer never lags."""
+    rng = random.Random(seed)
+    topics = list(Topic.objects.all())
+    random_corpus(rng)
+    for proposition in Proposition.objects.filter(topics__isnull=True):
+        proposition.topics.set(rng.sample(topics, 2))
+    summaries.refresh()
+    assert visibility.public_topic_ids() == naive_public_topics()
+    # Unpublish every source on some propositions without refreshing the summaries: their
+    # rows are marked, still saying "published sources: n".
+    some = list(Proposition.objects.published().order_by("?")[:3])
+    for source in Source.objects.published().filter(claims__stances__proposition__in=some):
+        source.status = Source.Status.DRAFT
+        source.save()
+    assert PropositionSummary.objects.filter(marks__gt=F("settled")).exists()
+    assert visibility.public_topic_ids() == naive_public_topics()
+    # A proposition whose summary row is gone is asked of its stances too.
+    PropositionSummary.objects.filter(proposition__in=Proposition.objects.published()[:2]).delete()
+    assert visibility.public_topic_ids() == naive_public_topics()
+    summaries.refresh()
+    assert visibility.public_topic_ids() == naive_public_topics()
