@@ -309,3 +309,36 @@ def test_editing_the_text_names_the_orphaned_claims(client, editor):
     assert any("1 orphaned" in m and "“Moscow”" in m and "annotate" in m for m in messages), (
         messages
     )
+
+
+def test_source_search_matches_every_word_in_title_outlet_or_authors_once_each(client, superuser):
+    from .factories import AuthorFactory, PublisherFactory
+
+    outlet = PublisherFactory(name="Harbour Review")
+    by_two = SourceFactory(title="Port politics", publisher=outlet)
+    for name in ("Ana Karimova", "Ilya Karimov"):
+        by_two.authorships.create(author=AuthorFactory(name=name))
+    other = SourceFactory(title="Karimov's corridor")
+    SourceFactory(title="Unrelated")
+    client.force_login(superuser)
+
+    def found(query: str) -> list[Source]:
+        url = reverse("admin:claims_source_changelist")
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return sorted(response.context["cl"].result_list, key=lambda source: source.pk)
+
+    # Both authors match: the source is listed once, beside the one whose title matches.
+    assert found("karimov") == [by_two, other]
+    assert found("karimov harbour") == [by_two]
+    assert found('"Ana Karimova"') == [by_two]
+    assert found("karimov zzz") == []
+    with CaptureQueriesContext(connection) as captured:
+        found("karimov")
+    # Authors are asked through EXISTS: no join that repeats sources and needs a DISTINCT.
+    joined = [
+        q["sql"]
+        for q in captured
+        if 'FROM "claims_source"' in q["sql"] and 'JOIN "claims_authorship"' in q["sql"]
+    ]
+    assert not joined, joined

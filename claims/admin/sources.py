@@ -5,11 +5,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split, unescape_string_literal
 
 from claims import publishing, revisions
 from claims.editing import update_source_text
@@ -154,6 +156,27 @@ class SourceAdmin(HistoryAdmin):
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_on"
     inlines = [AuthorshipInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word must match the title, slug, outlet or an author's name. Author names are
+        asked through an EXISTS, not a join: the join makes each row once per author and
+        needs a DISTINCT over the whole list (and its count and date drill-down)."""
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[-1] == word[0]:
+                word = unescape_string_literal(word)
+            if not word:
+                continue
+            by_author = Authorship.objects.filter(
+                source=OuterRef("pk"), author__name__icontains=word
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(slug__icontains=word)
+                | Q(publisher__name__icontains=word)
+                | Exists(by_author)
+            )
+        return queryset, False
+
     # Publication state is never a form field: it moves through claims.publishing only.
     readonly_fields = [
         "status",
