@@ -1,6 +1,8 @@
 """Filter backend that refuses parameters it does not know, and blank values where a blank
 cannot mean anything."""
 
+import re
+
 from django_filters import CharFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
@@ -67,3 +69,17 @@ class StrictOrderingFilter(OrderingFilter):
                         }
                     )
         return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        """The parameter with the names it takes, as a pattern a client (or a fuzzer) can read."""
+        parameters = super().get_schema_operation_parameters(view)
+        names = [name for name in getattr(view, "ordering_fields", None) or [] if name != "__all__"]
+        if not names:
+            return parameters
+        one = f"-?({'|'.join(re.escape(name) for name in names)})"
+        for parameter in parameters:
+            parameter["schema"] = {"type": "string", "pattern": f"^{one}(,{one})*$"}
+            parameter["description"] = (
+                f"Order by {', '.join(names)}; prefix “-” to reverse, join several with commas."
+            )
+        return parameters
