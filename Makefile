@@ -99,10 +99,12 @@ load-faults: $(STAMP) $(BENCH)/.installed
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# Proposition suggestions: CheckThat! 2020 Task 2 dev (MAP@5, MRR, recall@1/5, BM25 against
-# the fused ranker), the seeds left out one source at a time, latency and memory at 25,000
-# propositions; writes bench/SUGGEST.md. No database, no network. `--tune` (run by hand:
-# $(BIN)/python bench/suggest.py --tune) searches the fusion weight on the train split.
+# Proposition suggestions: CheckThat! 2020 Task 2 dev (MAP@5, MRR, recall@1/5 of BM25, the
+# BM25 rankers fused, the embeddings alone and all three fused), the fusion weights chosen on
+# the train split, the seeds left out one source at a time, latency, model and memory at
+# 25,000 propositions; writes bench/SUGGEST.md. No database, no network. Embeddings of the
+# measured texts are kept in var/bench between runs (the first run computes them: minutes).
+# `$(BIN)/python bench/suggest.py --tune` prints the weight search alone.
 bench-suggest: $(STAMP)
 	$(BIN)/python bench/suggest.py
 

