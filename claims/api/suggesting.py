@@ -63,7 +63,8 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class SuggestView(StrictQueryMixin, APIView):
-    """Rank the existing propositions for a text: words BM25 and character n-gram BM25, fused."""
+    """Rank the existing propositions for a text: words BM25, character n-gram BM25 and the
+    cosine of sentence embeddings, fused."""
 
     permission_classes = [IsEditor]
     allowed = frozenset({"text", "source", "k"})
