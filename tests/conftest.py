@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from claims.importing.seeds import load_seeds
+from claims.suggesting.propositions import embed_missing
 
 from .api_helpers import SUMMARY_LINES
 from .factories import UserFactory
@@ -20,6 +21,9 @@ def pytest_terminal_summary(terminalreporter, config):
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_seeds()
+        # The seed propositions' vectors, stored once as in a deployment (embed_propositions):
+        # an index built in a test reads them instead of embedding the seeds again.
+        embed_missing()
 
 
 @pytest.fixture(autouse=True)

@@ -72,6 +72,7 @@ def test_source_marks_the_propositions_it_already_addresses(editor):
         ({"text": "Russia", "k": 21}, "k"),
         ({"text": "Russia", "k": "five"}, "k"),
         ({"text": "Russia", "source": "no-such-source"}, "source"),
+        ({"text": "Russia", "source": ""}, "source"),
         ({"text": "Russia", "limit": 3}, "limit"),
     ],
 )

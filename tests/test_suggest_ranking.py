@@ -2,9 +2,11 @@
 
 import socket
 
+import numpy as np
 import pytest
 
-from claims.suggesting.ranking import Bm25, Ranker, similarity
+from claims.suggesting import embedding, ranking
+from claims.suggesting.ranking import Bm25, Candidates, Ranker, Vectors, fuse, similarity
 from claims.suggesting.text import char_ngram_counts, fold, stem, word_counts, words
 
 PROPOSITIONS = {
@@ -98,8 +100,12 @@ def test_ranking_needs_no_network(monkeypatch):
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(embedding, "_encoder", None)  # the model is loaded here, offline
     r = ranker()
+    assert len(r.vectors) == len(PROPOSITIONS)
     assert r.search("drones for Russia", 1)[0].doc == 2
+    assert r.search("Tehran ships unmanned aircraft to Moscow", 1)[0].doc == 2
 
 
 def test_sentences_keep_their_offsets_in_the_text():
@@ -117,3 +123,76 @@ def test_sentences_keep_their_offsets_in_the_text():
     ranked = likely_sentences(body, "Where do pelicans spend the winter?", k=3)
     assert [r.sentence.text for r in ranked] == ["Pelicans winter on the Caspian."]
     assert likely_sentences(body, "nuclear submarines", k=3) == []
+
+
+# --- embeddings --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # No word and no content-word n-gram shared with the proposition it restates.
+        ("Tehran ships unmanned aircraft to Moscow", 2),
+        ("Restrictive measures lead both governments to settle payments in rubles and rials", 3),
+    ],
+)
+def test_a_paraphrase_without_shared_words_is_found_by_the_embeddings(query, expected):
+    r = ranker()
+    assert r.words.top(query, 5) == []
+    assert r.search(query, 1, mode="lexical")[0].doc != expected  # BM25 alone misses it
+    assert r.search(query, 1, mode="embedding")[0].doc == expected
+    assert r.search(query, 1)[0].doc == expected  # the fused ranker the app uses
+
+
+def test_a_query_sharing_nothing_is_still_ranked_by_meaning():
+    r = ranker()
+    query = "Ankara grows more powerful between the Black Sea and the Caspian"
+    assert r.search(query, 1, mode="lexical") == []
+    assert r.search(query, 1)[0].doc == 4
+
+
+def test_fusion_weights_combine_the_three_rankers():
+    lists = Candidates(
+        words=[("a", 4.0), ("b", 2.0)], chars=[("b", 10.0)], embedding=[("c", 0.8), ("a", 0.4)]
+    )
+    hits = fuse(lists, 3, char_weight=0.5, embed_weight=0.5)
+    scores = {hit.doc: hit.score for hit in hits}
+    assert scores == {"a": 0.25 + 0.25, "b": 0.125 + 0.25, "c": 0.5}
+    assert [h.doc for h in fuse(lists, 3, char_weight=0.5, embed_weight=0.0)] == ["b", "a"]
+
+
+def test_vectors_reuse_rows_and_grow():
+    index = Vectors(dimensions=3)
+    for n in range(70):
+        index.add(n, np.array([1.0, 0.0, 0.0], dtype=np.float32) * (n + 1) / 70)
+    assert len(index) == 70 and index.matrix.shape[0] == 128
+    index.remove(69)
+    index.add("new", np.array([0.0, 1.0, 0.0], dtype=np.float32))
+    assert index.rows["new"] == 69 and index.matrix.shape[0] == 128  # the freed row
+    assert index.top(np.array([0.0, 1.0, 0.0], dtype=np.float32), 1) == [("new", 1.0)]
+    assert [doc for doc, _ in index.top(np.array([1.0, 0.0, 0.0], dtype=np.float32), 2)] == [68, 67]
+    index.remove("new")
+    assert "new" not in index and all(doc != "new" for doc, _ in index.top(np.ones(3), 100))
+
+
+def test_rewording_replaces_the_vector_and_removing_forgets_it():
+    r = ranker()
+    r.add(2, "Armenia turns to the West for security guarantees.")
+    assert r.search("Tehran ships unmanned aircraft to Moscow", 1, mode="embedding")[0].doc != 2
+    r.remove(2)
+    assert 2 not in r.vectors and len(r.vectors) == 3
+
+
+def test_a_purely_lexical_ranker_never_embeds(monkeypatch):
+    def fail(texts):
+        raise AssertionError("embedded")
+
+    monkeypatch.setattr(ranking, "_embed", fail)
+    r = Ranker(embed_weight=0.0)
+    r.add_many(PROPOSITIONS.items())
+    assert r.search("drones for Russia", 1)[0].doc == 2 and not len(r.vectors)
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="mode must be one of"):
+        ranker().search("Iran", 1, mode="neural")

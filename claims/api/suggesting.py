@@ -63,7 +63,8 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class SuggestView(StrictQueryMixin, APIView):
-    """Rank the existing propositions for a text: words BM25 and character n-gram BM25, fused."""
+    """Rank the existing propositions for a text: words BM25, character n-gram BM25 and the
+    cosine of sentence embeddings, fused."""
 
     permission_classes = [IsEditor]
     allowed = frozenset({"text", "source", "k"})
@@ -78,6 +79,10 @@ class SuggestView(StrictQueryMixin, APIView):
         query = SuggestQuery(data=request.query_params)
         if not query.is_valid():
             raise ValidationError(query.errors)
+        if request.query_params.get("source") == "":
+            # A form-style query string drops an empty optional field silently; a blank slug
+            # names no source and is refused like any other unknown one.
+            raise ValidationError({"source": ["A source slug may not be blank."]})
         data = query.validated_data
         found = suggest(data["text"], k=data["k"])
         addressed: set[int] | None = None

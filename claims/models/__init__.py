@@ -8,7 +8,7 @@ from .jobs import Job, JobKind, JobStatus
 from .reviews import ReviewAction, ReviewEvent
 from .silences import ConfirmedSilence
 from .sources import Author, Authorship, Publisher, Source
-from .vocabulary import Actor, Proposition, Topic
+from .vocabulary import Actor, Proposition, PropositionVector, Topic
 
 __all__ = [
     "Actor",
@@ -28,6 +28,7 @@ __all__ = [
     "JobStatus",
     "Proposition",
     "PropositionSummary",
+    "PropositionVector",
     "PublicVersion",
     "Publisher",
     "ReviewAction",

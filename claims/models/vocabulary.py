@@ -118,3 +118,30 @@ class Proposition(VersionedModel, TimestampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class PropositionVector(models.Model):
+    """A proposition's sentence embedding, kept so that no process embeds every proposition
+    when it starts: claims.suggesting.propositions reads these and computes only the missing
+    or stale ones (a new proposition, a reworded one, another model).
+
+    A table of its own rather than a field of Proposition: writing a vector must not count as
+    an edit (no new version, no history row, no `modified` that would move the index's
+    marker), and the 1.5 KB vector stays out of the proposition's history and exports.
+    """
+
+    proposition = models.OneToOneField(
+        Proposition, on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    )
+    model = models.CharField(max_length=100, help_text="The model that computed the vector.")
+    text_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the text embedded (the proposition's document)."
+    )
+    vector = models.BinaryField(help_text="Little-endian float32 values, unit length.")
+    computed = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "proposition vector"
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of proposition {self.proposition_id}"

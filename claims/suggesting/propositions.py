@@ -6,20 +6,31 @@ suggestion it reads one marker, the number of propositions and their latest `mod
 sync (with a margin for transactions that committed late) are re-indexed, and deleted ones are
 found by comparing ids only when the counts disagree. Nothing is rebuilt for one change, and
 no process has to be told: the database is the one source of truth.
+
+Each proposition's sentence embedding is stored in the database (PropositionVector, with the
+model's name and a hash of the text embedded): a process starting up reads the vectors instead
+of computing them, and only a proposition without a current vector (new, reworded, or embedded
+by another model) is embedded, in batches, and its vector stored for every other process. A
+request embeds at most EMBED_PER_REQUEST of them; beyond that (a bulk import, the first start
+after an upgrade) the rest wait for the background sync of a starting worker or for
+`manage.py embed_propositions`, and are ranked by the BM25 rankers alone meanwhile.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.db import connection
 from django.db.models import Count, Max
 
-from claims.models import Proposition
+from claims.models import Proposition, PropositionVector
 
+from .embedding import MODEL_NAME, ModelUnavailable, embed
 from .ranking import Ranker, similarity
 from .text import proposition_document as document
 
@@ -31,6 +42,9 @@ LATE_COMMIT_MARGIN = timedelta(minutes=2)
 # Wordings at least this similar (cosine of character 4-grams) are near-duplicates.
 DUPLICATE_SIMILARITY = 0.6
 MAX_SUGGESTIONS = 20
+# Propositions embedded within one request's sync at most; the others wait (see above).
+EMBED_PER_REQUEST = 64
+EMBED_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,62 @@ class Suggestion:
     similarity: float  # how close the wordings are, in [0, 1], comparable across queries
 
 
+def text_hash(document: str) -> str:
+    """What identifies the text a vector was computed from."""
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+
+
+def vector_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def vector_from(data: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype="<f4").astype(np.float32)
+
+
+def store_vectors(items: list[tuple[int, str, str]]) -> np.ndarray:
+    """Embed each (pk, document, hash of the document) and store the vectors; returns them,
+    one row per item. A proposition deleted meanwhile gets no row."""
+    vectors = embed([doc for _, doc, _ in items])
+    existing = set(
+        Proposition.objects.filter(pk__in=[pk for pk, _, _ in items]).values_list("pk", flat=True)
+    )
+    PropositionVector.objects.bulk_create(
+        [
+            PropositionVector(
+                proposition_id=pk, model=MODEL_NAME, text_hash=digest, vector=vector_bytes(vector)
+            )
+            for (pk, _, digest), vector in zip(items, vectors, strict=True)
+            if pk in existing
+        ],
+        update_conflicts=True,
+        unique_fields=["proposition"],
+        update_fields=["model", "text_hash", "vector", "computed"],
+    )
+    return vectors
+
+
+def embed_missing(*, batch: int = EMBED_BATCH) -> int:
+    """Compute and store the vector of every proposition that lacks a current one (new,
+    reworded, or embedded by another model); returns how many. Used by
+    `manage.py embed_propositions`; the index does the same lazily."""
+    current = dict(
+        PropositionVector.objects.filter(model=MODEL_NAME).values_list(
+            "proposition_id", "text_hash"
+        )
+    )
+    missing = []
+    for pk, text, notes in Proposition.objects.values_list("pk", "text", "notes").iterator(
+        chunk_size=2000
+    ):
+        digest = text_hash(document(text, notes))
+        if current.get(pk) != digest:
+            missing.append((pk, document(text, notes), digest))
+    for start in range(0, len(missing), batch):
+        store_vectors(missing[start : start + batch])
+    return len(missing)
+
+
 class PropositionIndex:
     """A ranker over every proposition, synced lazily from the database."""
 
@@ -49,51 +119,97 @@ class PropositionIndex:
         self.ranker = Ranker()
         self._fingerprints: dict[int, int] = {}
         self._marker: tuple[int, datetime | None] | None = None
+        # Propositions indexed without a vector yet: pk → document.
+        self._unembedded: dict[int, str] = {}
         self._lock = threading.Lock()
 
-    def sync(self) -> None:
-        """Bring the index up to date (one query when nothing changed)."""
+    def sync(self, *, embed_limit: int | None = EMBED_PER_REQUEST) -> None:
+        """Bring the index up to date (one query when nothing changed). At most
+        `embed_limit` propositions are embedded (None: all that need it)."""
         marker_row = Proposition.objects.aggregate(count=Count("pk"), latest=Max("modified"))
         marker = (marker_row["count"], marker_row["latest"])
-        if marker == self._marker:
+        if marker == self._marker and not self._unembedded:
             return
         with self._lock:
-            if marker == self._marker:
-                return
-            rows = Proposition.objects.values_list("pk", "text", "notes")
-            previous = self._marker[1] if self._marker is not None else None
-            # Incremental when time moved forward; a latest `modified` that went back (a
-            # restore, a bulk load with historical timestamps) means rows were replaced
-            # wholesale: read them all, re-indexing only those whose document changed.
-            if previous is not None and marker[1] is not None and marker[1] >= previous:
-                rows = rows.filter(modified__gte=previous - LATE_COMMIT_MARGIN)
-            self._index_rows(rows)
-            if len(self._fingerprints) != marker[0]:
-                # Rows came or went without moving the marker forward (deleted, or written
-                # with old timestamps): reconcile by id.
-                existing = set(Proposition.objects.values_list("pk", flat=True))
-                for pk in set(self._fingerprints) - existing:
-                    self.ranker.remove(pk)
-                    del self._fingerprints[pk]
-                unseen = existing - set(self._fingerprints)
-                if unseen:
-                    self._index_rows(
-                        Proposition.objects.filter(pk__in=unseen).values_list("pk", "text", "notes")
-                    )
-            self._marker = marker
+            if marker != self._marker:
+                self._sync_rows(marker)
+            if self._unembedded:
+                try:
+                    self._attach_vectors(embed_limit)
+                except ModelUnavailable:
+                    logger.exception("Propositions are ranked without embeddings.")
+                    self._unembedded.clear()
+
+    def _sync_rows(self, marker: tuple[int, datetime | None]) -> None:
+        rows = Proposition.objects.values_list("pk", "text", "notes")
+        previous = self._marker[1] if self._marker is not None else None
+        # Incremental when time moved forward; a latest `modified` that went back (a
+        # restore, a bulk load with historical timestamps) means rows were replaced
+        # wholesale: read them all, re-indexing only those whose document changed.
+        if previous is not None and marker[1] is not None and marker[1] >= previous:
+            rows = rows.filter(modified__gte=previous - LATE_COMMIT_MARGIN)
+        self._index_rows(rows)
+        if len(self._fingerprints) != marker[0]:
+            # Rows came or went without moving the marker forward (deleted, or written
+            # with old timestamps): reconcile by id.
+            existing = set(Proposition.objects.values_list("pk", flat=True))
+            for pk in set(self._fingerprints) - existing:
+                self.ranker.remove(pk)
+                del self._fingerprints[pk]
+                self._unembedded.pop(pk, None)
+            unseen = existing - set(self._fingerprints)
+            if unseen:
+                self._index_rows(
+                    Proposition.objects.filter(pk__in=unseen).values_list("pk", "text", "notes")
+                )
+        self._marker = marker
 
     def _index_rows(self, rows) -> None:
+        """Re-index the rows whose document changed; their vectors are attached next."""
         for pk, text, notes in rows.iterator(chunk_size=2000):
             doc = document(text, notes)
             fingerprint = hash(doc)
             if self._fingerprints.get(pk) != fingerprint:
-                self.ranker.add(pk, doc)
+                # Indexed for words and characters now, without a vector until attached.
+                self.ranker.add(pk, doc, embed=False)
                 self._fingerprints[pk] = fingerprint
+                self._unembedded[pk] = doc
+
+    def _attach_vectors(self, embed_limit: int | None) -> None:
+        """Stored vectors for the propositions that lack one in the index; the missing or
+        stale ones embedded (at most `embed_limit`) and stored."""
+        pending = list(self._unembedded.items())
+        missing: list[tuple[int, str, str]] = []
+        for start in range(0, len(pending), 2000):
+            chunk = dict(pending[start : start + 2000])
+            stored = PropositionVector.objects.filter(
+                proposition_id__in=list(chunk), model=MODEL_NAME
+            ).values_list("proposition_id", "text_hash", "vector")
+            current = {pk: (digest, data) for pk, digest, data in stored}
+            for pk, doc in chunk.items():
+                digest = text_hash(doc)
+                found = current.get(pk)
+                if found is not None and found[0] == digest:
+                    self.ranker.vectors.add(pk, vector_from(found[1]))
+                    del self._unembedded[pk]
+                else:
+                    missing.append((pk, doc, digest))
+        if embed_limit is not None:
+            missing = missing[:embed_limit]
+        for start in range(0, len(missing), EMBED_BATCH):
+            batch = missing[start : start + EMBED_BATCH]
+            for (pk, _, _), vector in zip(batch, store_vectors(batch), strict=True):
+                self.ranker.vectors.add(pk, vector)
+                self._unembedded.pop(pk, None)
 
     def ranked(self, text: str, k: int) -> list[tuple[int, float]]:
         """Ids and scores of the `k` propositions most likely to match `text`."""
         self.sync()
-        return [(hit.doc, hit.score) for hit in self.ranker.search(text, k)]
+        try:
+            hits = self.ranker.search(text, k)
+        except ModelUnavailable:
+            hits = self.ranker.search(text, k, mode="lexical")
+        return [(hit.doc, hit.score) for hit in hits]
 
 
 _index = PropositionIndex()
@@ -132,7 +248,7 @@ def warm_in_background() -> threading.Thread:
 
     def warm() -> None:
         try:
-            proposition_index().sync()
+            proposition_index().sync(embed_limit=None)
         except Exception:
             logger.exception("The proposition index could not be built in the background.")
         finally:

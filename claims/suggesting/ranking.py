@@ -1,9 +1,11 @@
-"""Lexical rankers that update in place, and their fusion.
+"""Rankers that update in place, and their fusion.
 
 `Bm25` scores documents with Okapi BM25 over any kind of term (words or character n-grams);
+`Vectors` scores them by the cosine of their sentence embeddings (claims.suggesting.embedding);
 `Ranker` keeps one of each and fuses their rankings. Adding, replacing or removing one document
-touches only that document's terms, so a changed proposition never rebuilds the index.
-Pure Python on purpose: no model weights, no network, nothing beyond the standard library.
+touches only that document's terms and vector, so a changed proposition never rebuilds the
+index. The lexical rankers are pure Python; the embeddings need numpy and the model's weights,
+read from an installed package, never from the network.
 """
 
 from __future__ import annotations
@@ -14,9 +16,16 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from .text import char_ngram_counts, word_counts
 
 DocId = Hashable
+
+# The embeddings' share of the fused score, and the characters' share of what remains to the
+# BM25 rankers, chosen together on the CheckThat! 2020 train tweets (bench/suggest.py --tune).
+EMBED_WEIGHT = 0.6
+FUSED_CHAR_WEIGHT = 0.2
 
 
 class Bm25:
@@ -106,6 +115,67 @@ class Bm25:
         return heapq.nlargest(k, scores.items(), key=lambda item: item[1])
 
 
+class Vectors:
+    """Unit-length document vectors in one float32 matrix, scored by cosine (a dot product).
+
+    Rows are reused: a removed document's row is freed and the next added one takes it; the
+    matrix doubles when full. 25,000 documents of 384 dimensions take 37 MB.
+    """
+
+    def __init__(self, dimensions: int = 384) -> None:
+        self.matrix = np.zeros((0, dimensions), dtype=np.float32)
+        self.rows: dict[DocId, int] = {}
+        self.docs: list[DocId | None] = []
+        self.free: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, doc: DocId) -> bool:
+        return doc in self.rows
+
+    def add(self, doc: DocId, vector: np.ndarray) -> None:
+        """Store `vector` for `doc`, replacing what was stored under that id."""
+        row = self.rows.get(doc)
+        if row is None:
+            if self.free:
+                row = self.free.pop()
+            else:
+                row = len(self.docs)
+                if row >= len(self.matrix):
+                    grown = np.zeros(
+                        (max(64, 2 * len(self.matrix)), self.matrix.shape[1]), np.float32
+                    )
+                    grown[: len(self.matrix)] = self.matrix
+                    self.matrix = grown
+                self.docs.append(None)
+            self.rows[doc] = row
+            self.docs[row] = doc
+        self.matrix[row] = vector
+
+    def remove(self, doc: DocId) -> None:
+        """Forget document `doc` (nothing happens if it has no vector)."""
+        row = self.rows.pop(doc, None)
+        if row is None:
+            return
+        self.matrix[row] = 0.0
+        self.docs[row] = None
+        self.free.append(row)
+
+    def top(self, vector: np.ndarray, k: int) -> list[tuple[DocId, float]]:
+        """The `k` documents closest to `vector`, best first, with their cosines."""
+        if not self.rows or k <= 0:
+            return []
+        used = len(self.docs)
+        scores = self.matrix[:used] @ vector
+        if self.free:
+            scores[self.free] = -np.inf
+        k = min(k, len(self.rows))
+        best = np.argpartition(-scores, k - 1)[:k] if k < used else np.arange(used)
+        best = best[np.argsort(-scores[best], kind="stable")][:k]
+        return [(self.docs[i], float(scores[i])) for i in best if self.docs[i] is not None]
+
+
 @dataclass(frozen=True)
 class Hit:
     """One ranked document: its id and its fused score (1.0 for the best possible match)."""
@@ -114,26 +184,45 @@ class Hit:
     score: float
 
 
-class Ranker:
-    """Words BM25 and character n-gram BM25, fused by a weighted sum of their scores, each
-    divided by its best score for the query (so both lie in [0, 1]).
+# The modes of `Ranker.search`: words BM25 alone (the baseline), the two BM25 rankers fused
+# (the ranker before embeddings), embeddings alone, and all three fused.
+MODES = ("bm25", "lexical", "embedding", "fused")
 
-    The weight and the depth of each list were tuned on the CheckThat! 2020 train tweets
-    (bench/suggest.py --tune); the dev split measures them.
+
+class Ranker:
+    """Words BM25, character n-gram BM25 and embedding cosine, fused by a weighted sum of their
+    scores over each one's top `depth` documents, each divided by its best score for the query
+    (so all lie in [0, 1]).
+
+    `embed_weight` is the embeddings' share of the whole and `fused_char_weight` shares the
+    rest between characters and words; `char_weight` does that when the BM25 rankers are fused
+    alone (mode "lexical", or `embed_weight=0`: a purely lexical ranker that never loads the
+    model). All were chosen on the CheckThat! 2020 train tweets (bench/suggest.py --tune); the
+    dev split and the seeds measure them.
     """
 
     def __init__(
         self,
         *,
         char_weight: float = 0.4,
+        fused_char_weight: float = FUSED_CHAR_WEIGHT,
+        embed_weight: float = EMBED_WEIGHT,
         depth: int = 100,
         char_sizes: tuple[int, ...] = (4,),
         char_max_df: float = 0.05,
     ) -> None:
         self.words = Bm25(word_counts)
         self.chars = Bm25(lambda text: char_ngram_counts(text, char_sizes), max_df=char_max_df)
+        self.vectors = Vectors()
         self.char_weight = char_weight
+        self.fused_char_weight = fused_char_weight
+        self.embed_weight = embed_weight
         self.depth = depth
+
+    @property
+    def embeds(self) -> bool:
+        """Whether documents and queries are embedded."""
+        return self.embed_weight > 0
 
     def __len__(self) -> int:
         return len(self.words)
@@ -141,38 +230,114 @@ class Ranker:
     def __contains__(self, doc: DocId) -> bool:
         return doc in self.words
 
-    def add(self, doc: DocId, text: str) -> None:
-        """Index or re-index one document."""
+    def add(
+        self, doc: DocId, text: str, vector: np.ndarray | None = None, *, embed: bool = True
+    ) -> None:
+        """Index or re-index one document; its embedding is computed unless given, or unless
+        `embed` is false (the document then has no vector until `vectors.add` gives one)."""
+        if vector is None and embed and self.embeds:
+            vector = _embed([text])[0]
         self.words.add(doc, text)
         self.chars.add(doc, text)
+        if vector is not None:
+            self.vectors.add(doc, vector)
+        else:
+            self.vectors.remove(doc)
 
-    def add_many(self, documents: Iterable[tuple[DocId, str]]) -> None:
-        """Index many documents (a first load)."""
-        for doc, text in documents:
-            self.add(doc, text)
+    def add_many(
+        self, documents: Iterable[tuple[DocId, str]], vectors: np.ndarray | None = None
+    ) -> None:
+        """Index many documents (a first load), embedding them in batches unless their
+        vectors are given (one row per document, in order)."""
+        documents = list(documents)
+        if vectors is None and self.embeds:
+            vectors = _embed([text for _, text in documents])
+        for n, (doc, text) in enumerate(documents):
+            self.add(doc, text, None if vectors is None else vectors[n])
 
     def remove(self, doc: DocId) -> None:
         """Forget one document."""
         self.words.remove(doc)
         self.chars.remove(doc)
+        self.vectors.remove(doc)
 
-    def search(self, text: str, k: int = 5, *, fused: bool = True) -> list[Hit]:
-        """The `k` documents most likely to match `text`, best first. `fused=False` ranks
-        by words BM25 alone (the baseline the benchmark compares against)."""
-        word_top = self.words.top(text, self.depth if fused else k)
-        if not fused:
+    def search(
+        self,
+        text: str,
+        k: int = 5,
+        *,
+        fused: bool = True,
+        mode: str | None = None,
+        vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """The `k` documents most likely to match `text`, best first. `mode` is one of MODES
+        (default "fused", or "bm25" when `fused=False`); `vector` is the query's embedding when
+        the caller has it already."""
+        mode = mode or ("fused" if fused else "bm25")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if mode == "fused" and not self.embeds:
+            mode = "lexical"
+        if mode == "bm25":
+            word_top = self.words.top(text, k)
             best = word_top[0][1] if word_top else 1.0
             return [Hit(doc, score / best) for doc, score in word_top]
-        char_top = self.chars.top(text, self.depth)
-        combined: dict[DocId, float] = {}
-        for ranked, weight in ((word_top, 1.0 - self.char_weight), (char_top, self.char_weight)):
-            if not ranked:
-                continue
-            best = ranked[0][1] or 1.0
-            for doc, score in ranked:
-                combined[doc] = combined.get(doc, 0.0) + weight * score / best
-        top = heapq.nlargest(k, combined.items(), key=lambda item: item[1])
-        return [Hit(doc, round(score, 4)) for doc, score in top]
+        lists = self.candidates(text, mode, vector)
+        char_weight = self.fused_char_weight if mode == "fused" else self.char_weight
+        embed_weight = {"lexical": 0.0, "embedding": 1.0}.get(mode, self.embed_weight)
+        return fuse(lists, k, char_weight=char_weight, embed_weight=embed_weight)
+
+    def candidates(
+        self, text: str, mode: str = "fused", vector: np.ndarray | None = None
+    ) -> Candidates:
+        """Each ranker's top `depth` documents for `text` (those `mode` uses; others empty)."""
+        words = chars = near = []
+        if mode in ("lexical", "fused"):
+            words = self.words.top(text, self.depth)
+            chars = self.chars.top(text, self.depth)
+        if mode in ("embedding", "fused") and len(self.vectors):
+            if vector is None:
+                vector = _embed([text])[0]
+            # Only documents pointing the same way as the query count (cosine above 0).
+            near = [
+                (doc, score) for doc, score in self.vectors.top(vector, self.depth) if score > 0
+            ]
+        return Candidates(words, chars, near)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The top documents of each ranker for one query, best first, with raw scores."""
+
+    words: list[tuple[DocId, float]]
+    chars: list[tuple[DocId, float]]
+    embedding: list[tuple[DocId, float]]
+
+
+def fuse(lists: Candidates, k: int, *, char_weight: float, embed_weight: float) -> list[Hit]:
+    """The weighted sum of each ranker's scores divided by its best one: words weigh
+    (1 - embed_weight)(1 - char_weight), characters (1 - embed_weight) char_weight, and the
+    embedding cosine embed_weight. The `k` best, best first."""
+    lexical = 1.0 - embed_weight
+    combined: dict[DocId, float] = {}
+    for ranked, weight in (
+        (lists.words, lexical * (1.0 - char_weight)),
+        (lists.chars, lexical * char_weight),
+        (lists.embedding, embed_weight),
+    ):
+        if not ranked or not weight:
+            continue
+        best = ranked[0][1] or 1.0
+        for doc, score in ranked:
+            combined[doc] = combined.get(doc, 0.0) + weight * score / best
+    top = heapq.nlargest(k, combined.items(), key=lambda item: item[1])
+    return [Hit(doc, round(score, 4)) for doc, score in top]
+
+
+def _embed(texts: list[str]) -> np.ndarray:
+    from .embedding import embed  # loads the model on first use only
+
+    return embed(texts)
 
 
 def similarity(a: str, b: str) -> float:

@@ -1,7 +1,9 @@
 """The sentences of a source most likely to bear on a proposition: the silence check.
 
-The same ranker as for propositions, with the source's sentences as the documents; built per
-request (a source has a few hundred sentences at most, indexed in milliseconds).
+The lexical part of the ranker for propositions (words and character n-gram BM25), with the
+source's sentences as the documents; built per request (a source has a few hundred sentences
+at most, indexed in milliseconds). Not the embeddings: a source's sentences would have to be
+embedded at each request, a second or more of CPU for a long text.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def likely_sentences(body: str, query: str, *, k: int = 5) -> list[RankedSentenc
     hint that the source is silent.
     """
     sentences = split_sentences(body)
-    ranker = Ranker()
+    ranker = Ranker(embed_weight=0.0)
     ranker.add_many(enumerate(s.text for s in sentences))
     hits = ranker.search(query, k)
     return sorted(
