@@ -93,3 +93,13 @@ def test_an_over_long_page_address_is_414(client, settings):
     response = client.get("/search/?q=" + "a" * 300)
     assert response.status_code == 414
     assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.django_db
+def test_the_shell_imports_the_models_without_complaining(capsys):
+    from django.core.management import call_command
+
+    call_command("shell", "-c", "print(Claim.objects.model.__name__, Source.__name__)")
+    out, err = capsys.readouterr()
+    assert "Claim Source" in out
+    assert "could not be automatically imported" not in out + err
