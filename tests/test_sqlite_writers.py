@@ -84,7 +84,13 @@ def test_write_transactions_take_turns_across_threads(tmp_path, django_db_blocke
 
     path = tmp_path / "turns.sqlite3"
     options = {**_sqlite_options(SQLITE_BUSY_TIMEOUT="20"), "timeout": 20}
-    sqlite3.connect(path).execute("CREATE TABLE note (text TEXT)").connection.commit()
+    # In WAL mode from the start, as `migrate` leaves a site's database: twenty connections
+    # racing to convert a new file would meet at SQLite's lock before any turn is taken.
+    setup = sqlite3.connect(path)
+    setup.execute("PRAGMA journal_mode=WAL")
+    setup.execute("CREATE TABLE note (text TEXT)")
+    setup.commit()
+    setup.close()
     errors: list[BaseException] = []
 
     def writer(number: int) -> None:
@@ -112,14 +118,20 @@ def test_write_transactions_take_turns_across_threads(tmp_path, django_db_blocke
         except BaseException as error:
             errors.append(error)
         finally:
-            wrapper.connection.close()
+            # Closed once every writer is done: closing the last connection checkpoints the
+            # log, which takes SQLite's write lock outside any turn, and with waiting turned
+            # off a writer meeting it would fail for a reason that is not the one under test.
+            opened.append(wrapper.connection)
 
+    opened: list = []
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
     with django_db_blocker.unblock():  # these connections are the test's own, not Django's
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
+        for connection in opened:
+            connection.close()
     assert errors == []
     rows = sqlite3.connect(path).execute("SELECT count(*) FROM note").fetchone()
     assert rows == (20,)
