@@ -1,6 +1,8 @@
 """Shared fixtures. The seed corpus is loaded once into the test database; every test then runs
 inside a transaction that is rolled back, so each sees the same five published sources."""
 
+import socket
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -77,3 +79,15 @@ def reviewer(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Every way out to the network refused for the test (the database, if the test needs one,
+    must be reached before: see tests/test_suggest_api.py)."""
+
+    def refuse(*args, **kwargs):
+        raise OSError("networking is disabled in this test")
+
+    for name in ("socket", "create_connection", "getaddrinfo"):
+        monkeypatch.setattr(socket, name, refuse)

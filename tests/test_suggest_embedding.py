@@ -3,7 +3,6 @@ implementation, its tokenizer's edge cases, and loading it with networking disab
 
 import json
 import math
-import socket
 import threading
 from pathlib import Path
 
@@ -88,13 +87,7 @@ def test_weights_are_a_read_only_memory_map():
     assert isinstance(base, np.memmap | memoryview) or "mmap" in type(base).__name__
 
 
-def test_model_loads_and_embeds_with_networking_disabled(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("networking is disabled in this test")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def test_model_loads_and_embeds_with_networking_disabled(no_network):
     fresh = Encoder(model_dir())  # loaded here, not reused from another test
     a, b, c = fresh.encode(
         ["Moscow backs Baku.", "Russia supports Azerbaijan.", "Pelicans winter on the Caspian."]

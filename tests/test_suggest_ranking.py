@@ -1,7 +1,5 @@
 """The rankers behind proposition suggestions: pure Python, updated in place, offline."""
 
-import socket
-
 import numpy as np
 import pytest
 
@@ -94,13 +92,7 @@ def test_similarity_is_absolute_and_symmetric():
     assert similarity(a, "") == 0.0
 
 
-def test_ranking_needs_no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError("networking is disabled in this test")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+def test_ranking_needs_no_network(monkeypatch, no_network):
     monkeypatch.setattr(embedding, "_encoder", None)  # the model is loaded here, offline
     r = ranker()
     assert len(r.vectors) == len(PROPOSITIONS)
