@@ -537,12 +537,20 @@ class GroupPositions:
     combined: dict[int, positions.Position]
 
     def rows(self) -> list[tuple[Proposition, positions.Position, list[tuple[Source, Cell]]]]:
+        """Each proposition with the group's position and the cells of the sources holding one,
+        in the sources' order. The cells are gathered once: an outlet's hundreds of sources
+        times its hundreds of propositions, asked cell by cell, cost more than the page."""
+        column = {source.pk: (n, source) for n, source in enumerate(self.sources)}
+        held: dict[int, list[tuple[int, Source, Cell]]] = defaultdict(list)
+        for (proposition_id, source_id), cell in self.matrix.cells.items():
+            n, source = column[source_id]
+            held[proposition_id].append((n, source, cell))
         result = []
         for proposition in order_propositions(self.matrix, "text"):
-            held = [
-                (source, cell) for source, cell in self.matrix.row(proposition) if cell is not None
-            ]
-            result.append((proposition, self.combined[proposition.pk], held))
+            cells = sorted(held.get(proposition.pk, ()), key=lambda entry: entry[0])
+            result.append(
+                (proposition, self.combined[proposition.pk], [(s, c) for _, s, c in cells])
+            )
         return result
 
 

@@ -249,3 +249,19 @@ def test_api_compare_query_count_does_not_grow(size, django_assert_num_queries):
     # 4 published stances of the two, as plain rows  5 the propositions they address
     with django_assert_num_queries(5):
         assert APIClient().get(url).status_code == 200
+
+
+@pytest.mark.parametrize("voice", ["own", "all"])
+def test_group_rows_list_each_propositions_cells_in_the_sources_order(voice):
+    sources = list(Source.objects.published().order_by("-pk"))
+    group = selectors.group_positions(sources, voice=voice)
+    expected = [
+        (
+            proposition,
+            group.combined[proposition.pk],
+            [(source, cell) for source, cell in group.matrix.row(proposition) if cell is not None],
+        )
+        for proposition in selectors.order_propositions(group.matrix, "text")
+    ]
+    assert group.rows() == expected
+    assert any(len(cells) > 1 for _, _, cells in expected)
