@@ -61,6 +61,20 @@ CLAIM_FIELDS = ("quote", "kind", "attribution", "speaker", "note")
 STANCE_FIELDS = ("label", "note")
 # Source fields copied to the working copy and back (the slug is the working copy's own).
 COPIED_FIELDS = tuple(name for name in CONTENT_FIELDS if name != "slug")
+# A claim's own content: copied into a working copy, and compared and written back when the
+# copy is published (the source, the creator and the link to the original aside).
+CLAIM_CONTENT = (
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "kind",
+    "attribution",
+    "speaker_id",
+    "note",
+    "anchor_state",
+)
 
 
 class RevisionError(ValueError):
@@ -117,21 +131,7 @@ def start_revision(*, source: Source, by) -> Source:
             source=copy,
             revision_of=claim,
             created_by_id=claim.created_by_id,
-            **{
-                name: getattr(claim, name)
-                for name in (
-                    "start",
-                    "end",
-                    "quote",
-                    "prefix",
-                    "suffix",
-                    "kind",
-                    "attribution",
-                    "speaker_id",
-                    "note",
-                    "anchor_state",
-                )
-            },
+            **{name: getattr(claim, name) for name in CLAIM_CONTENT},
         )
         twin._history_user = by
         twin.save()
@@ -277,22 +277,10 @@ def _write_into(published: Source, copy: Source) -> None:
         published.save()
     _sync_authorships(published, copy)
 
-    claim_fields = (
-        "start",
-        "end",
-        "quote",
-        "prefix",
-        "suffix",
-        "kind",
-        "attribution",
-        "speaker_id",
-        "note",
-        "anchor_state",
-    )
     targets: dict[int, Claim] = {}  # copy id -> published claim
     for pk, twin in plan.kept_claims.items():
         claim = current[pk]
-        differs = [name for name in claim_fields if getattr(claim, name) != getattr(twin, name)]
+        differs = [name for name in CLAIM_CONTENT if getattr(claim, name) != getattr(twin, name)]
         for name in differs:
             setattr(claim, name, getattr(twin, name))
         if differs:
@@ -305,7 +293,7 @@ def _write_into(published: Source, copy: Source) -> None:
         claim = Claim(
             source=published,
             created_by_id=twin.created_by_id,
-            **{name: getattr(twin, name) for name in claim_fields},
+            **{name: getattr(twin, name) for name in CLAIM_CONTENT},
         )
         claim.save()
         claim.actors.set([actor.pk for actor in twin.actors.all()])

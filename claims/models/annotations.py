@@ -13,7 +13,7 @@ from claims.anchoring import CONTEXT_LENGTH, AnchorError, check_span
 
 from .assignments import hidden_claims, hidden_stances
 from .base import TimestampedModel, VersionedModel, choices_check
-from .sources import Source, refuse_if_published
+from .sources import Source, SourcePart, refuse_if_published
 from .vocabulary import Actor, Proposition
 
 
@@ -66,7 +66,7 @@ class ClaimAttribution(models.TextChoices):
     BACKGROUND = "background", "Background"
 
 
-class Claim(VersionedModel, TimestampedModel):
+class Claim(SourcePart, VersionedModel, TimestampedModel):
     """An assertion made in one source, anchored as a span of its body.
 
     `start` and `end` count Unicode code points (W3C TextPositionSelector); `prefix` and `suffix`
@@ -164,22 +164,12 @@ class Claim(VersionedModel, TimestampedModel):
         except AnchorError as error:
             raise ValidationError({"quote": str(error)}) from None
 
-    # The published revision is read-only (claims.revisions): every save and delete passes here.
-
-    def save(self, *args, **kwargs) -> None:
-        self._refuse_published()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_published()
-        return super().delete(*args, **kwargs)
-
-    def _refuse_published(self) -> None:
+    def held_by(self) -> models.Q:
         # The source it is on, and the one it was on (if the save moves it): one query.
         where = models.Q(pk=self.source_id)
         if not self._state.adding and self.pk is not None:
             where |= models.Q(claims__pk=self.pk)
-        refuse_if_published(where)
+        return where
 
 
 class StanceLabel(models.TextChoices):
@@ -203,7 +193,7 @@ class StanceQuerySet(models.QuerySet):
         return self.exclude(hidden_stances(user)).filter(claim__source__deleted_at__isnull=True)
 
 
-class Stance(VersionedModel, TimestampedModel):
+class Stance(SourcePart, VersionedModel, TimestampedModel):
     """One annotator's reading of how a claim bears on a proposition."""
 
     Label = StanceLabel
@@ -250,19 +240,12 @@ class Stance(VersionedModel, TimestampedModel):
     def __str__(self) -> str:
         return f"{self.get_label_display()}: {self.proposition.slug}"
 
-    def save(self, *args, **kwargs) -> None:
-        self._refuse_published()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._refuse_published()
-        return super().delete(*args, **kwargs)
-
-    def _refuse_published(self) -> None:
+    def held_by(self) -> models.Q:
+        # The source of its claim, and of the claim it was on (if the save moves it).
         where = models.Q(claims__pk=self.claim_id)
         if not self._state.adding and self.pk is not None:
             where |= models.Q(claims__stances__pk=self.pk)
-        refuse_if_published(where)
+        return where
 
 
 @receiver(m2m_changed, sender=Claim.actors.through)

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .sources import Source, refuse_if_published
+from .sources import Source, SourcePart
 from .vocabulary import Proposition
 
 
@@ -15,7 +15,7 @@ class ConfirmedSilenceQuerySet(models.QuerySet):
         return self.filter(source__status=Source.Status.PUBLISHED)
 
 
-class ConfirmedSilence(models.Model):
+class ConfirmedSilence(SourcePart):
     """A source checked for a proposition and found silent on it.
 
     Distinguishes "confirmed silent" from "not addressed" (nobody looked) in the matrices. It
@@ -43,14 +43,6 @@ class ConfirmedSilence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} is silent on {self.proposition}"
-
-    def save(self, *args, **kwargs) -> None:
-        refuse_if_published(models.Q(pk=self.source_id))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        refuse_if_published(models.Q(pk=self.source_id))
-        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         from .annotations import Stance

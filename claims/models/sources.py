@@ -260,7 +260,28 @@ class AuthorshipRole(models.TextChoices):
     TRANSLATOR = "translator", "Translator"
 
 
-class Authorship(models.Model):
+class SourcePart(models.Model):
+    """A row of a source's content (claim, stance, byline, confirmed silence). The published
+    revision is read-only (claims.revisions): every save and delete of such a row passes here
+    and is refused while the source it is on, or was on, is published."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        refuse_if_published(self.held_by())
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_if_published(self.held_by())
+        return super().delete(*args, **kwargs)
+
+    def held_by(self) -> models.Q:
+        """The sources this row is on (and was on, if the save moves it)."""
+        return models.Q(pk=self.source_id)
+
+
+class Authorship(SourcePart):
     """Ties an author to a source in a role, in byline order."""
 
     Role = AuthorshipRole
@@ -281,14 +302,6 @@ class Authorship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} ({self.get_role_display().lower()}) — {self.source}"
-
-    def save(self, *args, **kwargs) -> None:
-        refuse_if_published(models.Q(pk=self.source_id))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        refuse_if_published(models.Q(pk=self.source_id))
-        return super().delete(*args, **kwargs)
 
 
 def refuse_if_published(where: models.Q) -> None:
