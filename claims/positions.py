@@ -3,8 +3,9 @@
 A stance labels one claim of a source as supporting, contradicting, being mixed on or neutral
 towards a proposition. Callers flatten their stances into ``StanceRow`` values; this module
 builds each source's **position** from them, combines sources into a group's position (an
-outlet's, an author's), grades the agreement between two sets of positions, measures how split
-the sources are on a proposition and how well two annotators agree.
+outlet's, an author's), grades the agreement between two sets of positions (each proposition
+weighed by the quotes behind it), measures how split the sources are on a proposition and how
+well two annotators agree.
 
 **Evidence, not a verdict.** A position keeps what it rests on: how many quotes carry each
 label, a *lean* and the number of quotes. Each quote counts once (when several annotators
@@ -18,19 +19,21 @@ quotes, ``lean = (s - c) / (s + c + m)``.
 ========================  ====================  =====================================
 label                     lean                  e.g.
 ========================  ====================  =====================================
-``supports``              lean >= 3/4           6 supports + 1 mixed (6/7); 7 + 1 against
-``leans_supports``        1/4 <= lean < 3/4     4 supports + 1 contradicts (3/5); 1 + 1 mixed
+``supports``              lean = 1              every sided quote supports: 3 supports
+``leans_supports``        1/4 <= lean < 1       6 supports + 1 mixed (6/7); 4 supports +
+                                                1 contradicts (3/5); 1 + 1 mixed (1/2)
 ``mixed``                 -1/4 < lean < 1/4     1 supports + 1 contradicts; 3 against 2
-``leans_contradicts``     -3/4 < lean <= -1/4   the mirror images
-``contradicts``           lean <= -3/4
+``leans_contradicts``     -1 < lean <= -1/4     the mirror images
+``contradicts``           lean = -1
 ``neutral``               no sided quote
 ========================  ====================  =====================================
 
-Why these steps: 3/4 means the quotes sit on average three-quarters of the way to one side,
-which takes at least three clear quotes per hedge or seven per contrary quote: an argument with
-a concession is still that argument. Below 1/4 the two sides nearly cancel (one quote either
-way, or three against two), which is what "mixed" should say. In between the source leans, and
-the page says so instead of rounding it to either end.
+Why these steps: the two ends say something a reader can check at a glance against the counts
+beside them, that every quote of the source's own taking a side takes that side. One hedge or
+contrary quote among them makes the position *lean*: still the argument the source makes (six
+supporting quotes and one mixed lean supports, they are not "mixed"), with the qualification
+shown. Below 1/4 the two sides nearly cancel (one quote either way, or three against two),
+which is what "mixed" should say.
 
 **Whose view.** Only the source's own claims make its position (``voice="own"``). Claims that
 report someone else's view, present a counterpoint to rebut or concede, or give background about
@@ -68,7 +71,7 @@ VOICES = ("own", "all")
 
 # Each position label's step on the scale, in whole numbers for exact sums.
 STEPS = {SUPPORTS: 2, LEANS_SUPPORTS: 1, MIXED: 0, LEANS_CONTRADICTS: -1, CONTRADICTS: -2}
-STRONG = Fraction(3, 4)
+STRONG = Fraction(1)
 LEANING = Fraction(1, 4)
 
 
@@ -188,11 +191,11 @@ def _graded(supports: int, contradicts: int, mixed: int) -> str:
     if not sided:
         return NEUTRAL
     net = 4 * (supports - contradicts)
-    if net >= 3 * sided:
+    if net >= 4 * sided:  # lean = 1: nothing but supporting quotes
         return SUPPORTS
     if net >= sided:
         return LEANS_SUPPORTS
-    if net <= -3 * sided:
+    if net <= -4 * sided:
         return CONTRADICTS
     if net <= -sided:
         return LEANS_CONTRADICTS
@@ -429,14 +432,27 @@ def near(a: Position, b: Position) -> bool:
     return frozenset({a.label, b.label}) in _NEIGHBOURS
 
 
+def weight(a: Position, b: Position) -> int:
+    """How much one shared proposition counts in the agreement score: the quotes of the side
+    that says less about it (at least 1, since a position taken rests on a quote).
+
+    Two articles that each argue a proposition at length say more about where they stand than
+    two passing sentences do, and a proposition one of them mentions once weighs as that one
+    quote, however much the other says: 5 quotes against 5 count 5, 1 against 6 count 1.
+    """
+    return max(1, min(a.quotes, b.quotes))
+
+
 @dataclass(frozen=True)
 class Agreement:
     """How two sets of positions compare, proposition by proposition.
 
-    ``closeness`` maps each shared proposition to ``closeness(a, b)``; ``agreeing`` holds those
-    where the two are ``near``, ``diverging`` the others, the furthest apart first (ties by
-    text); the other tuples are sorted by the propositions' text. ``score`` is the mean
-    closeness over the shared propositions, or ``None`` when nothing is shared.
+    ``closeness`` maps each shared proposition to ``closeness(a, b)`` and ``weights`` to
+    ``weight(a, b)``; ``agreeing`` holds those where the two are ``near``, ``diverging`` the
+    others, the furthest apart first (ties by text); the other tuples are sorted by the
+    propositions' text. ``score`` is the mean closeness over the shared propositions, each
+    counted ``weight`` times (an evidence-weighted mean), and ``unweighted`` the plain mean,
+    each proposition counted once; both are ``None`` when nothing is shared.
     """
 
     shared: tuple[Hashable, ...]
@@ -446,21 +462,29 @@ class Agreement:
     only_b: tuple[Hashable, ...]
     score: float | None
     closeness: Mapping[Hashable, Fraction] = field(default_factory=dict)
+    weights: Mapping[Hashable, int] = field(default_factory=dict)
+    unweighted: float | None = None
 
 
 def agreement(a: Mapping[Hashable, Position], b: Mapping[Hashable, Position]) -> Agreement:
     """Compare two ``{proposition: Position}`` mappings, e.g. two sources or publishers.
 
-    Positions without a label of their own (only quotes set aside) count as not taken.
+    Positions without a label of their own (only quotes set aside) count as not taken. The
+    sums are exact (``Fraction``) until the final division.
     """
     held_a = {key for key, position in a.items() if position.label is not None}
     held_b = {key for key, position in b.items() if position.label is not None}
     shared = _sorted(held_a & held_b)
     close = {proposition: closeness(a[proposition], b[proposition]) for proposition in shared}
+    weights = {proposition: weight(a[proposition], b[proposition]) for proposition in shared}
     together = {p for p in shared if near(a[p], b[p])}
     agreeing = tuple(p for p in shared if p in together)
     diverging = tuple(sorted((p for p in shared if p not in together), key=lambda p: close[p]))
-    score = float(sum(close.values(), Fraction(0)) / len(shared)) if shared else None
+    score = unweighted = None
+    if shared:
+        weighted = sum((close[p] * weights[p] for p in shared), Fraction(0))
+        score = float(weighted / sum(weights.values()))
+        unweighted = float(sum(close.values(), Fraction(0)) / len(shared))
     return Agreement(
         shared=shared,
         agreeing=agreeing,
@@ -469,6 +493,8 @@ def agreement(a: Mapping[Hashable, Position], b: Mapping[Hashable, Position]) ->
         only_b=_sorted(held_b - held_a),
         score=score,
         closeness=close,
+        weights=weights,
+        unweighted=unweighted,
     )
 
 

@@ -8,8 +8,9 @@ The SQL follows `claims.positions` step by step, in whole numbers:
    does (neutral only when nothing else is present, one sided label is the label, two or more
    make mixed);
 2. each source's own quotes give s supporting, c contradicting and m mixed; its position is
-   graded from the lean (s - c) / (s + c + m) against the thresholds 1/4 and 3/4, compared
-   without division: lean >= 3/4 is 4(s - c) >= 3(s + c + m), and so on. A source with no
+   graded from the lean (s - c) / (s + c + m) against the thresholds 1/4 and 1, compared
+   without division: lean >= 1 is 4(s - c) >= 4(s + c + m), lean >= 1/4 is
+   4(s - c) >= s + c + m, and so on. A source with no
    quote of its own on the proposition (only reported views, counterpoints or background)
    addresses it but holds no position (`positions.evidence` gives it no label);
 3. the positions are counted, and `positions.divergence_parts` is computed from the counts:
@@ -65,9 +66,9 @@ _POSITIONS = """
     SELECT pid,
            CASE WHEN e.own = 0 THEN NULL
                 WHEN e.s + e.c + e.m = 0 THEN 'neutral'
-                WHEN 4 * (e.s - e.c) >= 3 * (e.s + e.c + e.m) THEN 'supports'
+                WHEN 4 * (e.s - e.c) >= 4 * (e.s + e.c + e.m) THEN 'supports'
                 WHEN 4 * (e.s - e.c) >= e.s + e.c + e.m THEN 'leans_supports'
-                WHEN 4 * (e.s - e.c) <= -3 * (e.s + e.c + e.m) THEN 'contradicts'
+                WHEN 4 * (e.s - e.c) <= -4 * (e.s + e.c + e.m) THEN 'contradicts'
                 WHEN 4 * (e.s - e.c) <= -(e.s + e.c + e.m) THEN 'leans_contradicts'
                 ELSE 'mixed' END AS position
     FROM ({evidence}) e

@@ -287,6 +287,12 @@ def test_comparison_of_two_sources_matches_positions_module():
         Source.objects.get(slug="does-russia-support-iran"),
     ).agreement
     assert body["agreement"] == round(pairs.score, 4)
+    assert body["agreement_unweighted"] == round(pairs.unweighted, 4)
+    # The figure can be worked out from the rows: closeness weighted by each row's weight.
+    shared = body["agreeing"] + body["diverging"]
+    weighted = sum(r["closeness"] * r["weight"] for r in shared) / sum(r["weight"] for r in shared)
+    assert body["agreement"] == pytest.approx(weighted, abs=1e-3)
+    assert all(r["weight"] is None for r in body["only_a"] + body["only_b"])
     same_side = [{"supports", "leans_supports"}, {"contradicts", "leans_contradicts"}]
     assert all(
         r["closeness"] >= 0.75 or {r["a"]["position"], r["b"]["position"]} in same_side

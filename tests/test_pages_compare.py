@@ -19,8 +19,11 @@ def test_comparison_shows_the_figure_and_the_three_sections(client):
     assert response.status_code == 200
     html = response.content.decode()
     # Graded over the 6 propositions both hold a position on of their own: identical leans on
-    # two (1 each), half apart on one (1/2), opposite on three (0): mean closeness 5/12.
-    assert '<p class="agreement-figure__number">42%</p>' in html
+    # two (1 each), half apart on one (1/2), opposite on three (0). Each weighs the quotes of
+    # the thinner side: 2 on iran-arms-russia (two quotes each), 1 on the others; so
+    # (2 + 1 + 1/2) / 7 = 1/2, and counting each once 5/12 (42%).
+    assert '<p class="agreement-figure__number">50%</p>' in html
+    assert "counting every proposition once: 42%" in html
     assert "both take a position on" in html and "close on <strong>2</strong>" in html
     assert 'Where they diverge, the furthest apart first <span class="muted">(4)</span>' in html
     assert 'Where they agree (or nearly) <span class="muted">(2)</span>' in html

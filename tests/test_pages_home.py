@@ -48,10 +48,11 @@ def test_home_agreement_map_is_an_svg_with_a_table_equivalent(client):
     assert svg.count('class="heat-link"') == 20
     assert "/compare/?a=" in svg
     assert "<caption>Agreement between sources" in html
-    # Fanack's and EJP's pieces: 42% graded agreement over 6 shared propositions.
+    # Fanack's and EJP's pieces: 50% graded agreement over 6 shared propositions, weighted by
+    # evidence (see tests/test_pages_compare.py).
     assert (
         "Russia and Iran: New Divides and Ongoing Intersections and Iran and Russia: a closely "
-        "scrutinized alliance, 42% agreement over 6 shared propositions, close on 2"
+        "scrutinized alliance, 50% agreement over 6 shared propositions, close on 2"
     ) in svg
 
 

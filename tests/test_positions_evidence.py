@@ -32,6 +32,7 @@ from claims.positions import (
     publisher_positions,
     source_positions,
     tally,
+    weight,
 )
 
 S, C, M, N = SUPPORTS, CONTRADICTS, MIXED, NEUTRAL
@@ -44,12 +45,13 @@ def own(*labels: str) -> Position:
 # --- the seed cases ---------------------------------------------------------------------------
 
 
-def test_six_supports_and_one_mixed_is_supports_not_mixed() -> None:
+def test_six_supports_and_one_mixed_leans_supports_not_mixed() -> None:
     # EJP on partnership-is-strategic-alliance, Geopolitical Futures on
-    # relations-are-diverging: lean (6 - 0) / 7 = 6/7 >= 3/4.
+    # relations-are-diverging: lean (6 - 0) / 7 = 6/7, in [1/4, 1): the argument with its
+    # one hedge in view.
     held = own(*[S] * 6, M)
     assert held.lean == F(6, 7)
-    assert held.label == SUPPORTS
+    assert held.label == LEANS_SUPPORTS
     assert held.counts == {S: 6, C: 0, M: 1, N: 0}
     assert held.quotes == 7 and not held.single
     assert held.dissent == (M,)
@@ -72,7 +74,10 @@ def test_two_sources_making_the_same_argument_agree_at_least_80_percent() -> Non
     caci = {"p": own(S, S, S, S, C), "q": own(S, S)}
     result = agreement(gf, caci)
     assert result.closeness == {"p": F(61, 70), "q": F(1)}
-    assert result.score == pytest.approx(131 / 140)
+    # Weights: p min(7, 5) = 5, q min(1, 2) = 1: (5 × 61/70 + 1) / 6 = (61/14 + 1) / 6 = 75/84.
+    assert result.weights == {"p": 5, "q": 1}
+    assert result.score == pytest.approx(75 / 84)
+    assert result.unweighted == pytest.approx(131 / 140)
     assert result.agreeing == ("p", "q") and result.diverging == ()
 
 
@@ -82,8 +87,9 @@ def test_two_sources_making_the_same_argument_agree_at_least_80_percent() -> Non
 @pytest.mark.parametrize(
     ("lean", "label"),
     [
-        (F(1), S),
-        (F(3, 4), S),  # the boundary belongs to the stronger step
+        (F(1), S),  # only a lean of 1 (nothing against, no hedge) supports outright
+        (F(99, 100), LEANS_SUPPORTS),
+        (F(3, 4), LEANS_SUPPORTS),
         (F(74, 100), LEANS_SUPPORTS),
         (F(1, 4), LEANS_SUPPORTS),
         (F(24, 100), MIXED),
@@ -91,7 +97,8 @@ def test_two_sources_making_the_same_argument_agree_at_least_80_percent() -> Non
         (F(-24, 100), MIXED),
         (F(-1, 4), LEANS_CONTRADICTS),
         (F(-74, 100), LEANS_CONTRADICTS),
-        (F(-3, 4), CONTRADICTS),
+        (F(-3, 4), LEANS_CONTRADICTS),
+        (F(-99, 100), LEANS_CONTRADICTS),
         (F(-1), CONTRADICTS),
         (None, NEUTRAL),
     ],
@@ -113,9 +120,11 @@ def test_grade_refuses_a_lean_outside_the_scale() -> None:
         ([S, S, S, C, C], F(1, 5), MIXED),  # three against two: (3 - 2) / 5
         ([S, S, C], F(1, 3), LEANS_SUPPORTS),  # two against one
         ([S, M], F(1, 2), LEANS_SUPPORTS),  # a claim and a hedge
-        ([S, S, S, M], F(3, 4), S),  # three per hedge reaches supports
-        ([*[S] * 7, C], F(3, 4), S),  # seven per contrary quote too
-        ([*[S] * 5, C], F(2, 3), LEANS_SUPPORTS),  # five per contrary quote does not
+        ([S, S, S, M], F(3, 4), LEANS_SUPPORTS),  # a hedge, however outnumbered, shows
+        ([*[S] * 7, C], F(3, 4), LEANS_SUPPORTS),  # so does a contrary quote
+        ([*[S] * 5, C], F(2, 3), LEANS_SUPPORTS),
+        ([S, S, S, S], F(1), S),  # nothing against: supports
+        ([C, C, N], F(-1), CONTRADICTS),
         ([C, C, C, C, S], F(-3, 5), LEANS_CONTRADICTS),  # the mirror of CACI
         ([M, M], F(0), MIXED),
         ([S, N, N], F(1), S),  # neutral quotes take no side
@@ -211,9 +220,11 @@ def test_group_of_one_source_is_that_source() -> None:
 
 
 def test_group_leaves_neutral_and_aside_only_sources_out_of_the_lean() -> None:
-    # (1 + 1/2) / 2 = 3/4: supports; the neutral source and the reporting one take no side.
+    # (1 + 1/2) / 2 = 3/4: leans supports; the neutral source and the reporting one take no
+    # side.
     combined = group([own(S), own(S, M), own(N), evidence([(C, "reported")])])
-    assert combined.lean == F(3, 4) and combined.label == S
+    assert combined.lean == F(3, 4) and combined.label == LEANS_SUPPORTS
+    assert group([own(S), own(S, S, N)]).label == S  # every source supports outright
     assert combined.aside == {"reported": 1} and combined.sources == 4
     assert group([evidence([(C, "reported")])]).label is None
     assert group([]) is None
@@ -275,7 +286,7 @@ def test_a_leaning_position_on_the_same_side_counts_as_agreeing() -> None:
     result = agreement({"p": own(S, S)}, {"p": own(S, S, S, S, C, C)})
     assert result.closeness == {"p": F(2, 3)}
     assert result.agreeing == ("p",) and result.diverging == ()
-    assert result.score == pytest.approx(2 / 3)
+    assert result.score == result.unweighted == pytest.approx(2 / 3)  # one proposition
 
 
 def test_agreement_grades_and_orders_the_divergences() -> None:
@@ -286,8 +297,31 @@ def test_agreement_grades_and_orders_the_divergences() -> None:
     assert result.shared == ("p", "q", "r", "s")
     assert result.agreeing == ("p", "s")
     assert result.diverging == ("q", "r")  # the furthest apart first
-    assert result.score == 9 / 16
+    # a says one quote on each, so every proposition weighs 1 and the weighted mean is the
+    # plain one.
+    assert result.weights == {"p": 1, "q": 1, "r": 1, "s": 1}
+    assert result.score == result.unweighted == 9 / 16
     assert (result.only_a, result.only_b) == (("only-a",), ("only-b",))
+
+
+def test_agreement_weighs_each_proposition_by_the_thinner_evidence() -> None:
+    # p: both argue it at length, 4 quotes against 5, and agree (closeness 1);
+    # q: one passing sentence against 3 quotes, opposite (closeness 0);
+    # r: one quote each, opposite (closeness 0).
+    # Weights 4, 1, 1: (4 × 1 + 0 + 0) / 6 = 2/3; the plain mean is 1/3.
+    a = {"p": own(S, S, S, S), "q": own(S), "r": own(C)}
+    b = {"p": own(S, S, S, S, S), "q": own(C, C, C), "r": own(S)}
+    result = agreement(a, b)
+    assert result.weights == {"p": 4, "q": 1, "r": 1}
+    assert result.score == pytest.approx(2 / 3)
+    assert result.unweighted == pytest.approx(1 / 3)
+    assert result.diverging == ("q", "r") and result.agreeing == ("p",)
+    # Symmetric, and neutral quotes are evidence too: 2 neutral quotes against 1 weigh 1.
+    assert agreement(b, a).score == result.score
+    assert weight(own(N, N), own(N)) == 1
+    # Quotes set aside (reported, counterpoint, background) do not add weight.
+    reported = evidence([(S, "own"), (S, "reported"), (S, "counterpoint")])
+    assert weight(reported, own(S, S, S)) == 1
 
 
 def test_agreement_without_a_shared_position_has_no_score() -> None:

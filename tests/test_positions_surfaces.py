@@ -58,12 +58,12 @@ def six_and_one():
     return topic, proposition, strong, ally, rival
 
 
-def test_six_supports_and_one_mixed_is_supports_on_the_matrix(client, six_and_one):
+def test_six_supports_and_one_mixed_leans_supports_on_the_matrix(client, six_and_one):
     topic, _, strong, ally, _ = six_and_one
     html = client.get(f"/topics/{topic.slug}/").content.decode()
     cell = html[html.index(f'data-source="{strong.publisher.name}"') :]
     cell = cell[: cell.index("</td>")]
-    assert 'class="stance stance-supports"' in cell
+    assert 'class="stance stance-leans_supports"' in cell and "mixed" not in cell.split("✔")[0]
     assert "✔6 ◐1" in cell and "lean +0.86" in cell
     # The hedge that keeps it from being unanimous is named, quoted.
     hedge = Claim.objects.get(source=strong, stances__label="mixed")
@@ -73,12 +73,12 @@ def test_six_supports_and_one_mixed_is_supports_on_the_matrix(client, six_and_on
     assert "1 quote only" in single[: single.index("</td>")]
 
 
-def test_six_supports_and_one_mixed_is_supports_on_the_proposition_page(client, six_and_one):
+def test_six_supports_and_one_mixed_leans_supports_on_the_proposition_page(client, six_and_one):
     _, proposition, strong, _, _ = six_and_one
     html = client.get(f"/propositions/{proposition.slug}/").content.decode()
     column = html[html.index(f'id="col-{strong.pk}"') :]
     column = column[: column.index("</article>")]
-    assert 'Position: <span class="stance stance-supports">' in column
+    assert 'Position: <span class="stance stance-leans_supports">' in column
     assert "✔6 ◐1 · lean +0.86 · 7 quotes" in column
 
 
@@ -102,7 +102,8 @@ def test_six_supports_and_one_mixed_in_the_api(six_and_one):
     url = reverse("api:proposition-detail", args=[proposition.slug])
     body = client_for().get(url).json()
     held = {p["source"]: p for p in body["positions"]}
-    assert held[strong.slug]["label"] == held[strong.slug]["position"] == "supports"
+    assert held[strong.slug]["label"] == held[strong.slug]["position"] == "leans_supports"
+    assert held[ally.slug]["position"] == "supports"
     assert held[strong.slug]["lean"] == round(6 / 7, 4)
     assert held[strong.slug]["counts"] == {
         "supports": 6,
@@ -112,13 +113,14 @@ def test_six_supports_and_one_mixed_in_the_api(six_and_one):
     }
     assert held[strong.slug]["quotes"] == 7 and not held[strong.slug]["single_quote"]
     assert held[ally.slug]["single_quote"]
-    # Two supporting sources against one: balance 2·4 / 9, times 2/3 = 16/27.
+    # Leans supports (step 1) and supports (2) against contradicts (-2): step differences
+    # 1 + 3 + 4 = 8, balance 8 / 9, times 2/3 = 16/27.
     assert body["divergence"] == round(16 / 27, 4)
     matrix = (
         client_for().get(reverse("api:compare-matrix") + f"?propositions={proposition.slug}").json()
     )
     cell = next(c for c in matrix["cells"] if c["source"] == strong.slug)
-    assert cell["position"] == "supports" and cell["evidence"]["counts"]["mixed"] == 1
+    assert cell["position"] == "leans_supports" and cell["evidence"]["counts"]["mixed"] == 1
 
 
 def essays(count: int = 4):

@@ -6,6 +6,8 @@ from fractions import Fraction
 from itertools import pairwise
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from claims import selectors
 from claims.importing.seeds import load_seeds
@@ -275,4 +277,14 @@ def test_two_sources_making_the_same_argument_compared():
     near = {slugs[pk]: close for pk, close in found.closeness.items() if pk in found.agreeing}
     assert near.pop("russia-acts-against-iran-in-caucasus") == Fraction(2, 3)
     assert set(near.values()) == {1} and len(near) == 9
-    assert found.score == pytest.approx(29 / 39)  # (9 + 2/3) / 13, shown as 74%
+    assert found.unweighted == pytest.approx(29 / 39)  # (9 + 2/3) / 13
+    # Weighted by the thinner side's quotes, the three differences rest on one quote each,
+    # while the shared argument rests on many: weights 1, 2, 1, 3, 1, 5, 1, 1, 1, 1, 1, 3, 1
+    # (22 in all, 3 of them on the diverging propositions); (19 - 2 + 2 × 2/3) / 22 = 5/6.
+    assert sum(found.weights.values()) == 22
+    assert sum(found.weights[pk] for pk in found.diverging) == 3
+    assert found.score == pytest.approx(5 / 6)
+    page = Client().get(reverse("claims:compare"), {"a": gf.slug, "b": caci.slug})
+    figure = page.content.decode().split('class="agreement-figure__number">')[1]
+    assert figure.startswith("83%")
+    assert "counting every proposition once: 74%" in page.content.decode()

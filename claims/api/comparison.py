@@ -263,7 +263,12 @@ class SourcesView(StrictQueryMixin, APIView):
                 "agreement": serializers.FloatField(
                     allow_null=True,
                     help_text="Graded agreement: the mean closeness of the two positions over "
-                    "the shared propositions (1 = same lean, 0 = supports against contradicts).",
+                    "the shared propositions (1 = same lean, 0 = supports against contradicts), "
+                    "each proposition weighted by the quotes of the source that says less on it.",
+                ),
+                "agreement_unweighted": serializers.FloatField(
+                    allow_null=True,
+                    help_text="The same mean with every shared proposition counted once.",
                 ),
                 "shared": serializers.IntegerField(),
                 "agreeing": serializers.ListField(child=serializers.DictField()),
@@ -302,6 +307,7 @@ class SourcesView(StrictQueryMixin, APIView):
                     "a": _cell(cell_a),
                     "b": _cell(cell_b),
                     "closeness": None if close is None else round(close, 4),
+                    "weight": result.weights.get(p.pk),
                 }
                 for p, cell_a, cell_b, close in comparison.rows(propositions)
             ]
@@ -312,6 +318,9 @@ class SourcesView(StrictQueryMixin, APIView):
                 "b": b.slug,
                 "voice": voice,
                 "agreement": None if result.score is None else round(result.score, 4),
+                "agreement_unweighted": (
+                    None if result.unweighted is None else round(result.unweighted, 4)
+                ),
                 "shared": len(result.shared),
                 "agreeing": rows(result.agreeing),
                 "diverging": rows(result.diverging),

@@ -53,7 +53,8 @@ def agreement_heatmap(
         description=(
             "For each pair of sources, how close their positions are over the propositions both "
             "take a position on (100% the same lean, 0% one supports where the other "
-            "contradicts); red is low agreement, blue is high. "
+            "contradicts), each proposition weighed by the quotes behind it; red is low "
+            "agreement, blue is high. "
             "Select a square to compare the two sources."
         ),
     )
