@@ -259,3 +259,45 @@ def test_the_rebuild_command(capsys):
     call_command("rebuild_summaries")
     assert PropositionSummary.objects.exists()
     assert "Summaries rebuilt" in capsys.readouterr().out
+
+
+def test_deleting_a_finished_job_removes_its_file(
+    rq_queue, editor, admin_client, django_capture_on_commit_callbacks
+):
+    first = start(JobKind.EXPORT_CSV, editor, django_capture_on_commit_callbacks)
+    second = start(JobKind.EXPORT_CSV, editor, django_capture_on_commit_callbacks)
+    work(rq_queue)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    paths = [Path(first.result.path), Path(second.result.path)]
+    assert all(path.exists() for path in paths)
+    # One from its own delete page, the other by the list's bulk action (a queryset delete).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(f"/admin/claims/job/{first.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not paths[0].exists() and paths[1].exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/claims/job/",
+            {"action": "delete_selected", "_selected_action": [second.pk], "post": "yes"},
+        )
+    assert not Job.objects.exists() and not paths[1].exists()
+
+
+def test_a_rolled_back_job_deletion_keeps_the_file(
+    rq_queue, editor, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    job = start(JobKind.EXPORT_CSV, editor, django_capture_on_commit_callbacks)
+    work(rq_queue)
+    job.refresh_from_db()
+    path = Path(job.result.path)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                Job.objects.filter(pk=job.pk).delete()
+                raise RuntimeError("changed my mind")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and path.exists() and Job.objects.filter(pk=job.pk).exists()

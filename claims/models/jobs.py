@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from .base import choices_check
 
@@ -99,3 +101,12 @@ class Job(models.Model):
     @property
     def is_export(self) -> bool:
         return self.kind in (JobKind.EXPORT_ANNOTATIONS, JobKind.EXPORT_CSV)
+
+
+@receiver(post_delete, sender=Job, dispatch_uid="job-result-file")
+def _remove_result_file(sender, instance: Job, using: str, **kwargs) -> None:
+    """A deleted job's export goes with it, once the deletion commits (from the admin, its
+    bulk action or anywhere else: a queryset delete sends this too)."""
+    if instance.result:
+        storage, name = instance.result.storage, instance.result.name
+        transaction.on_commit(lambda: storage.delete(name), using=using)
