@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from claims import agreement_reports, display, positions, reading, selectors
-from claims.models import AnchorState, Authorship, ClaimAttribution, Source
+from claims.models import Authorship, ClaimAttribution, Source
 from claims.pagecache import about, cached_page
 
 from .common import compare_url
@@ -20,8 +20,9 @@ def source_detail(request, slug: str):
     """Metadata, the text from `source.blocks` with claim highlights, and the list of claims.
 
     Claims may nest or overlap, so the text is cut into segments at every claim boundary
-    (`claims.reading`); each segment names the claims covering it. A claim whose words are no
-    longer in the text (orphaned) cannot be highlighted and is listed with a note instead.
+    (`claims.reading`); each segment names the claims covering it. Orphaned claims (their
+    words are no longer in the text) are never public, so every claim listed has its span; one
+    the layout cannot place is listed with a note instead of a highlight.
     """
     source = get_object_or_404(
         Source.objects.published()
@@ -32,12 +33,7 @@ def source_detail(request, slug: str):
         slug=slug,
     )
     claims = selectors.source_claims(source)
-    # An orphaned claim's offsets no longer point at its words, so it is not drawn.
-    spans = [
-        reading.Span(claim.pk, claim.start, claim.end)
-        for claim in claims
-        if claim.anchor_state != AnchorState.ORPHANED
-    ]
+    spans = [reading.Span(claim.pk, claim.start, claim.end) for claim in claims]
     blocks = reading.render_blocks(source.body, source.blocks, spans)
     placed = reading.placed(blocks)
     marks, notes, rows = {}, [], []
