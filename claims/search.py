@@ -149,29 +149,37 @@ def _marked(text: str, found: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+def highlight_spans(text: str, query_terms: list[wording.Term]) -> str:
+    return _marked(text, wording.found_spans(text, query_terms))
+
+
 def highlight(text: str, query: str) -> SafeString:
     """Escape `text` and wrap the words the query finds in <mark>."""
-    return mark_safe(_marked(text, wording.found_spans(text, terms(query))))
+    return mark_safe(highlight_spans(text, terms(query)))
 
 
 def excerpt(text: str, query: str, length: int = EXCERPT_LENGTH) -> SafeString:
     """About `length` characters of `text` around the first word the query finds, cut at word
     boundaries, an ellipsis where text is left out, the found words marked. Empty if the query
-    finds nothing in `text`."""
-    found = wording.found_spans(text, terms(query))
-    if not found:
+    finds nothing in `text`.
+
+    Only the words up to the first one found, and then the window around it, are read: a
+    source's whole text is many thousand words, and the excerpt shows a few dozen."""
+    query_terms = terms(query)
+    first_found = next(wording.each_found_span(text, query_terms), None)
+    if first_found is None:
         return mark_safe("")
-    first = found[0][0]
+    first, first_end = first_found
     start = max(0, first - length // 3)
     end = min(len(text), start + length)
     if start > 0:
         space = text.find(" ", start, first)
         start = space + 1 if space >= 0 else first
     if end < len(text):
-        space = text.rfind(" ", found[0][1], end)
-        end = space if space >= 0 else found[0][1]
-    window = [(s - start, e - start) for s, e in found if s >= start and e <= end]
-    body = _marked(text[start:end], window)
+        space = text.rfind(" ", first_end, end)
+        end = space if space >= 0 else first_end
+    # The window is cut at spaces (or at the found word itself), so its words are the text's.
+    body = highlight_spans(text[start:end], query_terms)
     return mark_safe(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))
 
 

@@ -119,10 +119,14 @@ def contains(text: str | None, term: Term) -> bool:
     return any(term.finds(word) for _, _, word in spans(text))
 
 
+def each_found_span(text: str, query_terms: list[Term]) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each word of `text` that one of the terms finds, in text order, as
+    the scan reaches it (a caller that needs only the first stops there)."""
+    for start, end, word in spans(text):
+        if any(term.finds(word, HIGHLIGHT_THRESHOLD) for term in query_terms):
+            yield start, end
+
+
 def found_spans(text: str, query_terms: list[Term]) -> list[tuple[int, int]]:
     """The (start, end) of every word of `text` that one of the terms finds, for marking."""
-    return [
-        (start, end)
-        for start, end, word in spans(text)
-        if any(term.finds(word, HIGHLIGHT_THRESHOLD) for term in query_terms)
-    ]
+    return list(each_found_span(text, query_terms))

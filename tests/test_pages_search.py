@@ -208,3 +208,41 @@ def test_the_database_uses_the_same_rules_as_the_highlighter():
         else:
             cursor.execute("SELECT claims_term_in('Two Drones', 'drone'), claims_term_in('x', 'y')")
             assert cursor.fetchone() == (1, 0)
+
+
+def _excerpt_from_every_found_word(text: str, query: str) -> str:
+    """The excerpt worked out the plain way: every found word of the whole text first."""
+    from django.utils.html import escape
+
+    found = search.wording.found_spans(text, search.terms(query))
+    if not found:
+        return ""
+    (first, first_end), length = found[0], search.EXCERPT_LENGTH
+    start = max(0, first - length // 3)
+    end = min(len(text), start + length)
+    if start > 0:
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else first
+    if end < len(text):
+        space = text.rfind(" ", first_end, end)
+        end = space if space >= 0 else first_end
+    parts, last = [], start
+    for s, e in found:
+        if s >= start and e <= end:
+            parts += [escape(text[last:s]), f"<mark>{escape(text[s:e])}</mark>"]
+            last = e
+    parts.append(escape(text[last:end]))
+    return ("… " if start > 0 else "") + "".join(parts) + (" …" if end < len(text) else "")
+
+
+def test_an_excerpt_reads_only_up_to_its_window_and_marks_the_same_words():
+    bodies = list(Source.objects.values_list("body", flat=True))
+    assert bodies
+    queries = ["Russia", "corridor Armenia", "drones", "Nakhichevan", "the", "Zangezur", "zzzq"]
+    for body in bodies:
+        # From the start, the middle and the end of each text, so windows hit every edge.
+        for text in (body, body[len(body) // 2 :], body[-300:]):
+            for query in queries:
+                assert str(search.excerpt(text, query)) == _excerpt_from_every_found_word(
+                    text, query
+                ), (query, text[:60])
