@@ -554,6 +554,24 @@ class GroupPositions:
         return result
 
 
+@dataclass(frozen=True)
+class QuoteRef:
+    """A quoted claim known by its id and where it starts: what a link to it needs, without
+    building a model instance per claim."""
+
+    pk: int
+    start: int
+
+
+@dataclass(frozen=True)
+class PropositionRef:
+    """A proposition's id, slug and wording: what a row of a group's positions shows."""
+
+    pk: int
+    slug: str
+    text: str
+
+
 def group_positions(sources: list[Source], *, voice: str = "own") -> GroupPositions:
     """What a group of published sources says, taken together.
 
@@ -594,7 +612,7 @@ def group_positions(sources: list[Source], *, voice: str = "own") -> GroupPositi
     cells = {
         (proposition, source): Cell(
             position=held[source][proposition].label,
-            claims=[Claim(pk=claim, start=start)],
+            claims=[QuoteRef(claim, start)],
             evidence=held[source][proposition],
             voice=voice,
         )
@@ -607,7 +625,12 @@ def group_positions(sources: list[Source], *, voice: str = "own") -> GroupPositi
         else:
             by_proposition.setdefault(proposition, [])
     divergence = {pk: positions.divergence(held) for pk, held in by_proposition.items()}
-    propositions = list(Proposition.objects.filter(pk__in=by_proposition).only("slug", "text"))
+    propositions = [
+        PropositionRef(*row)
+        for row in Proposition.objects.filter(pk__in=by_proposition)
+        .order_by()
+        .values_list("pk", "slug", "text")
+    ]
     return GroupPositions(sources, Matrix(propositions, list(sources), cells, divergence), combined)
 
 

@@ -96,6 +96,30 @@ def test_publisher_and_author_query_counts_do_not_grow(client, django_assert_num
         assert response.content.decode().count('class="source-list__title"') == 5
 
 
+def test_an_outlets_positions_come_a_page_at_a_time(client, settings, monkeypatch):
+    from claims.views import people
+
+    monkeypatch.setattr(people, "POSITIONS_PER_PAGE", 2)
+    outlet = PublisherFactory(name="Paged Outlet")
+    for source in grow(2):
+        revise(source, lambda copy: _set_publisher(copy, outlet))
+    # Three seed propositions and one extra proposition per source: five rows, by wording.
+    url = f"/publishers/{outlet.slug}/"
+    pages = [client.get(url, {"page": n}).content.decode() for n in (1, 2, 3)]
+    rows = [page.count('<th scope="row">') for page in pages]
+    assert rows == [2, 2, 1]
+    assert "Propositions 1–2 of 5" in pages[0] and "Propositions 5–5 of 5" in pages[2]
+    assert 'rel="next" href="?page=2#positions-heading"' in pages[0]
+    assert 'rel="prev"' in pages[2] and 'rel="next"' not in pages[2]
+    linked = [
+        slug for page in pages for slug in page.split('<th scope="row"><a href="/propositions/')[1:]
+    ]
+    assert len({row.split("/")[0] for row in linked}) == 5  # every row once, none repeated
+    # A page past the end, or not a number, shows a page that exists.
+    assert client.get(url, {"page": 99}).content.decode().count('<th scope="row">') == 1
+    assert client.get(url, {"page": "x"}).status_code == 200
+
+
 def _set_publisher(copy, outlet):
     copy.publisher = outlet
     copy.save()

@@ -133,7 +133,7 @@ def test_group_positions_combine_each_sources_position_first():
     assert group.combined[proposition.pk].label == positions.MIXED
     assert group.combined[proposition.pk].counts["supports"] == 3
     [(row_proposition, position, held)] = group.rows()
-    assert row_proposition == proposition and position.label == "mixed"
+    assert row_proposition.pk == proposition.pk and position.label == "mixed"
     assert {source.pk for source, _ in held} == {s.pk for s in sources}
 
 

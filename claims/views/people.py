@@ -1,5 +1,6 @@
 """Publisher and author pages: their published sources and the positions those take."""
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -8,6 +9,18 @@ from django.views.decorators.http import require_safe
 from claims import selectors
 from claims.models import Author, Authorship, Publisher, Source
 from claims.pagecache import about, cached_page
+
+# Rows of a group's positions table per page: an outlet that has addressed hundreds of
+# propositions is read a hundred at a time, in the same alphabetical order.
+POSITIONS_PER_PAGE = 100
+
+
+def _positions(request, sources: list[Source]) -> dict:
+    """The group's positions for the template: the group, and the page of its rows asked for
+    (`?page=`; a number past the end gives the last page)."""
+    group = selectors.group_positions(sources)
+    page = Paginator(group.rows(), POSITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return {"group": group, "rows": list(page), "page": page}
 
 
 def _sources(**filters) -> list[Source]:
@@ -26,7 +39,7 @@ def _sources(**filters) -> list[Source]:
 
 
 @require_safe
-@cached_page(tags=about("publisher"))
+@cached_page(params=("page",), tags=about("publisher"))
 def publisher_detail(request, slug: str):
     """An outlet, its published sources and its positions (`positions.publisher_positions`).
 
@@ -39,12 +52,12 @@ def publisher_detail(request, slug: str):
     return render(
         request,
         "claims/publisher.html",
-        {"publisher": publisher, "group": selectors.group_positions(sources)},
+        {"publisher": publisher, **_positions(request, sources)},
     )
 
 
 @require_safe
-@cached_page(tags=about("author"))
+@cached_page(params=("page",), tags=about("author"))
 def author_detail(request, slug: str):
     """A writer or translator, their published sources and the positions of those they wrote.
 
@@ -70,6 +83,6 @@ def author_detail(request, slug: str):
         {
             "author": author,
             "sources": [(source, roles[source.pk]) for source in sources],
-            "group": selectors.group_positions(written),
+            **_positions(request, written),
         },
     )
