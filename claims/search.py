@@ -64,8 +64,11 @@ def _prefix_query(term: wording.Term, weights: str) -> str:
     return f"'{term.word}':*{weights}"
 
 
-def _condition(searched: _Searched, query_terms: list[wording.Term], *, editor: bool):
-    """SQL that is true for a row of `searched.table` in which every term is found."""
+def _condition(
+    searched: _Searched, query_terms: list[wording.Term], *, editor: bool, variants: bool = True
+):
+    """SQL that is true for a row of `searched.table` in which every term is found; with
+    `variants=False` (PostgreSQL), found as a word or a word's prefix only, not by spelling."""
     columns = searched.public + (searched.notes if editor else ())
     weights = "" if editor else searched.public_weights
     table = searched.table
@@ -79,7 +82,7 @@ def _condition(searched: _Searched, query_terms: list[wording.Term], *, editor: 
                 f"{table}.search_vector @@ to_tsquery('{TS_CONFIG}', %s)",
             ]
             params += [tsquery, tsquery]
-            if term.fuzzy:
+            if term.fuzzy and variants:
                 for column in columns:
                     either.append(f"%s <<%% {table}.{column}")
                     params.append(term.word)
@@ -110,7 +113,10 @@ def matching(queryset: QuerySet, query: str, *, editor: bool = False) -> QuerySe
     word found in a quarter of a million claims would otherwise be ranked a quarter of a million
     times for a page of 25. Up to RANK_WINDOW matches this is the full ranking (the window is
     counted over the whole table, so a draft among the most recent matches takes a place in it).
-    On SQLite matches come in id order.
+    When the words themselves are found in RANK_WINDOW rows or more, the window holds those
+    rows and spelling variants are not looked for: a row found only by a variant ranks at the
+    bottom (its words are not in the vector), and comparing every recent row's text letter by
+    letter is what made a common word slow. On SQLite matches come in id order.
     """
     found = matches(queryset, query, editor=editor)
     query_terms = terms(query)
@@ -118,11 +124,18 @@ def matching(queryset: QuerySet, query: str, *, editor: bool = False) -> QuerySe
         return found.order_by("pk")
     searched = _SEARCHED[queryset.model]
     sql, params = _condition(searched, query_terms, editor=editor)
+    exact, exact_params = _condition(searched, query_terms, editor=editor, variants=False)
+    table = searched.table
     # The window is read from the table alone (index lookups for a rare word, a short walk
-    # down the primary key for a common one); `queryset` then applies its own conditions.
+    # down the primary key for a common one); `queryset` then applies its own conditions. The
+    # second half runs only when the words alone fill less than the window (PostgreSQL
+    # evaluates the count once, before it, and skips it otherwise).
+    recent_exact = f"SELECT id FROM {table} WHERE {exact} ORDER BY id DESC LIMIT %s"
     window = RawSQL(
-        f"SELECT id FROM {searched.table} WHERE {sql} ORDER BY id DESC LIMIT %s",
-        [*params, RANK_WINDOW],
+        f"SELECT id FROM ({recent_exact}) exact_window "
+        f"UNION SELECT id FROM (SELECT id FROM {table} WHERE {sql} ORDER BY id DESC LIMIT %s) "
+        f"found_window WHERE (SELECT count(*) FROM ({recent_exact}) counted) < %s",
+        [*exact_params, RANK_WINDOW, *params, RANK_WINDOW, *exact_params, RANK_WINDOW, RANK_WINDOW],
     )
     weights = "" if editor else searched.public_weights
     any_term = " | ".join(_prefix_query(term, weights) for term in query_terms)

@@ -78,6 +78,29 @@ def test_ranking_covers_the_most_recent_matches_only_beyond_the_window(monkeypat
         assert windowed == sorted(every)
 
 
+def test_spelling_variants_are_looked_for_only_while_the_words_leave_room(monkeypatch):
+    """The seeds spell the exclave both "Nakhchivan" and "Nakhichevan", once each. Either
+    spelling finds both; once the words as written fill the ranking window, the variants are
+    not looked for (on PostgreSQL; SQLite has no window)."""
+    from claims import search
+    from claims.models import Claim
+
+    published = Claim.objects.published()
+    written = set(published.filter(quote__icontains="Nakhchivan").values_list("pk", flat=True))
+    variant = set(published.filter(quote__icontains="Nakhichevan").values_list("pk", flat=True))
+    assert len(written) == len(variant) == 1
+    found = set(search.matching(published, "Nakhchivan").values_list("pk", flat=True))
+    assert found == written | variant
+    monkeypatch.setattr(search, "RANK_WINDOW", 1)
+    found = set(search.matching(published, "Nakhchivan").values_list("pk", flat=True))
+    assert found == (written if search.uses_stored_vectors() else written | variant)
+    # The words alone fill less than a window of 2: the variant is looked for again.
+    monkeypatch.setattr(search, "RANK_WINDOW", 2)
+    assert set(search.matching(published, "Nakhchivan").values_list("pk", flat=True)) == (
+        written | variant
+    )
+
+
 def test_api_search_filters_without_ranking_every_match():
     from django.urls import reverse
 
