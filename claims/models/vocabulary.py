@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from simple_history.models import HistoricalRecords
 
 from .base import TimestampedModel, VersionedModel, choices_check
@@ -80,10 +80,23 @@ class Actor(TimestampedModel):
 
 class PropositionQuerySet(models.QuerySet):
     def published(self) -> "PropositionQuerySet":
-        """Propositions that at least one published source takes a stance on."""
-        from .annotations import Stance
+        """Propositions that at least one published source takes a stance on.
 
-        return self.filter(Exists(Stance.objects.published().filter(proposition=OuterRef("pk"))))
+        Read from the proposition's summary (`PropositionSummary.sources`, one row by primary
+        key) when it is settled; a summary that a write has marked and not yet brought up to
+        date, or a missing one, is not trusted, and the stances are asked instead. The same
+        answer as asking every proposition's stances, which joins the published stances of the
+        whole corpus (a tenth of a second per list at a million claims)."""
+        from .annotations import Stance
+        from .caching import PropositionSummary
+
+        settled = PropositionSummary.objects.filter(
+            proposition=OuterRef("pk"), settled__gte=F("marks")
+        )
+        stances = Stance.objects.published().filter(proposition=OuterRef("pk"))
+        return self.filter(
+            Exists(settled.filter(sources__gt=0)) | (~Exists(settled) & Exists(stances))
+        )
 
 
 class Proposition(VersionedModel, TimestampedModel):
