@@ -8,6 +8,7 @@ one also shows its symbol and its word.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -214,22 +215,22 @@ def _enclosed(text: str) -> bool:
     return not any(mark in inner for mark in DOUBLE_MARKS)
 
 
+_DOUBLE_MARK = re.compile('["“„”]')
+
+
 def _nest(text: str) -> str:
     """Double marks inside a quotation turned into single ones, so that the quotation's own
     marks are not doubled ( “He said ‘no.’” rather than “He said "no."” )."""
-    out = []
-    for index, char in enumerate(text):
+
+    def single(found: re.Match) -> str:
+        char = found.group()
         if char == '"':
+            index = found.start()
             before = text[index - 1] if index else " "
-            opening = before.isspace() or before in "([{—–-/"
-            out.append("‘" if opening else "’")
-        elif char in "“„":
-            out.append("‘")
-        elif char == "”":
-            out.append("’")
-        else:
-            out.append(char)
-    return "".join(out)
+            return "‘" if before.isspace() or before in "([{—–-/" else "’"
+        return "’" if char == "”" else "‘"
+
+    return _DOUBLE_MARK.sub(single, text)
 
 
 def quotation(text: str, limit: int = 0) -> Quotation:

@@ -114,3 +114,21 @@ def test_the_tag_escapes_the_quote():
 def test_without_a_link_the_elision_is_still_marked():
     html = render(IRAN, 20)
     assert '<span class="elision">[…]' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "nested"),
+    [
+        ('He said "no" today', "He said ‘no’ today"),
+        ('"Start" of it', "‘Start’ of it"),
+        ('a ("b") c—"d"-"e"/"f"', "a (‘b’) c—‘d’-‘e’/‘f’"),
+        ("Typographic “inner” and „low” marks", "Typographic ‘inner’ and ‘low’ marks"),
+        ("No marks at all, and an apostrophe's kept", "No marks at all, and an apostrophe's kept"),
+        ('x"y', "x’y"),
+        ("", ""),
+    ],
+)
+def test_double_marks_inside_a_quotation_become_single(text, nested):
+    from claims.display import _nest
+
+    assert _nest(text) == nested
