@@ -209,6 +209,17 @@ def test_model_writes_to_the_published_revision_are_refused():
     with pytest.raises(PublishedReadOnly):
         draft_claim.save()
     assert putin_claim(published()).note == ""
+    # So is moving a published claim off its source, or a published stance off its claim.
+    draft = SourceFactory(body=source.body)
+    leaving = putin_claim(published())
+    leaving.source = draft
+    with pytest.raises(PublishedReadOnly):
+        leaving.save()
+    moving = putin_claim(published()).stances.order_by("pk").first()
+    moving.claim = ClaimFactory(source=draft, span=(0, 10))
+    with pytest.raises(PublishedReadOnly):
+        moving.save()
+    assert moving.claim_id != Stance.objects.get(pk=moving.pk).claim_id
     # Links to actors are written past Claim.save: refused all the same.
     with pytest.raises(PublishedReadOnly), transaction.atomic():
         claim.actors.clear()

@@ -165,11 +165,18 @@ class Claim(SourcePart, VersionedModel, TimestampedModel):
             raise ValidationError({"quote": str(error)}) from None
 
     def held_by(self) -> models.Q:
-        # The source it is on, and the one it was on (if the save moves it): one query.
+        # The source it is on, and the one it was on (if the save moves it): one query, the
+        # stored row read by its key (a join through the claims would scan them all).
         where = models.Q(pk=self.source_id)
         if not self._state.adding and self.pk is not None:
-            where |= models.Q(claims__pk=self.pk)
+            where |= models.Q(pk=_stored(Claim.objects.filter(pk=self.pk), "source_id"))
         return where
+
+
+def _stored(rows: models.QuerySet, field: str) -> models.Subquery:
+    """The stored value of `field` in the one row of `rows`, as a scalar subquery: compared
+    with a key it is an index lookup."""
+    return models.Subquery(rows.order_by().values(field)[:1])
 
 
 class StanceLabel(models.TextChoices):
@@ -241,10 +248,12 @@ class Stance(SourcePart, VersionedModel, TimestampedModel):
         return f"{self.get_label_display()}: {self.proposition.slug}"
 
     def held_by(self) -> models.Q:
-        # The source of its claim, and of the claim it was on (if the save moves it).
-        where = models.Q(claims__pk=self.claim_id)
+        # The source of its claim, and of the claim it was on (if the save moves it), each
+        # read by key.
+        where = models.Q(pk=_stored(Claim.objects.filter(pk=self.claim_id), "source_id"))
         if not self._state.adding and self.pk is not None:
-            where |= models.Q(claims__stances__pk=self.pk)
+            was_on = _stored(Stance.objects.filter(pk=self.pk), "claim_id")
+            where |= models.Q(pk=_stored(Claim.objects.filter(pk=was_on), "source_id"))
         return where
 
 

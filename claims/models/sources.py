@@ -311,6 +311,7 @@ def refuse_if_published(where: models.Q) -> None:
     source = (
         Source.objects.filter(where, status=Source.Status.PUBLISHED)
         .only("pk", "title", "slug")
+        .order_by("pk")
         .first()
     )
     if source is not None:
