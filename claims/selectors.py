@@ -916,3 +916,22 @@ def _busiest(matrix: Matrix, limit: int) -> list[Source]:
     held = Counter(source for (_, source) in matrix.cells)
     ranked = sorted(order_sources(matrix.sources, "date"), key=lambda s: -held[s.pk])
     return ranked[:limit]
+
+
+def count_per_row(rows, queryset: QuerySet, field: str, attribute: str) -> None:
+    """Set `attribute` on each of `rows` to the number of rows of `queryset` whose `field`
+    points at it: one grouped query bounded by the page, whatever the table holds."""
+    rows = list(rows)
+    counts = (
+        dict(
+            queryset.filter(**{f"{field}__in": [row.pk for row in rows]})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values_list(field, "n")
+        )
+        if rows
+        else {}
+    )
+    for row in rows:
+        setattr(row, attribute, counts.get(row.pk, 0))

@@ -44,17 +44,20 @@ def grow(n: int = 6) -> None:
 
 
 # Expected queries per list: the page of rows (joined to what it shows), the COUNT for page-number
-# lists (cursor lists have none), and one prefetch per embedded many-valued relation:
-#   publishers 2 (count, page) · authors 2 · sources 3 (+authorships) · actors 2 ·
+# lists (cursor lists have none), one prefetch per embedded many-valued relation, and one
+# grouped count for the rows of the page where a list shows one (sources of a publisher,
+# claims of a source):
+#   publishers 3 (count, page, sources per publisher) · authors 2 ·
+#   sources 4 (count, page, authorships, claims per source) · actors 2 ·
 #   topics 5 (propositions whose summaries are not settled — checked one by one only when
 #   there are some —, topics filed under published propositions, every topic's parent, count,
 #   page) ·
 #   propositions 5 (count, page, topics, positions' stances, source slugs) ·
 #   claims 3 (page, actors, stances) · stances 1 (page)
 EXPECTED_LIST_QUERIES = {
-    "publisher": 2,
+    "publisher": 3,
     "author": 2,
-    "source": 3,
+    "source": 4,
     "topic": 5,
     "actor": 2,
     "proposition": 5,
@@ -74,14 +77,15 @@ def test_list_query_counts_do_not_grow_with_rows(name):
     assert response.json()["results"]
 
 
-# Details: one query for the row plus one per embedded relation; the source detail embeds
-# authorships, claims, their actors and their stances (6 in all). A topic first finds which
+# Details: one query for the row plus one per embedded relation and one per count it shows; the
+# source detail embeds authorships, claims, their actors and their stances, and counts its
+# claims (6 in all); a publisher counts its sources (2). A topic first finds which
 # topics are public (3: unsettled summaries, those filed under published propositions, every
 # topic's parent).
 EXPECTED_DETAIL_QUERIES = {
-    "publisher": 1,
+    "publisher": 2,
     "author": 1,
-    "source": 5,
+    "source": 6,
     "topic": 4,
     "actor": 1,
     "proposition": 4,
@@ -367,3 +371,20 @@ def test_matrix_needs_exactly_one_selection():
     assert client_for().get(url).status_code == 400
     assert client_for().get(f"{url}?propositions=nope").status_code == 400
     assert client_for().get(f"{url}?topic=nope").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["1", "2", "last"])
+def test_counts_beside_each_row_are_those_of_the_row_on_every_page(page):
+    """A publisher's sources and a source's claims are counted for the rows of the page (one
+    grouped query), the same on a deep page as on the first, and the same in the detail."""
+    client = client_for()
+    sources = client.get(reverse("api:source-list"), {"page_size": 2, "page": page}).json()
+    for row in sources["results"]:
+        visible = Claim.objects.published().filter(source__slug=row["slug"]).count()
+        assert row["claim_count"] == visible > 0
+        detail = client.get(reverse("api:source-detail", args=[row["slug"]])).json()
+        assert detail["claim_count"] == len(detail["claims"]) == visible
+    publishers = client.get(reverse("api:publisher-list"), {"page_size": 2, "page": page}).json()
+    for row in publishers["results"]:
+        published = Source.objects.published().filter(publisher__slug=row["slug"]).count()
+        assert row["source_count"] == published

@@ -134,25 +134,6 @@ class HistoryAdmin(FastChangeList, SimpleHistoryAdmin):
         return form
 
 
-def count_per_row(rows, queryset: models.QuerySet, field: str, attribute: str) -> None:
-    """Set `attribute` on each of `rows` to the number of rows of `queryset` whose `field`
-    points at it: one grouped query bounded by the page, whatever the table holds."""
-    rows = list(rows)
-    counts = (
-        dict(
-            queryset.filter(**{f"{field}__in": [row.pk for row in rows]})
-            .order_by()
-            .values(field)
-            .annotate(n=models.Count("pk"))
-            .values_list(field, "n")
-        )
-        if rows
-        else {}
-    )
-    for row in rows:
-        setattr(row, attribute, counts.get(row.pk, 0))
-
-
 class ChosenOnlyFilter(admin.RelatedFieldListFilter):
     """A filter on a relation with too many rows to list (sources under claims): the sidebar
     shows only the one chosen, reached from a link elsewhere (the source's claim count)."""

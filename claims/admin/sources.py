@@ -26,11 +26,12 @@ from claims.publishing import (
 )
 from claims.references import check_id
 from claims.reviewing import changes_since_published, returned_comment, trail
+from claims.selectors import count_per_row
 
 from .adjudicate import AdjudicationScreen
 from .annotate import AnnotationScreen
 from .assignments import source_agreement_view
-from .base import HistoryAdmin, ModelAdmin, count_per_row, shorten
+from .base import HistoryAdmin, ModelAdmin, shorten
 from .imports import SourceImportScreen
 from .locking import VersionedForm
 from .review import ReviewQueueView, SourceMoveView

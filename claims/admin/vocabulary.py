@@ -8,8 +8,9 @@ from django.utils.html import format_html, format_html_join
 from claims import publishing
 from claims.models import Actor, Claim, ConfirmedSilence, Proposition, Stance, Topic
 from claims.propositions import NearDuplicateError, check_distinct
+from claims.selectors import count_per_row
 
-from .base import HistoryAdmin, ModelAdmin, count_per_row, shorten
+from .base import HistoryAdmin, ModelAdmin, shorten
 from .locking import VersionedForm
 
 

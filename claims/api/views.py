@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from csp.constants import SELF
 from django.db import transaction
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import exceptions, routers, status, viewsets
@@ -32,7 +31,7 @@ from claims.models import (
     Topic,
 )
 from claims.propositions import NearDuplicateError, check_distinct
-from claims.selectors import positions_for
+from claims.selectors import count_per_row, positions_for
 from claims.visibility import public_actors, public_topic_ids
 
 from . import filters, rows, serializers
@@ -46,13 +45,6 @@ from .positions import voice_of
 
 # Ids in URLs: digits that fit a 64-bit column; anything else is a 404 before any query runs.
 ID_PATTERN = "[0-9]{1,18}"
-
-
-def _count(rows) -> Coalesce:
-    """COUNT(*) of a correlated queryset as a column: computed for the rows of the page only,
-    where an aggregate over a join would group the whole table before the page is cut."""
-    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    return Coalesce(Subquery(counted[:1]), 0)
 
 
 class BrowsableCSPMixin:
@@ -99,11 +91,38 @@ class V1Mixin(CachedReadMixin, BrowsableCSPMixin):
         return Stance.objects.visible_to(self.request.user)
 
 
+class PageCountsMixin:
+    """Counts shown beside each row (a publisher's sources, a source's claims), worked out once
+    the page is cut, in one grouped query for its rows: a count per row in the list's own
+    query would be computed for every row an OFFSET skips too. `page_counts` maps each
+    attribute to the rows it counts and the field of those that points at the listed row."""
+
+    def page_counts(self) -> dict[str, tuple[QuerySet, str]]:
+        return {}
+
+    def _counted(self, rows):
+        rows = list(rows)
+        for attribute, (counted, field) in self.page_counts().items():
+            count_per_row(rows, counted, field, attribute)
+        return rows
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else self._counted(page)
+
+    def get_object(self):
+        obj = super().get_object()
+        self._counted([obj])
+        return obj
+
+
 @extend_schema_view(
     list=extend_schema(summary="List publishers", description="Outlets with visible sources."),
     retrieve=extend_schema(summary="A publisher"),
 )
-class PublisherViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
+class PublisherViewSet(
+    PageCountsMixin, V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
+):
     """Outlets that publish the visible sources."""
 
     serializer_class = serializers.PublisherSerializer
@@ -115,12 +134,10 @@ class PublisherViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelView
 
     def get_queryset(self):
         sources = self.visible_sources().filter(publisher=OuterRef("pk"))
-        # A subquery per publisher of the page, not a GROUP BY over every source.
-        return (
-            Publisher.objects.filter(Exists(sources))
-            .annotate(source_count=_count(sources))
-            .order_by("name")
-        )
+        return Publisher.objects.filter(Exists(sources)).order_by("name")
+
+    def page_counts(self):
+        return {"source_count": (self.visible_sources(), "publisher")}
 
 
 @extend_schema_view(
@@ -148,7 +165,7 @@ class AuthorViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
     ),
     retrieve=extend_schema(summary="A source with its text, claims and stances"),
 )
-class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
+class SourceViewSet(PageCountsMixin, V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     """Documents of the corpus. The detail embeds the text, its layout and every claim.
 
     `status` is read-only: a source moves through the workflow by POSTing to its `submit/`,
@@ -171,7 +188,6 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
             self.visible_sources()
             .select_related("publisher")
             .prefetch_related(Prefetch("authorships", queryset=authorships))
-            .annotate(claim_count=_count(Claim.objects.filter(source=OuterRef("pk"))))
             .order_by("-published_on", "title", "pk")
         )
         if self.action == "retrieve":
@@ -187,6 +203,10 @@ class SourceViewSet(V1Mixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
         else:
             queryset = queryset.defer("body", "blocks", "provenance")
         return queryset
+
+    def page_counts(self):
+        # The claims a client may see: those its list of claims would give for the source.
+        return {"claim_count": (self.visible_claims(), "source")}
 
     def get_permissions(self):
         if self.action in MOVES:
