@@ -100,10 +100,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 # Proposition suggestions: CheckThat! 2020 Task 2 dev (MAP@5, MRR, recall@1/5 of BM25, the
-# BM25 rankers fused, the embeddings alone and all three fused), the fusion weights chosen on
-# the train split, the seeds left out one source at a time, latency, model and memory at
-# 25,000 propositions; writes bench/SUGGEST.md. No database, no network. Embeddings of the
-# measured texts are kept in var/bench between runs (the first run computes them: minutes).
+# BM25 rankers fused, the embeddings alone, all three fused and the fused ranker before),
+# the fusion weights chosen on the train split and what else was tried there, the seeds left
+# out one source at a time, latency, model and memory at 25,000 propositions; writes
+# bench/SUGGEST.md. No database, no network. Embeddings of the measured texts are kept in
+# var/bench between runs (the first run computes them: minutes).
 # `$(BIN)/python bench/suggest.py --tune` prints the weight search alone.
 bench-suggest: $(STAMP)
 	$(BIN)/python bench/suggest.py

@@ -27,9 +27,15 @@ def _rows(path: Path) -> list[list[str]]:
     return rows[1:] if rows and not rows[0][0].strip().isdigit() else rows
 
 
+def verified_claim_parts(data: Path = DATA) -> dict[str, tuple[str, str]]:
+    """Verified claim id → its two parts: the claim (as a proposition's wording) and its
+    article's title (as a proposition's notes)."""
+    return {row[0]: (row[1], row[2]) for row in _rows(data / "verified_claims.docs.tsv")}
+
+
 def verified_claims(data: Path = DATA) -> dict[str, str]:
-    """Verified claim id → the text indexed for it: the claim and its article's title."""
-    return {row[0]: f"{row[1]} {row[2]}" for row in _rows(data / "verified_claims.docs.tsv")}
+    """Verified claim id → the claim and its article's title as one text."""
+    return {claim: f"{text} {title}" for claim, (text, title) in verified_claim_parts(data).items()}
 
 
 def queries(split: str, data: Path = DATA) -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -77,7 +83,7 @@ def run(split: str, ranker: Ranker | None = None, depth: int = 100) -> dict[str,
     """Both rankers on one split; returns {"bm25": …, "fused": …}."""
     if ranker is None:
         ranker = Ranker()
-        ranker.add_many(verified_claims().items())
+        ranker.add_many((claim, *parts) for claim, parts in verified_claim_parts().items())
     tweets, relevant = queries(split)
     result = {}
     for name, fused in (("bm25", False), ("fused", True)):

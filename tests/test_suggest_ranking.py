@@ -167,6 +167,75 @@ def test_vectors_reuse_rows_and_grow():
     assert "new" not in index and all(doc != "new" for doc, _ in index.top(np.ones(3), 100))
 
 
+def test_a_document_scores_by_its_closest_part():
+    index = Vectors(dimensions=3, parts=2)
+    index.add("both", np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32))
+    index.add("main", np.array([0.6, 0.8, 0.0], dtype=np.float32))  # one part: the main text
+    assert index.top(np.array([1.0, 0.0, 0.0], dtype=np.float32), 2) == [
+        ("both", 1.0),
+        ("main", pytest.approx(0.6)),
+    ]
+    assert index.top(np.array([0.0, 1.0, 0.0], dtype=np.float32), 2)[0] == ("both", 1.0)
+    # Re-adding with one part clears the other.
+    index.add("both", np.array([0.0, 0.0, 1.0], dtype=np.float32))
+    assert index.top(np.array([0.0, 1.0, 0.0], dtype=np.float32), 1)[0][0] == "main"
+    with pytest.raises(ValueError, match="at most 2 parts"):
+        index.add("three", np.eye(3, dtype=np.float32))
+
+
+def test_the_secondary_text_is_counted_with_the_main_one_and_embedded_apart(monkeypatch):
+    embedded: list[list[str]] = []
+    real = ranking._embed
+
+    def counting(texts):
+        embedded.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(ranking, "_embed", counting)
+    r = Ranker()
+    r.add_many(
+        [
+            (1, PROPOSITIONS[1], "Counts: Moscow endorses the route across Syunik."),
+            (2, PROPOSITIONS[2]),
+        ]
+    )
+    assert embedded == [
+        [PROPOSITIONS[1], "Counts: Moscow endorses the route across Syunik.", PROPOSITIONS[2]]
+    ]
+    assert r.vectors.matrix[r.vectors.rows[1]][1].any()
+    assert not r.vectors.matrix[r.vectors.rows[2]][1].any()
+    # Words of the secondary text are indexed: a query naming only them finds the document.
+    assert r.words.top("Syunik", 1)[0][0] == 1
+    assert r.search("a route through Syunik", 1)[0].doc == 1
+    # Re-adding without a secondary text drops it from both.
+    embedded.clear()
+    r.add(1, PROPOSITIONS[1])
+    assert embedded == [[PROPOSITIONS[1]]] and r.words.top("Syunik", 1) == []
+    assert not r.vectors.matrix[r.vectors.rows[1]][1].any()
+
+
+def test_long_notes_do_not_drown_the_wording_in_the_embeddings():
+    """The wording keeps its own vector: however long the notes, a document's cosine is at
+    least its wording's alone (one vector for both would be mostly the notes')."""
+    notes = (
+        "Supports: the source reports deliveries, contracts or factories for such weapons, or "
+        "officials who confirm them. Contradicts: it reports that deliveries stopped or never "
+        "took place, or that the trade goes the other way. Mixed: it reports some of it."
+    )
+    query = "Tehran ships unmanned aircraft to Moscow"
+    alone, with_notes = Ranker(), Ranker()
+    alone.add_many(PROPOSITIONS.items())
+    with_notes.add_many([(n, text, notes) for n, text in PROPOSITIONS.items()])
+    cosines = {
+        name: dict(r.candidates(query, "embedding").embedding)
+        for name, r in (("alone", alone), ("with notes", with_notes))
+    }
+    for doc in PROPOSITIONS:
+        assert cosines["with notes"][doc] >= cosines["alone"][doc] - 1e-6
+    assert with_notes.search(query, 1, mode="embedding")[0].doc == 2
+    assert with_notes.search(query, 1)[0].doc == 2
+
+
 def test_rewording_replaces_the_vector_and_removing_forgets_it():
     r = ranker()
     r.add(2, "Armenia turns to the West for security guarantees.")

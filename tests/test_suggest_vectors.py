@@ -1,17 +1,21 @@
 """Proposition vectors in the database (PropositionVector): computed once per proposition and
-wording, read by every index instead of embedding again, recomputed when the wording changes."""
+wording, the wording and the notes embedded apart, read by every index instead of embedding
+again, recomputed when the wording or the notes change."""
 
+import hashlib
+import importlib
 import socket
 
 import numpy as np
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from claims.models import Proposition, PropositionVector
 from claims.suggesting import embedding, propositions
 from claims.suggesting.embedding import MODEL_NAME
 from claims.suggesting.propositions import PropositionIndex, embed_missing, text_hash
-from claims.suggesting.text import proposition_document
+from claims.suggesting.ranking import document_parts
 
 from .factories import PropositionFactory
 
@@ -44,13 +48,15 @@ def test_the_seed_vectors_are_stored_and_a_fresh_index_embeds_none(embedded):
     index = synced()
     assert embedded == []
     assert len(index.ranker.vectors) == stored
-    row = PropositionVector.objects.select_related("proposition").first()
+    row = PropositionVector.objects.select_related("proposition").exclude(proposition__notes="")[0]
     p = row.proposition
-    assert row.model == MODEL_NAME and row.text_hash == text_hash(
-        proposition_document(p.text, p.notes)
-    )
-    vector = np.frombuffer(bytes(row.vector), dtype="<f4")
-    assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
+    assert row.model == MODEL_NAME and row.text_hash == text_hash((p.text, p.notes))
+    # The wording and the notes, each embedded on its own.
+    for data, text in ((row.vector, p.text), (row.notes_vector, p.notes)):
+        vector = np.frombuffer(bytes(data), dtype="<f4")
+        assert vector.shape == (384,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
+        assert np.allclose(vector, embedding.embed([text])[0], atol=1e-5)
+    assert np.allclose(index.ranker.vectors.matrix[index.ranker.vectors.rows[p.pk]][1], vector)
 
 
 def test_a_new_proposition_costs_one_embedding_and_is_stored(embedded):
@@ -59,7 +65,7 @@ def test_a_new_proposition_costs_one_embedding_and_is_stored(embedded):
     index.sync()
     assert embedded == [[proposition.text]]
     row = PropositionVector.objects.get(proposition=proposition)
-    assert row.text_hash == text_hash(proposition.text)
+    assert row.text_hash == text_hash((proposition.text,)) and row.notes_vector is None
     # Another process starting now reads it instead of embedding it again.
     embedded.clear()
     assert len(synced().ranker.vectors) == Proposition.objects.count()
@@ -82,15 +88,57 @@ def test_rewording_recomputes_the_vector_and_other_edits_do_not(embedded):
     index.sync()
     assert embedded == [[proposition.text]]
     row = PropositionVector.objects.get(proposition=proposition)
-    assert row.text_hash == text_hash(proposition.text) and bytes(row.vector) != before
+    assert row.text_hash == text_hash((proposition.text,)) and bytes(row.vector) != before
     assert index.ranked("flamingo colonies by an Iranian salt lake", 1)[0][0] == proposition.pk
 
-    # The notes are part of what is embedded.
+    # The notes are embedded too, apart from the wording.
     embedded.clear()
     proposition.notes = "Counts: breeding colonies."
     proposition.save()
     index.sync()
-    assert embedded == [[proposition_document(proposition.text, proposition.notes)]]
+    assert embedded == [[proposition.text, proposition.notes]]
+    row = PropositionVector.objects.get(proposition=proposition)
+    assert row.text_hash == text_hash(document_parts(proposition.text, proposition.notes))
+    assert row.notes_vector is not None
+    assert index.ranked("where do flamingos breed", 1)[0][0] == proposition.pk
+
+    # Notes taken out: the wording's vector alone again.
+    embedded.clear()
+    proposition.notes = ""
+    proposition.save()
+    index.sync()
+    assert embedded == [[proposition.text]]
+    assert PropositionVector.objects.get(proposition=proposition).notes_vector is None
+    stored = index.ranker.vectors.matrix[index.ranker.vectors.rows[proposition.pk]]
+    assert not stored[1].any()
+
+
+def test_a_vector_of_wording_and_notes_together_is_recomputed_and_the_migration_drops_it(
+    embedded,
+):
+    """Before the notes were embedded apart, a proposition with notes had one vector for its
+    wording and notes joined by a line break. Its hash no longer matches, and migration 0025
+    deletes such rows (those of propositions without notes stay: they meant the same)."""
+    with_notes = PropositionFactory(
+        text="Storks cross the Bosphorus in spring.", notes="Counts: migration counts."
+    )
+    without = PropositionFactory(text="Cranes winter in the Ethiopian highlands.")
+    embed_missing()
+    joined = f"{with_notes.text}\n{with_notes.notes}"
+    PropositionVector.objects.filter(proposition=with_notes).update(
+        text_hash=hashlib.sha256(joined.encode()).hexdigest(),
+        vector=embedding.embed([joined])[0].astype("<f4").tobytes(),
+        notes_vector=None,
+    )
+    embedded.clear()
+    synced()
+    assert embedded == [[with_notes.text, with_notes.notes]]
+
+    migration = importlib.import_module("claims.migrations.0025_proposition_notes_vectors")
+    migration.drop_joint_vectors(apps, None)
+    assert not PropositionVector.objects.filter(proposition=with_notes).exists()
+    assert PropositionVector.objects.filter(proposition=without).exists()
+    assert not PropositionVector.objects.exclude(proposition__notes="").exists()
 
 
 def test_a_vector_from_another_model_or_wording_is_recomputed(embedded):

@@ -134,9 +134,10 @@ class Proposition(VersionedModel, TimestampedModel):
 
 
 class PropositionVector(models.Model):
-    """A proposition's sentence embedding, kept so that no process embeds every proposition
-    when it starts: claims.suggesting.propositions reads these and computes only the missing
-    or stale ones (a new proposition, a reworded one, another model).
+    """A proposition's sentence embeddings, its wording's and its notes' (each embedded apart),
+    kept so that no process embeds every proposition when it starts:
+    claims.suggesting.propositions reads these and computes only the missing or stale ones (a
+    new proposition, a reworded one, new notes, another model).
 
     A table of its own rather than a field of Proposition: writing a vector must not count as
     an edit (no new version, no history row, no `modified` that would move the index's
@@ -148,9 +149,18 @@ class PropositionVector(models.Model):
     )
     model = models.CharField(max_length=100, help_text="The model that computed the vector.")
     text_hash = models.CharField(
-        max_length=64, help_text="SHA-256 of the text embedded (the proposition's document)."
+        max_length=64,
+        help_text="SHA-256 of the texts embedded: the wording, and the notes if any, joined "
+        "by U+001F.",
     )
-    vector = models.BinaryField(help_text="Little-endian float32 values, unit length.")
+    vector = models.BinaryField(
+        help_text="The wording's embedding: little-endian float32 values, unit length."
+    )
+    notes_vector = models.BinaryField(
+        null=True,
+        blank=True,
+        help_text="The notes' embedding, computed apart from the wording's (none without notes).",
+    )
     computed = models.DateTimeField(auto_now=True)
 
     class Meta:

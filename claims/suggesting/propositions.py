@@ -7,10 +7,11 @@ sync (with a margin for transactions that committed late) are re-indexed, and de
 found by comparing ids only when the counts disagree. Nothing is rebuilt for one change, and
 no process has to be told: the database is the one source of truth.
 
-Each proposition's sentence embedding is stored in the database (PropositionVector, with the
-model's name and a hash of the text embedded): a process starting up reads the vectors instead
-of computing them, and only a proposition without a current vector (new, reworded, or embedded
-by another model) is embedded, in batches, and its vector stored for every other process. A
+Each proposition's sentence embeddings, its wording's and its notes' (embedded apart, see
+ranking.PARTS), are stored in the database (PropositionVector, with the model's name and a hash
+of the texts embedded): a process starting up reads the vectors instead of computing them, and
+only a proposition without current vectors (new, reworded, with new notes, or embedded by
+another model) is embedded, in batches, and its vectors stored for every other process. A
 request embeds at most EMBED_PER_REQUEST of them; beyond that (a bulk import, the first start
 after an upgrade) the rest wait for the background sync of a starting worker or for
 `manage.py embed_propositions`, and are ranked by the BM25 rankers alone meanwhile.
@@ -31,8 +32,7 @@ from django.db.models import Count, Max
 from claims.models import Proposition, PropositionVector
 
 from .embedding import MODEL_NAME, ModelUnavailable, embed
-from .ranking import Ranker, similarity
-from .text import proposition_document as document
+from .ranking import Ranker, document_parts, similarity
 
 logger = logging.getLogger(__name__)
 
@@ -56,9 +56,10 @@ class Suggestion:
     similarity: float  # how close the wordings are, in [0, 1], comparable across queries
 
 
-def text_hash(document: str) -> str:
-    """What identifies the text a vector was computed from."""
-    return hashlib.sha256(document.encode("utf-8")).hexdigest()
+def text_hash(parts: tuple[str, ...]) -> str:
+    """What identifies the texts a proposition's vectors were computed from (its wording, and
+    its notes if any). A wording alone hashes as itself."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def vector_bytes(vector: np.ndarray) -> bytes:
@@ -69,31 +70,46 @@ def vector_from(data: bytes | memoryview) -> np.ndarray:
     return np.frombuffer(bytes(data), dtype="<f4").astype(np.float32)
 
 
-def store_vectors(items: list[tuple[int, str, str]]) -> np.ndarray:
-    """Embed each (pk, document, hash of the document) and store the vectors; returns them,
-    one row per item. A proposition deleted meanwhile gets no row."""
-    vectors = embed([doc for _, doc, _ in items])
+def vectors_from(wording: bytes | memoryview, notes: bytes | memoryview | None) -> np.ndarray:
+    """A proposition's stored vectors as rows, the wording's first."""
+    rows = [vector_from(wording)] + ([vector_from(notes)] if notes is not None else [])
+    return np.stack(rows)
+
+
+def store_vectors(items: list[tuple[int, tuple[str, ...], str]]) -> list[np.ndarray]:
+    """Embed each (pk, texts, hash of the texts), the texts being the wording and the notes if
+    any, and store the vectors; returns them, one array of rows per item. A proposition
+    deleted meanwhile gets no row."""
+    flat = embed([text for _, parts, _ in items for text in parts])
+    vectors, start = [], 0
+    for _, parts, _ in items:
+        vectors.append(flat[start : start + len(parts)])
+        start += len(parts)
     existing = set(
         Proposition.objects.filter(pk__in=[pk for pk, _, _ in items]).values_list("pk", flat=True)
     )
     PropositionVector.objects.bulk_create(
         [
             PropositionVector(
-                proposition_id=pk, model=MODEL_NAME, text_hash=digest, vector=vector_bytes(vector)
+                proposition_id=pk,
+                model=MODEL_NAME,
+                text_hash=digest,
+                vector=vector_bytes(rows[0]),
+                notes_vector=vector_bytes(rows[1]) if len(rows) > 1 else None,
             )
-            for (pk, _, digest), vector in zip(items, vectors, strict=True)
+            for (pk, _, digest), rows in zip(items, vectors, strict=True)
             if pk in existing
         ],
         update_conflicts=True,
         unique_fields=["proposition"],
-        update_fields=["model", "text_hash", "vector", "computed"],
+        update_fields=["model", "text_hash", "vector", "notes_vector", "computed"],
     )
     return vectors
 
 
 def embed_missing(*, batch: int = EMBED_BATCH) -> int:
-    """Compute and store the vector of every proposition that lacks a current one (new,
-    reworded, or embedded by another model); returns how many. Used by
+    """Compute and store the vectors of every proposition that lacks current ones (new,
+    reworded, with new notes, or embedded by another model); returns how many. Used by
     `manage.py embed_propositions`; the index does the same lazily."""
     current = dict(
         PropositionVector.objects.filter(model=MODEL_NAME).values_list(
@@ -104,9 +120,10 @@ def embed_missing(*, batch: int = EMBED_BATCH) -> int:
     for pk, text, notes in Proposition.objects.values_list("pk", "text", "notes").iterator(
         chunk_size=2000
     ):
-        digest = text_hash(document(text, notes))
+        parts = document_parts(text, notes)
+        digest = text_hash(parts)
         if current.get(pk) != digest:
-            missing.append((pk, document(text, notes), digest))
+            missing.append((pk, parts, digest))
     for start in range(0, len(missing), batch):
         store_vectors(missing[start : start + batch])
     return len(missing)
@@ -119,8 +136,8 @@ class PropositionIndex:
         self.ranker = Ranker()
         self._fingerprints: dict[int, int] = {}
         self._marker: tuple[int, datetime | None] | None = None
-        # Propositions indexed without a vector yet: pk → document.
-        self._unembedded: dict[int, str] = {}
+        # Propositions indexed without vectors yet: pk → (wording, notes).
+        self._unembedded: dict[int, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
     def sync(self, *, embed_limit: int | None = EMBED_PER_REQUEST) -> None:
@@ -165,35 +182,35 @@ class PropositionIndex:
         self._marker = marker
 
     def _index_rows(self, rows) -> None:
-        """Re-index the rows whose document changed; their vectors are attached next."""
+        """Re-index the rows whose wording or notes changed; their vectors are attached next."""
         for pk, text, notes in rows.iterator(chunk_size=2000):
-            doc = document(text, notes)
-            fingerprint = hash(doc)
+            fingerprint = hash((text, notes))
             if self._fingerprints.get(pk) != fingerprint:
-                # Indexed for words and characters now, without a vector until attached.
-                self.ranker.add(pk, doc, embed=False)
+                # Indexed for words and characters now, without vectors until attached.
+                self.ranker.add(pk, text, secondary=notes, embed=False)
                 self._fingerprints[pk] = fingerprint
-                self._unembedded[pk] = doc
+                self._unembedded[pk] = (text, notes)
 
     def _attach_vectors(self, embed_limit: int | None) -> None:
         """Stored vectors for the propositions that lack one in the index; the missing or
         stale ones embedded (at most `embed_limit`) and stored."""
         pending = list(self._unembedded.items())
-        missing: list[tuple[int, str, str]] = []
+        missing: list[tuple[int, tuple[str, ...], str]] = []
         for start in range(0, len(pending), 2000):
             chunk = dict(pending[start : start + 2000])
             stored = PropositionVector.objects.filter(
                 proposition_id__in=list(chunk), model=MODEL_NAME
-            ).values_list("proposition_id", "text_hash", "vector")
-            current = {pk: (digest, data) for pk, digest, data in stored}
-            for pk, doc in chunk.items():
-                digest = text_hash(doc)
+            ).values_list("proposition_id", "text_hash", "vector", "notes_vector")
+            current = {pk: (digest, wording, notes) for pk, digest, wording, notes in stored}
+            for pk, (text, notes) in chunk.items():
+                parts = document_parts(text, notes)
+                digest = text_hash(parts)
                 found = current.get(pk)
                 if found is not None and found[0] == digest:
-                    self.ranker.vectors.add(pk, vector_from(found[1]))
+                    self.ranker.vectors.add(pk, vectors_from(found[1], found[2]))
                     del self._unembedded[pk]
                 else:
-                    missing.append((pk, doc, digest))
+                    missing.append((pk, parts, digest))
         if embed_limit is not None:
             missing = missing[:embed_limit]
         for start in range(0, len(missing), EMBED_BATCH):

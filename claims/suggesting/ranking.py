@@ -1,9 +1,10 @@
 """Rankers that update in place, and their fusion.
 
 `Bm25` scores documents with Okapi BM25 over any kind of term (words or character n-grams);
-`Vectors` scores them by the cosine of their sentence embeddings (claims.suggesting.embedding);
-`Ranker` keeps one of each and fuses their rankings. Adding, replacing or removing one document
-touches only that document's terms and vector, so a changed proposition never rebuilds the
+`Vectors` scores them by the cosine of their sentence embeddings (claims.suggesting.embedding),
+a document's main and secondary texts embedded apart; `Ranker` keeps one of each and fuses their
+rankings. Adding, replacing or removing one document touches only that document's terms and
+vectors, so a changed proposition never rebuilds the
 index. The lexical rankers are pure Python; the embeddings need numpy and the model's weights,
 read from an installed package, never from the network.
 """
@@ -13,19 +14,24 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .text import char_ngram_counts, word_counts
+from .text import char_ngram_counts, proposition_document, word_counts
 
 DocId = Hashable
 
 # The embeddings' share of the fused score, and the characters' share of what remains to the
 # BM25 rankers, chosen together on the CheckThat! 2020 train tweets (bench/suggest.py --tune).
-EMBED_WEIGHT = 0.6
-FUSED_CHAR_WEIGHT = 0.2
+EMBED_WEIGHT = 0.5
+FUSED_CHAR_WEIGHT = 0.3
+# A document has a main text (a proposition's wording) and may have a secondary one (its
+# notes): the BM25 rankers index the two together, the embeddings each apart, and a document's
+# cosine is that of its closer part. One vector for both lets the longer notes drown the
+# wording in a mean-pooled sentence embedding (bench/SUGGEST.md measures the difference).
+PARTS = 2
 
 
 class Bm25:
@@ -116,14 +122,17 @@ class Bm25:
 
 
 class Vectors:
-    """Unit-length document vectors in one float32 matrix, scored by cosine (a dot product).
+    """Unit-length vectors of each document's parts in one float32 array of shape (rows,
+    PARTS, dimensions), scored by the best cosine (a dot product) of a document's parts. A
+    part a document lacks stays zero, a cosine of 0, which never outranks a part pointing the
+    query's way.
 
     Rows are reused: a removed document's row is freed and the next added one takes it; the
-    matrix doubles when full. 25,000 documents of 384 dimensions take 37 MB.
+    array doubles when full. 25,000 documents of two 384-dimension parts take 74 MB.
     """
 
-    def __init__(self, dimensions: int = 384) -> None:
-        self.matrix = np.zeros((0, dimensions), dtype=np.float32)
+    def __init__(self, dimensions: int = 384, parts: int = PARTS) -> None:
+        self.matrix = np.zeros((0, parts, dimensions), dtype=np.float32)
         self.rows: dict[DocId, int] = {}
         self.docs: list[DocId | None] = []
         self.free: list[int] = []
@@ -135,7 +144,12 @@ class Vectors:
         return doc in self.rows
 
     def add(self, doc: DocId, vector: np.ndarray) -> None:
-        """Store `vector` for `doc`, replacing what was stored under that id."""
+        """Store the vectors of `doc`'s parts (one row per part, main first; a single vector
+        is the main part alone), replacing what was stored under that id."""
+        _, parts, dimensions = self.matrix.shape
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1, dimensions)
+        if len(vector) > parts:
+            raise ValueError(f"at most {parts} parts per document, not {len(vector)}")
         row = self.rows.get(doc)
         if row is None:
             if self.free:
@@ -143,15 +157,14 @@ class Vectors:
             else:
                 row = len(self.docs)
                 if row >= len(self.matrix):
-                    grown = np.zeros(
-                        (max(64, 2 * len(self.matrix)), self.matrix.shape[1]), np.float32
-                    )
+                    grown = np.zeros((max(64, 2 * len(self.matrix)), parts, dimensions), np.float32)
                     grown[: len(self.matrix)] = self.matrix
                     self.matrix = grown
                 self.docs.append(None)
             self.rows[doc] = row
             self.docs[row] = doc
-        self.matrix[row] = vector
+        self.matrix[row] = 0.0
+        self.matrix[row, : len(vector)] = vector
 
     def remove(self, doc: DocId) -> None:
         """Forget document `doc` (nothing happens if it has no vector)."""
@@ -163,11 +176,18 @@ class Vectors:
         self.free.append(row)
 
     def top(self, vector: np.ndarray, k: int) -> list[tuple[DocId, float]]:
-        """The `k` documents closest to `vector`, best first, with their cosines."""
+        """The `k` documents closest to `vector` by their closest part, best first, with
+        those cosines."""
         if not self.rows or k <= 0:
             return []
         used = len(self.docs)
-        scores = self.matrix[:used] @ vector
+        _, parts, dimensions = self.matrix.shape
+        # One matrix-vector product over every part, then the best part of each document.
+        scores = (
+            (self.matrix[:used].reshape(used * parts, dimensions) @ vector)
+            .reshape(used, parts)
+            .max(axis=1)
+        )
         if self.free:
             scores[self.free] = -np.inf
         k = min(k, len(self.rows))
@@ -199,6 +219,10 @@ class Ranker:
     alone (mode "lexical", or `embed_weight=0`: a purely lexical ranker that never loads the
     model). All were chosen on the CheckThat! 2020 train tweets (bench/suggest.py --tune); the
     dev split and the seeds measure them.
+
+    A document is a main text and an optional secondary one (a proposition's wording and its
+    notes; a verified claim and its article's title): words and characters are counted over
+    both together, and each is embedded apart (see PARTS).
     """
 
     def __init__(
@@ -231,29 +255,40 @@ class Ranker:
         return doc in self.words
 
     def add(
-        self, doc: DocId, text: str, vector: np.ndarray | None = None, *, embed: bool = True
+        self,
+        doc: DocId,
+        text: str,
+        vector: np.ndarray | None = None,
+        *,
+        secondary: str = "",
+        embed: bool = True,
     ) -> None:
-        """Index or re-index one document; its embedding is computed unless given, or unless
+        """Index or re-index one document, its main `text` and its `secondary` text if any.
+        Its parts' embeddings (one row each, main first) are computed unless given, or unless
         `embed` is false (the document then has no vector until `vectors.add` gives one)."""
         if vector is None and embed and self.embeds:
-            vector = _embed([text])[0]
-        self.words.add(doc, text)
-        self.chars.add(doc, text)
+            vector = _embed(list(document_parts(text, secondary)))
+        joined = proposition_document(text, secondary)
+        self.words.add(doc, joined)
+        self.chars.add(doc, joined)
         if vector is not None:
             self.vectors.add(doc, vector)
         else:
             self.vectors.remove(doc)
 
     def add_many(
-        self, documents: Iterable[tuple[DocId, str]], vectors: np.ndarray | None = None
+        self,
+        documents: Iterable[tuple[DocId, str] | tuple[DocId, str, str]],
+        vectors: Sequence[np.ndarray] | None = None,
     ) -> None:
-        """Index many documents (a first load), embedding them in batches unless their
-        vectors are given (one row per document, in order)."""
-        documents = list(documents)
+        """Index many documents, each (id, text) or (id, text, secondary), for a first load:
+        their parts are embedded in batches unless `vectors` gives them (one entry per
+        document, in order: its parts' rows, or a single vector for a main text alone)."""
+        documents = [(doc, text, rest[0] if rest else "") for doc, text, *rest in documents]
         if vectors is None and self.embeds:
-            vectors = _embed([text for _, text in documents])
-        for n, (doc, text) in enumerate(documents):
-            self.add(doc, text, None if vectors is None else vectors[n])
+            vectors = embed_documents([(text, secondary) for _, text, secondary in documents])
+        for n, (doc, text, secondary) in enumerate(documents):
+            self.add(doc, text, None if vectors is None else vectors[n], secondary=secondary)
 
     def remove(self, doc: DocId) -> None:
         """Forget one document."""
@@ -338,6 +373,23 @@ def _embed(texts: list[str]) -> np.ndarray:
     from .embedding import embed  # loads the model on first use only
 
     return embed(texts)
+
+
+def document_parts(text: str, secondary: str = "") -> tuple[str, ...]:
+    """The texts embedded for a document, main first: a secondary text only if there is one."""
+    return (text, secondary) if secondary else (text,)
+
+
+def embed_documents(documents: Sequence[tuple[str, str]]) -> list[np.ndarray]:
+    """The embeddings of many (text, secondary) documents' parts, computed in one batch: one
+    array of rows per document, main part first."""
+    parts = [document_parts(text, secondary) for text, secondary in documents]
+    flat = _embed([part for each in parts for part in each]) if parts else None
+    result, start = [], 0
+    for each in parts:
+        result.append(flat[start : start + len(each)])
+        start += len(each)
+    return result
 
 
 def similarity(a: str, b: str) -> float:

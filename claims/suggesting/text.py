@@ -131,6 +131,7 @@ def char_ngram_counts(text: str, sizes: tuple[int, ...] = (4,)) -> Counter[str]:
 
 
 def proposition_document(text: str, notes: str = "") -> str:
-    """What is indexed for a proposition: its wording and the editors' notes on what counts
-    as supporting or contradicting it (they name the words claims use)."""
+    """What the BM25 rankers index for a proposition: its wording and the editors' notes on
+    what counts as supporting or contradicting it (they name the words claims use). The
+    embeddings take the two apart (ranking.document_parts)."""
     return f"{text}\n{notes}" if notes else text
