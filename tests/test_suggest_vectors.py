@@ -117,7 +117,7 @@ def test_a_vector_of_wording_and_notes_together_is_recomputed_and_the_migration_
     embedded,
 ):
     """Before the notes were embedded apart, a proposition with notes had one vector for its
-    wording and notes joined by a line break. Its hash no longer matches, and migration 0025
+    wording and notes joined by a line break. Its hash no longer matches, and migration 0026
     deletes such rows (those of propositions without notes stay: they meant the same)."""
     with_notes = PropositionFactory(
         text="Storks cross the Bosphorus in spring.", notes="Counts: migration counts."
@@ -134,7 +134,7 @@ def test_a_vector_of_wording_and_notes_together_is_recomputed_and_the_migration_
     synced()
     assert embedded == [[with_notes.text, with_notes.notes]]
 
-    migration = importlib.import_module("claims.migrations.0025_proposition_notes_vectors")
+    migration = importlib.import_module("claims.migrations.0026_proposition_notes_vectors")
     migration.drop_joint_vectors(apps, None)
     assert not PropositionVector.objects.filter(proposition=with_notes).exists()
     assert PropositionVector.objects.filter(proposition=without).exists()
