@@ -7,8 +7,9 @@ so a title or quote containing markup is always printed as text.
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from claims import charts, display, search
 from claims.positions import Position
@@ -164,6 +165,99 @@ def quote(text: str, limit: int = 0, href: str = "", claim: int | None = None) -
         )
     return format_html(
         '<span class="quoted">{}{} {}{}</span>', shown.opening, shown.text, elision, shown.closing
+    )
+
+
+@register.simple_tag
+def matrix_cell(source, cell, proposition_pk: int) -> SafeString:
+    """One filled cell of a topic's matrix: the position with its counts, lean and the quote
+    that keeps it from being clear-cut, linking to the first quote in the reading view, and
+    the popover of every quote. Built here rather than in the template language: a topic page
+    holds hundreds of cells, and rendering them was two thirds of the page's time."""
+    evidence = cell.evidence
+    source_url = reverse("claims:source", args=[source.slug])
+    name = source_name(source)
+    pop_id = f"q-{proposition_pk}-{source.pk}"
+    badge = position(evidence)
+    parts = [
+        format_html('<span class="visually-hidden">{}, position: </span>{}', source.title, badge)
+    ]
+    quotes = evidence.quotes if evidence is not None else 0
+    if quotes:
+        lean = ""
+        if evidence.lean is not None:
+            lean = format_html(' <span class="cell__lean">lean {}</span>', lean_text(evidence))
+        parts.append(
+            format_html(
+                '<span class="cell__counts"><span class="visually-hidden">quotes per stance: '
+                "</span>{}{}</span>",
+                counts_text(evidence),
+                lean,
+            )
+        )
+    if evidence is not None and evidence.single:
+        parts.append(mark_safe('<span class="cell__single">1 quote only</span>'))
+    if evidence is not None and evidence.aside:
+        parts.append(format_html('<span class="cell__aside">+ {}</span>', aside_text(evidence)))
+    dissent = cell.dissenting()
+    if dissent:
+        claim, label = dissent[0]
+        more = ""
+        if len(dissent) > 1:
+            more = format_html(' <span class="muted">+{}</span>', len(dissent) - 1)
+        parts.append(
+            format_html(
+                '<span class="cell__why"><span class="visually-hidden">against it, a quote with '
+                'stance </span>{} <span class="visually-hidden">{}: </span>{}{}</span>',
+                stance_symbol(label),
+                stance_word(label),
+                quote(claim.quote, 70),
+                more,
+            )
+        )
+    first = cell.claims[0].pk if cell.claims else ""
+    link = format_html(
+        '<a class="cell__link" href="{}#claim-{}" aria-describedby="{}">{}</a>',
+        source_url,
+        first,
+        pop_id,
+        SafeString(" ".join(parts)),
+    )
+    head = format_html(
+        '<span class="pop__source">{}</span> <span class="pop__position">position: {}</span>',
+        name,
+        badge,
+    )
+    if evidence is not None and (quotes or evidence.aside):
+        beside = ""
+        if evidence.aside:
+            beside = format_html("{}beside it: {}", " · " if quotes else "", aside_text(evidence))
+        head = format_html(
+            '{} <span class="pop__evidence">{}{}</span>', head, evidence_text(evidence), beside
+        )
+    items = format_html_join(
+        "",
+        '<li class="pop__quote"><span class="pop__label">{}{} · stance: {} {}</span> {}</li>',
+        (
+            (
+                claim.speaker.name if claim.speaker else "The source",
+                format_html(" ({})", attribution_word(claim)) if attribution_word(claim) else "",
+                stance_symbol(label),
+                stance_word(label),
+                quote(claim.quote, 280, source_url, claim.pk),
+            )
+            for claim, label in cell.quoted()
+        ),
+    )
+    return format_html(
+        '<td class="cell cell--{}" data-source="{}">{}<div class="pop" id="{}" data-pop>'
+        '<p class="pop__head">{}</p><ol class="pop__quotes">{}</ol></div></td>',
+        cell.position or "aside",
+        name,
+        link,
+        pop_id,
+        head,
+        items,
     )
 
 
