@@ -3,7 +3,8 @@
 For each corpus size in BENCH_SIZES (default 10,000 and 1,000,000 claims, 50 per source):
 1. a database of its own (geopolitics_bench_10k, geopolitics_bench_1m), created and migrated
    if needed, holding the generated corpus (`generate_corpus`, seed BENCH_SEED) — kept
-   between runs and rebuilt only when it is not the corpus asked for;
+   between runs and rebuilt only when it is not the corpus asked for — and the propositions'
+   sentence vectors (`embed_propositions`: only the missing ones, so once);
 2. in process (bench/measure.py): the framework floor, every API list and detail, the raw
    baseline of each list, every public page rendered and cached, search for a rare, a medium
    and a common term, the first page of each list against its deepest;
@@ -132,6 +133,9 @@ def bench_size(size: int) -> None:
     # A run of every step starts the figures afresh; a run of some steps keeps the others'.
     kept = {} if set(STEPS) == set(ALL_STEPS.split(",")) else read_json(out)
     write_json(out, {**kept, "generation": corpus(size, env)})
+    # As after any bulk load: the propositions' sentence vectors computed once and stored, so
+    # that the workers of the measured server do not spend minutes of CPU embedding them.
+    run(PYTHON, "manage.py", "embed_propositions", env=env)
     for step in STEPS:
         flush_cache()
         say(f"{label(size)}: {step}")

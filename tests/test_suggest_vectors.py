@@ -215,3 +215,28 @@ def test_without_the_model_suggestions_fall_back_to_words(monkeypatch, caplog):
     index = synced()
     assert index.ranked("pelicans migrating over the Caspian", 1)[0][0] == proposition.pk
     assert "without embeddings" in caplog.text
+
+
+def test_one_worker_at_a_time_embeds_in_the_background(embedded, monkeypatch):
+    """A starting worker indexes the stored vectors; it embeds the missing ones only when it
+    holds the embedding turn, and gives the turn back when done."""
+    from django.core.cache import cache
+
+    PropositionVector.objects.filter(proposition__in=Proposition.objects.all()[:3]).delete()
+    missing = set(Proposition.objects.exclude(vector__isnull=False).values_list("pk", flat=True))
+    assert len(missing) == 3
+
+    monkeypatch.setattr(propositions, "_index", PropositionIndex())
+    cache.add(propositions.EMBEDDING_TURN, True, 60)  # another worker is embedding
+    propositions.warm_index()
+    assert embedded == [] and propositions.proposition_index().unembedded == 3
+    assert not PropositionVector.objects.filter(proposition__in=missing).exists()
+
+    cache.delete(propositions.EMBEDDING_TURN)
+    monkeypatch.setattr(propositions, "_index", PropositionIndex())
+    propositions.warm_index()
+    assert len(embedded) == 1 and len(embedded[0]) >= 3  # the three, wording (and notes)
+    assert propositions.proposition_index().unembedded == 0
+    assert PropositionVector.objects.filter(proposition__in=missing).count() == 3
+    assert cache.add(propositions.EMBEDDING_TURN, True, 60)  # the turn was given back
+    cache.delete(propositions.EMBEDDING_TURN)

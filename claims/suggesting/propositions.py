@@ -14,7 +14,9 @@ only a proposition without current vectors (new, reworded, with new notes, or em
 another model) is embedded, in batches, and its vectors stored for every other process. A
 request embeds at most EMBED_PER_REQUEST of them; beyond that (a bulk import, the first start
 after an upgrade) the rest wait for the background sync of a starting worker or for
-`manage.py embed_propositions`, and are ranked by the BM25 rankers alone meanwhile.
+`manage.py embed_propositions`, and are ranked by the BM25 rankers alone meanwhile. Only one
+worker at a time embeds in the background (it holds EMBEDDING_TURN in the shared cache); the
+others index the stored vectors and pick up the new ones as they are stored.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max
 
@@ -44,6 +47,11 @@ DUPLICATE_SIMILARITY = 0.6
 MAX_SUGGESTIONS = 20
 # Propositions embedded within one request's sync at most; the others wait (see above).
 EMBED_PER_REQUEST = 64
+# The shared cache key a worker holds while it embeds every missing proposition, and for how
+# long at most (a worker that dies leaves it to expire): 25,000 propositions take minutes of
+# CPU, which one worker should spend, not every worker of every server at once.
+EMBEDDING_TURN = "suggesting:embedding-turn"
+EMBEDDING_TURN_SECONDS = 30 * 60
 EMBED_BATCH = 256
 
 
@@ -139,6 +147,11 @@ class PropositionIndex:
         # Propositions indexed without vectors yet: pk → (wording, notes).
         self._unembedded: dict[int, tuple[str, str]] = {}
         self._lock = threading.Lock()
+
+    @property
+    def unembedded(self) -> int:
+        """How many indexed propositions have no vectors yet (ranked by BM25 alone)."""
+        return len(self._unembedded)
 
     def sync(self, *, embed_limit: int | None = EMBED_PER_REQUEST) -> None:
         """Bring the index up to date (one query when nothing changed). At most
@@ -259,13 +272,25 @@ def near_duplicates(text: str, *, exclude: int | None = None, k: int = 5) -> lis
     return sorted(close, key=lambda s: -s.similarity)[:k]
 
 
+def warm_index() -> None:
+    """Sync this process's index: the stored vectors first, then, if no other worker is
+    doing it (the turn is free), every missing vector embedded and stored."""
+    index = proposition_index()
+    index.sync(embed_limit=0)
+    if index.unembedded and cache.add(EMBEDDING_TURN, True, EMBEDDING_TURN_SECONDS):
+        try:
+            index.sync(embed_limit=None)
+        finally:
+            cache.delete(EMBEDDING_TURN)
+
+
 def warm_in_background() -> threading.Thread:
-    """Sync this process's index in a daemon thread (called when a gunicorn worker starts).
-    A failure is logged and left for the first suggestion to retry."""
+    """`warm_index` in a daemon thread (called when a gunicorn worker starts). A failure is
+    logged and left for the first suggestion to retry."""
 
     def warm() -> None:
         try:
-            proposition_index().sync(embed_limit=None)
+            warm_index()
         except Exception:
             logger.exception("The proposition index could not be built in the background.")
         finally:
