@@ -3,7 +3,8 @@
 
 The readers (BENCH_MIX_READERS threads, keep-alive connections) each pick at random, with a
 fixed seed, among the page and API URLs measure.py used, as fast as answers come. Four
-scenarios follow each other, BENCH_MIX_SECONDS each, with the same readers:
+scenarios follow each other, BENCH_MIX_SECONDS each, with the same readers, each from the same
+state (the sources restored and the caches refilled for up to 10 s before it):
 
 1. no edits;
 2. one publication every 5 s, 3. one every second: a published source is taken back to draft
@@ -197,8 +198,12 @@ def main() -> None:
     results = {}
     try:
         readers.start()
-        time.sleep(min(10.0, SECONDS / 3))  # every worker connected, the caches filled
         for name, write, every in SCENARIOS:
+            # Each scenario starts from the same state: the sources taken back to draft by the
+            # one before published again, every worker connected and the caches filled anew
+            # (otherwise a scenario pays for the answers the previous one made stale).
+            editor.restore()
+            time.sleep(min(10.0, SECONDS / 3))
             results[name] = scenario(readers, editor, write, every)
             say(f"mix {name}: {results[name]}")
     finally:
