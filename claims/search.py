@@ -182,7 +182,15 @@ def excerpt(text: str, query: str, length: int = EXCERPT_LENGTH) -> SafeString:
     first_found = next(wording.each_found_span(text, query_terms), None)
     if first_found is None:
         return mark_safe("")
-    first, first_end = first_found
+    start, end = excerpt_window(text, *first_found, length)
+    # The window is cut at spaces (or at the found word itself), so its words are the text's.
+    body = highlight_spans(text[start:end], query_terms)
+    return mark_safe(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))
+
+
+def excerpt_window(text: str, first: int, first_end: int, length: int) -> tuple[int, int]:
+    """(start, end) of about `length` characters of `text` around the found word at
+    `first`:`first_end`, a third of them before it, cut at spaces."""
     start = max(0, first - length // 3)
     end = min(len(text), start + length)
     if start > 0:
@@ -191,9 +199,7 @@ def excerpt(text: str, query: str, length: int = EXCERPT_LENGTH) -> SafeString:
     if end < len(text):
         space = text.rfind(" ", first_end, end)
         end = space if space >= 0 else first_end
-    # The window is cut at spaces (or at the found word itself), so its words are the text's.
-    body = highlight_spans(text[start:end], query_terms)
-    return mark_safe(("… " if start > 0 else "") + body + (" …" if end < len(text) else ""))
+    return start, end
 
 
 @dataclass(frozen=True)

@@ -234,21 +234,14 @@ def test_the_database_uses_the_same_rules_as_the_highlighter():
 
 
 def _excerpt_from_every_found_word(text: str, query: str) -> str:
-    """The excerpt worked out the plain way: every found word of the whole text first."""
+    """The excerpt worked out the plain way: every found word of the whole text first, then
+    those inside the same window marked."""
     from django.utils.html import escape
 
     found = search.wording.found_spans(text, search.terms(query))
     if not found:
         return ""
-    (first, first_end), length = found[0], search.EXCERPT_LENGTH
-    start = max(0, first - length // 3)
-    end = min(len(text), start + length)
-    if start > 0:
-        space = text.find(" ", start, first)
-        start = space + 1 if space >= 0 else first
-    if end < len(text):
-        space = text.rfind(" ", first_end, end)
-        end = space if space >= 0 else first_end
+    start, end = search.excerpt_window(text, *found[0], search.EXCERPT_LENGTH)
     parts, last = [], start
     for s, e in found:
         if s >= start and e <= end:

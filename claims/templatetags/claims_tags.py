@@ -241,7 +241,7 @@ def matrix_cell(source, cell, proposition_pk: int) -> SafeString:
         (
             (
                 claim.speaker.name if claim.speaker else "The source",
-                format_html(" ({})", attribution_word(claim)) if attribution_word(claim) else "",
+                format_html(" ({})", voice) if (voice := attribution_word(claim)) else "",
                 stance_symbol(label),
                 stance_word(label),
                 quote(claim.quote, 280, source_url, claim.pk),
