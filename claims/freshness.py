@@ -1,15 +1,24 @@
 """Which cached public answers a publication makes stale.
 
-Every cached page and API answer is keyed by two things, read in one query:
+Every cached page and API answer is keyed by its `Version`, read in one query:
 
 - the public version (`PublicVersion`), which database triggers move for every edit of public
-  material except a publication (vocabulary rewording, a published source edited in place...):
-  those may show anywhere, so everything cached goes;
+  material except a publication or a withdrawal (vocabulary rewording, a published source
+  edited in place...): those may show anywhere, so everything cached goes;
 - the stamps of the answer's tags (`AnswerVersion`): "source:<slug>", "proposition:<slug>",
   "topic:<slug>", "publisher:<slug>", "author:<slug>" and "overview" (the home page, the
-  source index, search and the API's lists). Publishing or unpublishing a source gives new
-  stamps to the tags of what it changes (`publication_tags`), in the publishing transaction
-  itself, so a reader sees new stamps exactly when the publication becomes visible.
+  source index, search and the API's lists). Publishing a source, or withdrawing one
+  (unpublishing it, deleting it while published), gives new stamps to the tags of what it
+  changes (`publication_tags`), in the same transaction, so a reader sees new stamps exactly
+  when the change becomes visible.
+
+A version has two parts. `kept` holds the public version and the tags' withdrawal stamps: an
+answer from before a change of it is never served again, because it may show words that are no
+longer public. `added` holds the tags' publication stamps: a publication only adds to what an
+answer shows, so the answer from before it may still be served while it is rebuilt, and for at
+most `PUBLIC_PAGE_SETTLE_SECONDS` after it was last rendered (claims.pagecache.single_flight).
+That bounds how often one answer is rebuilt while publications follow each other, and how late
+a publication may show: never later than that many seconds.
 
 So a publication leaves the pages about unrelated topics, propositions and sources, and their
 ETags, as they were. Corpus-wide totals that such a page prints beside its own subject (how
@@ -24,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db import connection, connections, router
 
@@ -41,9 +51,25 @@ def tag(kind: str, slug: str) -> str:
 TOPICS_OF = "topics-of:"
 
 
-def answer_version(tags: Iterable[str]) -> str | None:
-    """The public version and the stamps of `tags` as one short text, in one query; None when
-    the public version row is missing (after a flush or a restore: nothing is cached then).
+class Version(NamedTuple):
+    """An answer's version: `kept` moves when something it may show is no longer public (or
+    public material is edited in place), `added` when a publication adds to it."""
+
+    kept: str
+    added: str
+
+    def __str__(self) -> str:
+        return f"{self.kept}.{self.added}" if self.added else self.kept
+
+
+def _digest(stamps: dict[str, int]) -> str:
+    text = ";".join(f"{name}={stamp}" for name, stamp in sorted(stamps.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def answer_version(tags: Iterable[str]) -> Version | None:
+    """The version of an answer showing `tags`, in one query; None when the public version row
+    is missing (after a flush or a restore: nothing is cached then).
 
     A tag "topics-of:<proposition slug>" stands for the tags of the topics the proposition is
     filed under, looked up in the same query.
@@ -51,8 +77,7 @@ def answer_version(tags: Iterable[str]) -> str | None:
     names = sorted({name for name in tags if not name.startswith(TOPICS_OF)})
     filed = sorted({name[len(TOPICS_OF) :] for name in tags if name.startswith(TOPICS_OF)})
     sql = [
-        "SELECT 'public', CAST(counter AS TEXT) || '.' || CAST(stamp AS TEXT) "
-        "FROM claims_publicversion WHERE id = 1",
+        "SELECT 'public', counter, stamp FROM claims_publicversion WHERE id = 1",
     ]
     params: list[str] = []
     wanted = []
@@ -69,28 +94,33 @@ def answer_version(tags: Iterable[str]) -> str | None:
         params.extend(filed)
     if wanted:
         sql.append(
-            "SELECT tag, CAST(stamp AS TEXT) FROM claims_answerversion WHERE " + " OR ".join(wanted)
+            "SELECT tag, withdrawn, stamp FROM claims_answerversion WHERE " + " OR ".join(wanted)
         )
     # A read like any other: from a replica where the request may read from one.
     with connections[router.db_for_read(AnswerVersion)].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sql), params)
-        found = dict(cursor.fetchall())
+        found = {name: (first, second) for name, first, second in cursor.fetchall()}
     public = found.pop("public", None)
     if public is None:
         return None
+    kept = f"{public[0]}.{public[1]}"
     if not found:
-        return public
-    stamps = ";".join(f"{name}={stamp}" for name, stamp in sorted(found.items()))
-    return f"{public}.{hashlib.sha256(stamps.encode('utf-8')).hexdigest()[:16]}"
+        return Version(kept, "")
+    withdrawn = {name: stamps[0] for name, stamps in found.items() if stamps[0]}
+    if withdrawn:
+        kept = f"{kept}.{_digest(withdrawn)}"
+    return Version(kept, _digest({name: stamps[1] for name, stamps in found.items()}))
 
 
-def bump(tags: Iterable[str]) -> None:
-    """New stamps for `tags`, in sorted order (so that two publications lock the rows in the
-    same order) and in one statement."""
-    rows = [AnswerVersion(tag=name, stamp=secrets.randbits(62)) for name in sorted(set(tags))]
+def bump(tags: Iterable[str], *, withdrawal: bool = False) -> None:
+    """New stamps for `tags` (their withdrawal stamps for a withdrawal, their publication
+    stamps otherwise), in sorted order (so that two publications lock the rows in the same
+    order) and in one statement."""
+    field = "withdrawn" if withdrawal else "stamp"
+    rows = [AnswerVersion(tag=name, **{field: secrets.randbits(62)}) for name in sorted(set(tags))]
     if rows:
         AnswerVersion.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["tag"], update_fields=["stamp"]
+            rows, update_conflicts=True, unique_fields=["tag"], update_fields=[field]
         )
 
 

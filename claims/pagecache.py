@@ -10,8 +10,15 @@ for again and expire.
 
 One render per stale page: when a page's entry is missing, the first request takes a short lock
 (`cache.add`) and renders it; the others meanwhile get the page's previous version (the last
-one rendered, kept beside it) or, when there is none, wait up to WAIT_SECONDS for the render and
-then render it themselves.
+one rendered, kept beside it) when only publications came since, or else wait up to
+WAIT_SECONDS for the render and then render it themselves. After a withdrawal (a source
+unpublished) or an edit of public material the previous version is never served: it may quote
+words that are no longer public.
+
+Publications in quick succession: a page rendered less than `PUBLIC_PAGE_SETTLE_SECONDS`
+(default 5) ago is served as it is when only publications came since, so a page is rebuilt at
+most once in that time however often reviewers publish, and a publication shows on every page
+at most that many seconds late. 0 shows every publication at once.
 
 What is cached: the full response of a `cached_page` view, for GET and HEAD from anonymous
 visitors, when the view answered 200. Keys hold the scheme, host (the canonical link prints
@@ -39,7 +46,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,6 +56,7 @@ from claims import freshness
 from claims.models import PublicVersion
 
 DEFAULT_SECONDS = 600
+DEFAULT_SETTLE_SECONDS = 5.0
 # A render holds its page's lock at most this long (a crashed worker's lock expires).
 LOCK_SECONDS = 30
 # With no previous version to serve, how long other readers wait for the render, polling.
@@ -62,6 +70,12 @@ KEPT_HEADERS = ("Content-Type", "Content-Language")
 
 def cache_seconds() -> int:
     return int(getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+
+
+def settle_seconds() -> float:
+    """How long after an answer was built a publication may leave it as it is (at most that
+    many seconds late); 0: every publication shows at once."""
+    return float(getattr(settings, "PUBLIC_PAGE_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS))
 
 
 def current_version() -> str | None:
@@ -94,22 +108,53 @@ def page_key(request: HttpRequest, params: Iterable[str], version: str) -> str:
     return f"page:{version}:{page_digest(request, params)}"
 
 
+class Pointer(NamedTuple):
+    """Where the last built entry of an answer is: its key, the `kept` part of its version
+    (claims.freshness.Version) and when it was built (epoch seconds)."""
+
+    key: str
+    kept: str | None
+    built: float
+
+
+def _pointer(value) -> Pointer | None:
+    if isinstance(value, tuple) and len(value) == 3:
+        return Pointer(*value)
+    return None
+
+
 def single_flight(
-    key: str, latest: str, build: Callable[[], tuple[Any, Any]], *, seconds: int | None = None
+    key: str,
+    latest: str,
+    build: Callable[[], tuple[Any, Any]],
+    *,
+    kept: str | None = None,
+    seconds: int | None = None,
 ) -> tuple[Any, str | None, Any]:
     """The cached entry under `key`, built by one caller at a time.
 
     `build()` returns (result, entry): what the caller answers with, and what to keep (None:
-    nothing, e.g. an error page). `latest` names where the key of the last built entry is
-    kept, whatever the version (entries of older versions stay in the cache until they
-    expire, so the previous one is usually still there). Returns (entry, its key, result):
-    `result` is None unless this caller built it; `key` is None when nothing could be kept.
-    Entries live `seconds` (default: `cache_seconds()`). The previous version is served only
-    while a render is under way, so for at most the time one render takes.
+    nothing, e.g. an error page). `latest` names where the `Pointer` to the last built entry is
+    kept, whatever the version (entries of older versions stay in the cache until they expire,
+    so the previous one is usually still there). Returns (entry, its key, result): `result` is
+    None unless this caller built it; `key` is None when nothing could be kept. Entries live
+    `seconds` (default: `cache_seconds()`).
+
+    `kept` is the part of the version that only an edit or a withdrawal moves. While it is
+    the previous entry's, what changed since are publications only: the previous entry is
+    served while one caller rebuilds, and without any rebuild while it is younger than
+    `settle_seconds()`. Once `kept` moved, the previous entry is never served: the others
+    wait for the render (up to WAIT_SECONDS), then render themselves.
     """
     found = cache.get_many([key, latest])
     if key in found:
         return found[key], key, None
+    pointer = _pointer(found.get(latest))
+    same_kind = pointer is not None and kept is not None and pointer.kept == kept
+    if same_kind and time.time() - pointer.built < settle_seconds():
+        previous = cache.get(pointer.key)
+        if previous is not None:
+            return previous, pointer.key, None
     lock = f"rebuild:{key}"
     if cache.add(lock, 1, LOCK_SECONDS):
         try:
@@ -117,13 +162,16 @@ def single_flight(
             if entry is None:
                 cache.delete(latest)
                 return None, None, result
-            cache.set_many({key: entry, latest: key}, seconds or cache_seconds())
+            cache.set_many(
+                {key: entry, latest: tuple(Pointer(key, kept, time.time()))},
+                seconds or cache_seconds(),
+            )
             return entry, key, result
         finally:
             cache.delete(lock)
-    previous = cache.get(found[latest]) if latest in found else None
+    previous = cache.get(pointer.key) if same_kind else None
     if previous is not None:
-        return previous, found[latest], None
+        return previous, pointer.key, None
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
@@ -228,7 +276,9 @@ def cached_page(
                     return response, None
                 return response, _entry(request, response)
 
-            entry, served, response = single_flight(key, f"page-latest:{digest}", build)
+            entry, served, response = single_flight(
+                key, f"page-latest:{digest}", build, kept=version.kept
+            )
             if response is None:
                 response = _replay(request, entry)
             if served is not None and _is_cacheable_response(response):

@@ -79,7 +79,9 @@ def _save(source: Source) -> None:
     source.save(update_fields=fields)
     freshness.end_publication(source)
     # Last in the transaction: a transaction holding these rows takes no other lock after.
-    freshness.bump(freshness.publication_tags(source))
+    # Taking a source off the site is a withdrawal: no answer from before it is served again.
+    withdrawal = stored == Source.Status.PUBLISHED
+    freshness.bump(freshness.publication_tags(source), withdrawal=withdrawal)
     summaries.refresh_after_commit()
 
 

@@ -722,7 +722,7 @@ def corpus_tally(tree: TopicTree | None = None) -> Tally:
         return found, found
 
     found, _, counted = single_flight(
-        f"tally:{version}", "tally-latest", count, seconds=TALLY_SECONDS
+        f"tally:{version}", "tally-latest", count, kept=version.kept, seconds=TALLY_SECONDS
     )
     return counted if counted is not None else found
 

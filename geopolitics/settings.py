@@ -230,6 +230,9 @@ else:
 # Public pages and anonymous API reads are cached under a version every edit changes
 # (claims.pagecache); this is how long an entry may live at most. 0 turns that cache off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600, minimum=0)
+# While reviewers publish in quick succession, a cached answer is rebuilt at most once in this
+# many seconds, so a publication shows at most that late; withdrawals and edits show at once.
+PUBLIC_PAGE_SETTLE_SECONDS = env_int("PUBLIC_PAGE_SETTLE_SECONDS", 5, minimum=0)
 
 # --- Authentication -------------------------------------------------------------------------
 # Failed logins are counted per username and client address (admin login) and per address

@@ -35,6 +35,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def publications_show_at_once(settings):
+    """Tests publish and look at once: no settle window (claims.pagecache), except in the
+    tests of that window, which set it themselves."""
+    settings.PUBLIC_PAGE_SETTLE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """API throttling counts requests in the cache: every test starts with none."""
     cache.clear()

@@ -171,26 +171,94 @@ def test_api_answers_follow_the_same_tags(draft, committing, django_assert_num_q
 # --- one render per stale answer ------------------------------------------------------------
 
 
-def test_while_one_request_renders_the_others_get_the_previous_version(client):
-    url = UNRELATED_TOPIC
-    previous = etag(client, url)
-    Topic.objects.filter(slug="zangezur-corridor").update(name="The Zangezur corridor")
-    # Another process is rendering the new version: it holds the page's lock.
-    request = RequestFactory().get(url)
-    key = pagecache.page_key(
-        request, ("rows", "cols", "page", "voice"), freshness.answer_version(["topic:caspian-sea"])
+def test_while_one_request_renders_the_others_get_the_previous_version(client, draft, committing):
+    url = "/topics/fresh-subject/"
+    # (Made first: a new outlet, say, is an edit of public vocabulary.)
+    second = SourceFactory(slug="second-dispatch", status=Source.Status.DRAFT)
+    StanceFactory(
+        claim=ClaimFactory(source=second, span=FIRST),
+        proposition=Proposition.objects.get(slug="fresh-claim-holds"),
     )
-    cache.delete(key)
+    committing(publish_source, draft)
+    previous = etag(client, url)
+    # A second source published on the same topic: the page is stale...
+    committing(publish_source, second)
+    # ...and another process is rendering its new version: it holds the page's lock.
+    key = _page_key(url, "topic:fresh-subject")
     assert cache.add(f"rebuild:{key}", 1, 30)
     response = client.get(url)
     assert response.status_code == 200
     assert response["ETag"] == previous
     cache.delete(f"rebuild:{key}")
-    assert client.get(url)["ETag"] == pagecache.etag_for(key)
+    response = client.get(url)
+    assert response["ETag"] == pagecache.etag_for(key)
+    assert "second-dispatch" in response.content.decode()
+
+
+def _page_key(url: str, tag: str) -> str:
+    request = RequestFactory().get(url)
+    version = freshness.answer_version([tag])
+    return pagecache.page_key(request, ("rows", "cols", "page", "voice"), version)
+
+
+def test_after_a_withdrawal_the_previous_version_is_never_served(
+    client, draft, committing, monkeypatch
+):
+    """While another process renders the page anew, a reader waits for it (and at worst
+    renders it too) rather than get the version that still shows the withdrawn source."""
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.2)
+    zangezur = Proposition.objects.get(slug="russia-backs-zangezur-corridor")
+    StanceFactory(claim=draft.claims.get(), proposition=zangezur, label="contradicts")
+    committing(publish_source, draft)
+    url = "/topics/zangezur-corridor/"
+    assert "fresh-dispatch" in client.get(url).content.decode()
+    committing(unpublish_source, draft)
+    key = _page_key(url, "topic:zangezur-corridor")
+    assert cache.add(f"rebuild:{key}", 1, 30)  # another process is rendering
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "fresh-dispatch" not in response.content.decode()
+
+
+def test_edits_in_place_are_not_served_from_before_either(client, monkeypatch):
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.2)
+    url = UNRELATED_TOPIC
+    etag(client, url)
+    Topic.objects.filter(slug="caspian-sea").update(name="The Caspian basin")
+    key = _page_key(url, "topic:caspian-sea")
+    assert cache.add(f"rebuild:{key}", 1, 30)
+    assert "The Caspian basin" in client.get(url).content.decode()
+
+
+def test_publications_in_quick_succession_rebuild_a_page_once_per_settle_window(
+    client, draft, committing, settings, monkeypatch
+):
+    settings.PUBLIC_PAGE_SETTLE_SECONDS = 5
+    now = [1_000_000.0]
+    monkeypatch.setattr(pagecache.time, "time", lambda: now[0])
+    home = etag(client, "/")
+    committing(publish_source, draft)
+    # Rendered a second ago: the publication may wait.
+    now[0] += 1
+    response = client.get("/")
+    assert response["ETag"] == home
+    assert "fresh-dispatch" not in response.content.decode()
+    # The page about the new source itself has no earlier version: it shows at once.
+    assert client.get("/sources/fresh-dispatch/").status_code == 200
+    # Past the window, the page is rebuilt once and shows it.
+    now[0] += 5
+    response = client.get("/")
+    assert response["ETag"] != home
+    assert "fresh-dispatch" in response.content.decode()
+    # A withdrawal does not wait, however recent the page.
+    now[0] += 0.5
+    committing(unpublish_source, draft)
+    assert "fresh-dispatch" not in client.get("/").content.decode()
+    assert client.get("/sources/fresh-dispatch/").status_code == 404
 
 
 def test_single_flight_renders_once_for_concurrent_readers():
-    cache.set_many({"latest": "v1", "v1": "previous body"})
+    cache.set_many({"latest": ("v1", "kept", 0.0), "v1": "previous body"})
     renders = []
 
     def build():
@@ -201,7 +269,7 @@ def test_single_flight_renders_once_for_concurrent_readers():
     answers = []
 
     def read():
-        entry, key, _ = pagecache.single_flight("v2", "latest", build)
+        entry, key, _ = pagecache.single_flight("v2", "latest", build, kept="kept")
         answers.append((key, entry))
 
     readers = [threading.Thread(target=read) for _ in range(8)]
@@ -213,7 +281,7 @@ def test_single_flight_renders_once_for_concurrent_readers():
     assert sorted(answers).count(("v2", "fresh body")) == 1
     assert sorted(answers).count(("v1", "previous body")) == 7
     # Once rendered, everyone gets the new version.
-    assert pagecache.single_flight("v2", "latest", build)[:2] == ("fresh body", "v2")
+    assert pagecache.single_flight("v2", "latest", build, kept="kept")[:2] == ("fresh body", "v2")
     assert len(renders) == 1
 
 

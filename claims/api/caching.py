@@ -65,7 +65,9 @@ def cached_answer(request, handler, tags, *args, **kwargs):
         return response, (body, renderer.media_type, headers)
 
     digest = response_digest(request)
-    entry, _, response = single_flight(f"api:{version}:{digest}", f"api-latest:{digest}", build)
+    entry, _, response = single_flight(
+        f"api:{version}:{digest}", f"api-latest:{digest}", build, kept=version.kept
+    )
     if response is not None:
         return response
     return replay(request, *entry)

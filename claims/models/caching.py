@@ -30,7 +30,8 @@ class PublicVersion(models.Model):
 
 class AnswerVersion(models.Model):
     """A version per group of public answers ("tag"), changed by a publication for the answers
-    it changes only (`claims.freshness`), in the publishing transaction itself.
+    it changes only (`claims.freshness`), in the publishing transaction itself: `stamp` for a
+    publication, `withdrawn` for a withdrawal.
 
     A cached answer is keyed by the public version (every other edit of public material) and
     by the stamps of its tags, so publishing a source leaves the pages about unrelated topics,
@@ -39,7 +40,11 @@ class AnswerVersion(models.Model):
     """
 
     tag = models.CharField(max_length=200, primary_key=True)
+    # Moved by a publication, which only adds to what the tag's answers show.
     stamp = models.BigIntegerField(default=0)
+    # Moved by a withdrawal (unpublishing, deleting a published source), which takes material
+    # off them: an answer from before one is never served again (claims.pagecache).
+    withdrawn = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"answer version {self.tag}"
