@@ -18,21 +18,37 @@ def public_topic_ids() -> set[int]:
     a topic below them. A topic only drafts use (or none) is listed nowhere public.
 
     Which propositions are published is read from their summaries (one row each, kept by the
-    writes that move them), except for the few whose summary a write has just marked and not yet
-    settled, or that have none: those are checked against their stances. Asking every
-    proposition's stances at once would join every published stance (seconds at a million
-    claims); the summaries give the same answer from one small index. Three queries.
+    writes that move them): each topic is asked whether one of the propositions filed under it
+    has a settled summary with published sources, which stops at the first it finds, so the
+    cost follows the number of topics, not of propositions. Only under the topics that finds
+    nothing for are the propositions whose summary a write has marked and not yet settled, or
+    that have none, checked against their stances. Asking every proposition's stances at once
+    would join every published stance (seconds at a million claims). Three queries.
     """
-    settled = PropositionSummary.objects.filter(settled__gte=F("marks"))
     filed = Proposition.topics.through.objects
-    direct = set(
-        filed.filter(
-            proposition_id__in=settled.filter(sources__gt=0).values("proposition_id")
-        ).values_list("topic_id", flat=True)
+    public_summary = PropositionSummary.objects.filter(
+        proposition_id=OuterRef("proposition_id"), sources__gt=0, settled__gte=F("marks")
     )
-    # The few others, each probed through the stances' proposition index.
-    unsettled = Proposition.objects.published().exclude(pk__in=settled.values("proposition_id"))
-    direct.update(filed.filter(proposition__in=unsettled).values_list("topic_id", flat=True))
+    direct = set(
+        Topic.objects.filter(
+            Exists(filed.filter(topic_id=OuterRef("pk")).filter(Exists(public_summary)))
+        ).values_list("pk", flat=True)
+    )
+    # Under the other topics, the propositions no settled summary answers for, each probed
+    # through the stances' proposition index.
+    settled = PropositionSummary.objects.filter(
+        proposition_id=OuterRef("pk"), settled__gte=F("marks")
+    )
+    unsettled = (
+        Proposition.objects.filter(~Exists(settled))
+        .filter(pk__in=filed.exclude(topic_id__in=direct).values("proposition_id"))
+        .published()
+    )
+    direct.update(
+        filed.filter(proposition__in=unsettled)
+        .exclude(topic_id__in=direct)
+        .values_list("topic_id", flat=True)
+    )
     parents = dict(Topic.objects.values_list("pk", "parent_id"))
     public: set[int] = set()
     for pk in direct:
