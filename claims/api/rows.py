@@ -1,17 +1,19 @@
-"""Claims and stances for the API lists, built from plain rows.
+"""How the API shows claims and stances: the one output path for lists, details, the claims a
+source's detail embeds, and the answers to writes.
 
 A page of 50 claims with their stances is several hundred model instances and a few thousand
 serializer field calls; read as tuples and assembled here, the same page costs little more than
-the query itself. The output is exactly what `ClaimSerializer` and `StanceSerializer` give for
-reads (tests compare the two on the whole seed corpus); those serializers still describe the
-schema and handle every write.
+the query itself. `ClaimSerializer` and `StanceSerializer` describe the schema and handle every
+write; their output is built here (their `to_representation`), so that a field cannot say one
+thing in a list and another in a detail. Tests check that the fields built here are the fields
+the schema names.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from claims.models import Claim, Stance
 
@@ -53,8 +55,9 @@ def stance_values(queryset):
     return queryset.values(*STANCE_FIELDS, **STANCE_JOINED)
 
 
-def claims_page(rows: list[dict], request) -> list[dict]:
-    """The API representation of a page of claim rows, with actors and stances (two queries)."""
+def claims_page(rows: list[dict], request, *, stances: QuerySet[Stance]) -> list[dict]:
+    """The API representation of a page of claim rows, with their actors and those of their
+    stances that are in `stances` (the stances the client may see): two queries."""
     ids = [row["id"] for row in rows]
     actors: dict[int, list[str]] = defaultdict(list)
     for claim_id, slug in (
@@ -63,9 +66,9 @@ def claims_page(rows: list[dict], request) -> list[dict]:
         .values_list("claim_id", "actor__slug")
     ):
         actors[claim_id].append(slug)
-    stances: dict[int, list[dict]] = defaultdict(list)
+    shown: dict[int, list[dict]] = defaultdict(list)
     for stance_id, claim_id, slug, text, label, annotator, note in (
-        Stance.objects.filter(claim_id__in=ids)
+        stances.filter(claim_id__in=ids)
         # Stance's default ordering, which the serializer's prefetch follows: by claim, then
         # by proposition (whose own ordering is its slug).
         .order_by("claim_id", "proposition__slug", "pk")
@@ -79,7 +82,7 @@ def claims_page(rows: list[dict], request) -> list[dict]:
             "note",
         )
     ):
-        stances[claim_id].append(
+        shown[claim_id].append(
             {
                 "id": stance_id,
                 "url": link(request, "api:stance-detail", stance_id),
@@ -109,7 +112,7 @@ def claims_page(rows: list[dict], request) -> list[dict]:
             "actors": actors[row["id"]],
             "note": row["note"],
             "anchor_state": row["anchor_state"],
-            "stances": stances[row["id"]],
+            "stances": shown[row["id"]],
             "created_by": row["created_by_name"],
             "created": row["created"],
             "modified": row["modified"],
@@ -134,3 +137,13 @@ def stances_page(rows: list[dict], request) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def claims_of(claims: QuerySet[Claim], request, *, stances: QuerySet[Stance]) -> list[dict]:
+    """The representation of every claim of `claims`, in its order (three queries)."""
+    return claims_page(list(claim_values(claims)), request, stances=stances)
+
+
+def stances_of(stances: QuerySet[Stance], request) -> list[dict]:
+    """The representation of every stance of `stances`, in its order (one query)."""
+    return stances_page(list(stance_values(stances)), request)

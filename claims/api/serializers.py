@@ -1,5 +1,6 @@
 """API representations. Reads embed what a client needs in one request; claim and stance writes
-go through claims.annotating, the same services the admin and the annotation screen call."""
+go through claims.annotating, the same services the admin and the annotation screen call.
+Claims and stances are shown through one output path, claims.api.rows, wherever they appear."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from claims.models import (
 from claims.positions import POSITION_LABELS, divergence
 from claims.references import check_id, check_slug
 
+from . import rows
 from .errors import as_api_error
 from .links import IdentityLink, RelatedLink
 from .positions import PositionSerializer, position_data
@@ -282,6 +284,26 @@ class StanceBriefSerializer(BaseSerializer):
         fields = ["id", "url", "proposition", "label", "annotator", "note"]
 
 
+def shown_claims(pks: list[int], context: dict) -> list[dict]:
+    """The representations of the claims `pks`, in that order."""
+    stances = context.get("stances", Stance.objects.published())
+    shown = {
+        row["id"]: row
+        for row in rows.claims_of(
+            Claim.objects.filter(pk__in=pks), context.get("request"), stances=stances
+        )
+    }
+    return [shown[pk] for pk in pks]
+
+
+class ClaimListSerializer(serializers.ListSerializer):
+    """Many claims in one batch of queries (claims.api.rows)."""
+
+    def to_representation(self, data) -> list[dict]:
+        items = data.all() if hasattr(data, "all") else data
+        return shown_claims([item.pk for item in items], self.child.context)
+
+
 class ClaimSerializer(BaseSerializer):
     """A claim: a span of its source's text. Send `source`, `start`, `end` (code points) and
     `quote`; or `source` and `quote` alone when the words occur once in the text. The server
@@ -350,6 +372,16 @@ class ClaimSerializer(BaseSerializer):
         super().__init__(*args, **kwargs)
         # Writes may target any source the client may see (editors see drafts too).
         self.fields["source"].queryset = self.context.get("sources", Source.objects.none())
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        kwargs.setdefault("child", cls(*args, **{**kwargs, "many": False}))
+        return ClaimListSerializer(*args, **kwargs)
+
+    def to_representation(self, instance: Claim) -> dict:
+        """The claim as every answer shows it (claims.api.rows), with the stances the client
+        may see (the view's `stances`; published ones by default)."""
+        return shown_claims([instance.pk], self.context)[0]
 
     def validate(self, attrs: dict) -> dict:
         # Offsets alone say nothing about which words were meant: a client that sends no quote
@@ -451,6 +483,11 @@ class StanceSerializer(BaseSerializer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["claim"].queryset = self.context.get("claims", Claim.objects.none())
+
+    def to_representation(self, instance: Stance) -> dict:
+        """The stance as every answer shows it (claims.api.rows)."""
+        found = Stance.objects.filter(pk=instance.pk)
+        return rows.stances_of(found, self.context.get("request"))[0]
 
     def validate(self, attrs: dict) -> dict:
         user = self.context["request"].user
@@ -555,7 +592,15 @@ class SourceSerializer(BaseSerializer):
 class SourceDetailSerializer(SourceSerializer):
     """A source with its text, layout and every claim with its stances."""
 
-    claims = ClaimSerializer(many=True, read_only=True)
+    claims = serializers.SerializerMethodField()
+
+    @extend_schema_field(ClaimSerializer(many=True, read_only=True))
+    def get_claims(self, obj: Source) -> list[dict]:
+        """The claims the client may see (the view's `claims`), in the order of the text."""
+        visible = self.context.get("claims", Claim.objects.published())
+        claims = visible.filter(source=obj).order_by("start", "end", "pk")
+        stances = self.context.get("stances", Stance.objects.published())
+        return rows.claims_of(claims, self.context.get("request"), stances=stances)
 
     class Meta(SourceSerializer.Meta):
         fields = [*SourceSerializer.Meta.fields, "body", "body_sha256", "blocks", "claims"]

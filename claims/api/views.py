@@ -190,19 +190,17 @@ class SourceViewSet(PageCountsMixin, V1Mixin, ConditionalReadMixin, viewsets.Rea
             .prefetch_related(Prefetch("authorships", queryset=authorships))
             .order_by("-published_on", "title", "pk")
         )
-        if self.action == "retrieve":
-            # The detail embeds every claim with its stances, speaker and actors: one query each.
-            stances = self.visible_stances().select_related("proposition", "annotator")
-            claims = (
-                self.visible_claims()
-                .with_source("speaker", "created_by")
-                .prefetch_related("actors", Prefetch("stances", queryset=stances))
-                .order_by("start", "end", "pk")
-            )
-            queryset = queryset.prefetch_related(Prefetch("claims", queryset=claims))
-        else:
+        if self.action != "retrieve":
             queryset = queryset.defer("body", "blocks", "provenance")
         return queryset
+
+    def get_serializer_context(self):
+        # The detail embeds the claims the client may see, with the stances it may see.
+        return {
+            **super().get_serializer_context(),
+            "claims": self.visible_claims(),
+            "stances": self.visible_stances(),
+        }
 
     def page_counts(self):
         # The claims a client may see: those its list of claims would give for the source.
@@ -499,15 +497,15 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "start", "created", "modified"]
 
     def get_queryset(self):
-        stances = self.visible_stances().select_related("proposition", "annotator")
-        return (
-            self.visible_claims()
-            .with_source("speaker", "created_by")
-            .prefetch_related("actors", Prefetch("stances", queryset=stances))
-        )
+        # What a claim shows is read as rows (claims.api.rows), not from this instance.
+        return self.visible_claims()
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "sources": self.visible_sources()}
+        return {
+            **super().get_serializer_context(),
+            "sources": self.visible_sources(),
+            "stances": self.visible_stances(),
+        }
 
     def list(self, request, *args, **kwargs):
         return cached_answer(request, self.list_rows, [freshness.OVERVIEW])
@@ -522,7 +520,8 @@ class ClaimViewSet(V1Mixin, ConditionalWriteMixin, viewsets.ModelViewSet):
         """The list from plain rows (claims.api.rows): the same output as the serializer."""
         visible = self.visible_claims()
         page = self.paginate_queryset(rows.claim_values(self.filter_queryset(visible)))
-        return self.get_paginated_response(rows.claims_page(page, request))
+        results = rows.claims_page(page, request, stances=self.visible_stances())
+        return self.get_paginated_response(results)
 
 
 @extend_schema_view(
