@@ -514,9 +514,10 @@ def source_claims(source: Source) -> list[Claim]:
         .prefetch_related(
             Prefetch(
                 "stances",
-                queryset=Stance.objects.select_related("proposition").order_by(
-                    "proposition__text", "pk"
-                ),
+                # The stances that count publicly: not those awaiting re-checking.
+                queryset=Stance.objects.published()
+                .select_related("proposition")
+                .order_by("proposition__text", "pk"),
             )
         )
         .order_by("start", "-end", "pk")

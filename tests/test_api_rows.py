@@ -2,9 +2,14 @@
 details, the claims a source's detail embeds and the answers to writes. What it builds must be
 what the schema describes, and a field cannot say one thing in a list and another in a detail."""
 
+import csv
+import io
+import json
+
 import pytest
 from django.urls import reverse
 
+from claims import selectors
 from claims.models import Source, Stance
 from claims.models.base import published_writes
 
@@ -79,6 +84,20 @@ def test_a_stance_awaiting_recheck_is_shown_nowhere_public():
     ]
     for shown in places:
         assert stance.pk not in [item["id"] for item in shown["stances"]]
+    # Nor in the exports: the W3C annotation, JSON Lines and CSV.
+    annotation = client.get(reverse("api:annotation-detail", args=[stance.claim_id])).json()
+    assert f"/api/v1/stances/{stance.pk}/" not in str(annotation)
+    assert annotation["target"]
+    lines = b"".join(client.get(reverse("api:export-claims-jsonl")).streaming_content)
+    exported = [json.loads(line) for line in lines.splitlines()]
+    claim = next(item for item in exported if item["claim_id"] == stance.claim_id)
+    assert stance.pk not in [item["stance_id"] for item in claim["stances"]]
+    table = b"".join(client.get(reverse("api:export-claims-csv")).streaming_content).decode()
+    ids = [row["stance_id"] for row in csv.DictReader(io.StringIO(table))]
+    assert str(stance.pk) not in ids and ids
+    # Nor on the reading view.
+    read = selectors.source_claims(stance.claim.source)
+    assert stance.pk not in [item.pk for claim in read for item in claim.stances.all()]
 
 
 def test_pages_and_editors_drafts(editor):

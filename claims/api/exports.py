@@ -80,7 +80,8 @@ class JSONLDRenderer(ORJSONRenderer):
 
 
 def published_claims():
-    stances = Stance.objects.select_related("proposition", "annotator").order_by("pk")
+    # The stances that count publicly: not those awaiting re-checking.
+    stances = Stance.objects.published().select_related("proposition", "annotator").order_by("pk")
     return (
         Claim.objects.published()
         .with_source("created_by")

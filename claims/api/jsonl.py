@@ -23,7 +23,8 @@ from claims.models import Actor, Claim, Stance
 
 def jsonl_claims() -> Iterator[dict]:
     """Every published claim as a plain dictionary, read in chunks (memory stays flat)."""
-    stances = Stance.objects.select_related("proposition", "annotator").order_by("pk")
+    # The stances that count publicly: not those awaiting re-checking.
+    stances = Stance.objects.published().select_related("proposition", "annotator").order_by("pk")
     claims = (
         Claim.objects.published()
         .with_source("speaker")
