@@ -14,7 +14,7 @@ from itertools import combinations
 from typing import NamedTuple
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from claims import freshness, positions
 from claims.models import (
@@ -921,18 +921,27 @@ def _busiest(matrix: Matrix, limit: int) -> list[Source]:
 
 def count_per_row(rows, queryset: QuerySet, field: str, attribute: str) -> None:
     """Set `attribute` on each of `rows` to the number of rows of `queryset` whose `field`
-    points at it: one grouped query bounded by the page, whatever the table holds."""
+    points at it: one query bounded by the page, whatever the table holds.
+
+    Each row's count is a subquery on its own key (`field = row`), so the database walks the
+    index of `field` and joins what `queryset` filters on row by row. Grouping `queryset` by
+    `field` over the page's keys instead lets the planner join every row of the other table
+    (all the sources, to count the claims of fifty)."""
     rows = list(rows)
-    counts = (
-        dict(
-            queryset.filter(**{f"{field}__in": [row.pk for row in rows]})
-            .order_by()
-            .values(field)
-            .annotate(n=Count("pk"))
-            .values_list(field, "n")
-        )
-        if rows
-        else {}
+    if not rows:
+        return
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    counts = dict(
+        type(rows[0])
+        ._base_manager.filter(pk__in=[row.pk for row in rows])
+        .annotate(n=Subquery(counted))
+        .values_list("pk", "n")
     )
     for row in rows:
-        setattr(row, attribute, counts.get(row.pk, 0))
+        setattr(row, attribute, counts.get(row.pk) or 0)

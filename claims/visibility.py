@@ -20,10 +20,10 @@ def public_topic_ids() -> set[int]:
     Which propositions are published is read from their summaries (one row each, kept by the
     writes that move them): each topic is asked whether one of the propositions filed under it
     has a settled summary with published sources, which stops at the first it finds, so the
-    cost follows the number of topics, not of propositions. Only under the topics that finds
-    nothing for are the propositions whose summary a write has marked and not yet settled, or
-    that have none, checked against their stances. Asking every proposition's stances at once
-    would join every published stance (seconds at a million claims). Three queries.
+    cost follows the number of topics, not of propositions. Only under the topics where none is
+    found are the propositions whose summary a write has marked and not yet settled, or that
+    have none, checked against their stances. Asking every proposition's stances at once
+    would join every published stance (seconds at a million claims). Two or three queries.
     """
     filed = Proposition.topics.through.objects
     public_summary = PropositionSummary.objects.filter(
@@ -32,24 +32,28 @@ def public_topic_ids() -> set[int]:
     direct = set(
         Topic.objects.filter(
             Exists(filed.filter(topic_id=OuterRef("pk")).filter(Exists(public_summary)))
-        ).values_list("pk", flat=True)
+        )
+        .order_by()
+        .values_list("pk", flat=True)
     )
-    # Under the other topics, the propositions no settled summary answers for, each probed
-    # through the stances' proposition index.
-    settled = PropositionSummary.objects.filter(
-        proposition_id=OuterRef("pk"), settled__gte=F("marks")
-    )
-    unsettled = (
-        Proposition.objects.filter(~Exists(settled))
-        .filter(pk__in=filed.exclude(topic_id__in=direct).values("proposition_id"))
-        .published()
-    )
-    direct.update(
-        filed.filter(proposition__in=unsettled)
-        .exclude(topic_id__in=direct)
-        .values_list("topic_id", flat=True)
-    )
-    parents = dict(Topic.objects.values_list("pk", "parent_id"))
+    parents = dict(Topic.objects.order_by().values_list("pk", "parent_id"))
+    others = set(parents) - direct
+    if others:
+        # Under the other topics, the propositions no settled summary answers for, each probed
+        # through the stances' proposition index.
+        settled = PropositionSummary.objects.filter(
+            proposition_id=OuterRef("pk"), settled__gte=F("marks")
+        )
+        unsettled = (
+            Proposition.objects.filter(~Exists(settled))
+            .filter(pk__in=filed.filter(topic_id__in=others).values("proposition_id"))
+            .published()
+        )
+        direct.update(
+            filed.filter(proposition__in=unsettled, topic_id__in=others).values_list(
+                "topic_id", flat=True
+            )
+        )
     public: set[int] = set()
     for pk in direct:
         while pk is not None and pk not in public:

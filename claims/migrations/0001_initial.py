@@ -11,7 +11,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,368 +19,1043 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Actor',
+            name="Actor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('state', 'State'), ('person', 'Person'), ('organisation', 'Organisation')], max_length=20)),
-                ('wikidata_id', models.CharField(blank=True, help_text='Optional Wikidata item, e.g. Q794 for Iran.', max_length=20, validators=[django.core.validators.RegexValidator('^Q[1-9][0-9]*$', 'A Wikidata id looks like Q794.')])),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State"),
+                            ("person", "Person"),
+                            ("organisation", "Organisation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "wikidata_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional Wikidata item, e.g. Q794 for Iran.",
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^Q[1-9][0-9]*$", "A Wikidata id looks like Q794."
+                            )
+                        ],
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['name'], name='actor_name_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['state', 'person', 'organisation'])), name='actor_kind_valid'), models.UniqueConstraint(condition=models.Q(('wikidata_id', ''), _negated=True), fields=('wikidata_id',), name='actor_wikidata_id_unique')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["name"], name="actor_name_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["state", "person", "organisation"])),
+                        name="actor_kind_valid",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("wikidata_id", ""), _negated=True),
+                        fields=("wikidata_id",),
+                        name="actor_wikidata_id_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Author',
+            name="Author",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('bio', models.TextField(blank=True, help_text='As the author or the outlet describes them.')),
-                ('homepage', models.URLField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "bio",
+                    models.TextField(
+                        blank=True, help_text="As the author or the outlet describes them."
+                    ),
+                ),
+                ("homepage", models.URLField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['name'], name='author_name_idx')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["name"], name="author_name_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Authorship',
+            name="Authorship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('author', 'Author'), ('translator', 'Translator')], default='author', max_length=20)),
-                ('order', models.PositiveSmallIntegerField(default=0, help_text='Position in the byline.')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorships', to='claims.author')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("author", "Author"), ("translator", "Translator")],
+                        default="author",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "order",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Position in the byline."
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorships",
+                        to="claims.author",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'order', 'pk'],
+                "ordering": ["source", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Claim',
+            name="Claim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('start', models.PositiveIntegerField(help_text='Offset of the first character, in code points.')),
-                ('end', models.PositiveIntegerField(help_text='Offset just after the last character.')),
-                ('quote', models.TextField(help_text='Exactly the text between start and end.')),
-                ('prefix', models.CharField(blank=True, max_length=32)),
-                ('suffix', models.CharField(blank=True, max_length=32)),
-                ('kind', models.CharField(choices=[('factual', 'Factual'), ('analysis', 'Analysis'), ('forecast', 'Forecast'), ('reported_speech', 'Reported speech'), ('opinion', 'Opinion')], default='analysis', max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('anchor_state', models.CharField(choices=[('anchored', 'Anchored'), ('reanchored', 'Re-anchored after an edit'), ('orphaned', 'Orphaned: not found in the current text')], default='anchored', max_length=20)),
-                ('actors', models.ManyToManyField(blank=True, related_name='claims', to='claims.actor')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('speaker', models.ForeignKey(blank=True, help_text="Whose words these are, when the source reports someone's speech.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='spoken_claims', to='claims.actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "start",
+                    models.PositiveIntegerField(
+                        help_text="Offset of the first character, in code points."
+                    ),
+                ),
+                (
+                    "end",
+                    models.PositiveIntegerField(help_text="Offset just after the last character."),
+                ),
+                ("quote", models.TextField(help_text="Exactly the text between start and end.")),
+                ("prefix", models.CharField(blank=True, max_length=32)),
+                ("suffix", models.CharField(blank=True, max_length=32)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("factual", "Factual"),
+                            ("analysis", "Analysis"),
+                            ("forecast", "Forecast"),
+                            ("reported_speech", "Reported speech"),
+                            ("opinion", "Opinion"),
+                        ],
+                        default="analysis",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "anchor_state",
+                    models.CharField(
+                        choices=[
+                            ("anchored", "Anchored"),
+                            ("reanchored", "Re-anchored after an edit"),
+                            ("orphaned", "Orphaned: not found in the current text"),
+                        ],
+                        default="anchored",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "actors",
+                    models.ManyToManyField(blank=True, related_name="claims", to="claims.actor"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Whose words these are, when the source reports someone's speech.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spoken_claims",
+                        to="claims.actor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'start', 'end'],
+                "ordering": ["source", "start", "end"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalProposition',
+            name="HistoricalProposition",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created', models.DateTimeField(blank=True, editable=False)),
-                ('modified', models.DateTimeField(blank=True, editable=False)),
-                ('text', models.TextField(help_text="One checkable statement, worded neutrally, e.g. “Russia supports Azerbaijan's plan for a Zangezur corridor.”")),
-                ('slug', models.SlugField(max_length=200)),
-                ('notes', models.TextField(blank=True, help_text='For editors: what counts as supporting or contradicting it.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(blank=True, editable=False)),
+                ("modified", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="One checkable statement, worded neutrally, e.g. “Russia supports Azerbaijan's plan for a Zangezur corridor.”"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200)),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="For editors: what counts as supporting or contradicting it.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical proposition',
-                'verbose_name_plural': 'historical propositions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical proposition",
+                "verbose_name_plural": "historical propositions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Proposition',
+            name="Proposition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(help_text="One checkable statement, worded neutrally, e.g. “Russia supports Azerbaijan's plan for a Zangezur corridor.”")),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('notes', models.TextField(blank=True, help_text='For editors: what counts as supporting or contradicting it.')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "text",
+                    models.TextField(
+                        help_text="One checkable statement, worded neutrally, e.g. “Russia supports Azerbaijan's plan for a Zangezur corridor.”"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="For editors: what counts as supporting or contradicting it.",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalStance',
+            name="HistoricalStance",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created', models.DateTimeField(blank=True, editable=False)),
-                ('modified', models.DateTimeField(blank=True, editable=False)),
-                ('label', models.CharField(choices=[('supports', 'Supports'), ('contradicts', 'Contradicts'), ('mixed', 'Mixed'), ('neutral', 'Neutral')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('annotator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.claim')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('proposition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.proposition')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(blank=True, editable=False)),
+                ("modified", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("contradicts", "Contradicts"),
+                            ("mixed", "Mixed"),
+                            ("neutral", "Neutral"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "proposition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.proposition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical stance',
-                'verbose_name_plural': 'historical stances',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical stance",
+                "verbose_name_plural": "historical stances",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Publisher',
+            name="Publisher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('homepage', models.URLField(blank=True)),
-                ('kind', models.CharField(choices=[('news', 'News'), ('analysis', 'Analysis'), ('journal', 'Journal'), ('blog', 'Blog'), ('republisher', 'Republisher')], default='analysis', max_length=20)),
-                ('country', models.CharField(blank=True, help_text="ISO 3166 two-letter code of the outlet's home country.", max_length=2)),
-                ('language', models.CharField(blank=True, help_text='Main language of the outlet, as a BCP 47 tag (en, ar).', max_length=35)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("homepage", models.URLField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("news", "News"),
+                            ("analysis", "Analysis"),
+                            ("journal", "Journal"),
+                            ("blog", "Blog"),
+                            ("republisher", "Republisher"),
+                        ],
+                        default="analysis",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO 3166 two-letter code of the outlet's home country.",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        help_text="Main language of the outlet, as a BCP 47 tag (en, ar).",
+                        max_length=35,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['news', 'analysis', 'journal', 'blog', 'republisher'])), name='publisher_kind_valid')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["news", "analysis", "journal", "blog", "republisher"])
+                        ),
+                        name="publisher_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSource',
+            name="HistoricalSource",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created', models.DateTimeField(blank=True, editable=False)),
-                ('modified', models.DateTimeField(blank=True, editable=False)),
-                ('title', models.CharField(max_length=300)),
-                ('title_supplied', models.BooleanField(default=False, help_text='Tick when the text carries no title and the one above was written by an editor.')),
-                ('slug', models.SlugField(max_length=200)),
-                ('url', models.URLField(blank=True, help_text='Where the original is published.', max_length=500)),
-                ('published_on', models.DateField(blank=True, help_text='As the source states it; leave empty when it does not.', null=True)),
-                ('language', models.CharField(default='en', help_text='BCP 47 tag of the text.', max_length=35)),
-                ('translated_from', models.CharField(blank=True, help_text='BCP 47 tag of the original language, if translated.', max_length=35)),
-                ('body', models.TextField(help_text='Plain text that claims point into. Headings and paragraphs are separate blocks.')),
-                ('blocks', models.JSONField(blank=True, default=list, help_text='Layout of the body: {kind, level, start, end} per heading, paragraph or item.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published')], default='draft', max_length=20)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('provenance', models.JSONField(blank=True, default=dict, help_text='Where the text came from: file, checksum, importer version, what was removed.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('publisher', models.ForeignKey(blank=True, db_constraint=False, help_text='Leave empty when the outlet is unknown.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.publisher')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(blank=True, editable=False)),
+                ("modified", models.DateTimeField(blank=True, editable=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "title_supplied",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the text carries no title and the one above was written by an editor.",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200)),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True, help_text="Where the original is published.", max_length=500
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="As the source states it; leave empty when it does not.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        default="en", help_text="BCP 47 tag of the text.", max_length=35
+                    ),
+                ),
+                (
+                    "translated_from",
+                    models.CharField(
+                        blank=True,
+                        help_text="BCP 47 tag of the original language, if translated.",
+                        max_length=35,
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text that claims point into. Headings and paragraphs are separate blocks."
+                    ),
+                ),
+                (
+                    "blocks",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Layout of the body: {kind, level, start, end} per heading, paragraph or item.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "provenance",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Where the text came from: file, checksum, importer version, what was removed.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Leave empty when the outlet is unknown.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.publisher",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=300)),
-                ('title_supplied', models.BooleanField(default=False, help_text='Tick when the text carries no title and the one above was written by an editor.')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('url', models.URLField(blank=True, help_text='Where the original is published.', max_length=500)),
-                ('published_on', models.DateField(blank=True, help_text='As the source states it; leave empty when it does not.', null=True)),
-                ('language', models.CharField(default='en', help_text='BCP 47 tag of the text.', max_length=35)),
-                ('translated_from', models.CharField(blank=True, help_text='BCP 47 tag of the original language, if translated.', max_length=35)),
-                ('body', models.TextField(help_text='Plain text that claims point into. Headings and paragraphs are separate blocks.')),
-                ('body_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('blocks', models.JSONField(blank=True, default=list, help_text='Layout of the body: {kind, level, start, end} per heading, paragraph or item.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('published', 'Published')], default='draft', max_length=20)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('provenance', models.JSONField(blank=True, default=dict, help_text='Where the text came from: file, checksum, importer version, what was removed.')),
-                ('authors', models.ManyToManyField(related_name='sources', through='claims.Authorship', to='claims.author')),
-                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('publisher', models.ForeignKey(blank=True, help_text='Leave empty when the outlet is unknown.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sources', to='claims.publisher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "title_supplied",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the text carries no title and the one above was written by an editor.",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True, help_text="Where the original is published.", max_length=500
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="As the source states it; leave empty when it does not.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        default="en", help_text="BCP 47 tag of the text.", max_length=35
+                    ),
+                ),
+                (
+                    "translated_from",
+                    models.CharField(
+                        blank=True,
+                        help_text="BCP 47 tag of the original language, if translated.",
+                        max_length=35,
+                    ),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text that claims point into. Headings and paragraphs are separate blocks."
+                    ),
+                ),
+                ("body_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "blocks",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Layout of the body: {kind, level, start, end} per heading, paragraph or item.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "provenance",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Where the text came from: file, checksum, importer version, what was removed.",
+                    ),
+                ),
+                (
+                    "authors",
+                    models.ManyToManyField(
+                        related_name="sources", through="claims.Authorship", to="claims.author"
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "publisher",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty when the outlet is unknown.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sources",
+                        to="claims.publisher",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_on', 'title'],
-                'permissions': [('publish_source', 'Can publish and unpublish sources')],
+                "ordering": ["-published_on", "title"],
+                "permissions": [("publish_source", "Can publish and unpublish sources")],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalClaim',
+            name="HistoricalClaim",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created', models.DateTimeField(blank=True, editable=False)),
-                ('modified', models.DateTimeField(blank=True, editable=False)),
-                ('start', models.PositiveIntegerField(help_text='Offset of the first character, in code points.')),
-                ('end', models.PositiveIntegerField(help_text='Offset just after the last character.')),
-                ('quote', models.TextField(help_text='Exactly the text between start and end.')),
-                ('prefix', models.CharField(blank=True, max_length=32)),
-                ('suffix', models.CharField(blank=True, max_length=32)),
-                ('kind', models.CharField(choices=[('factual', 'Factual'), ('analysis', 'Analysis'), ('forecast', 'Forecast'), ('reported_speech', 'Reported speech'), ('opinion', 'Opinion')], default='analysis', max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('anchor_state', models.CharField(choices=[('anchored', 'Anchored'), ('reanchored', 'Re-anchored after an edit'), ('orphaned', 'Orphaned: not found in the current text')], default='anchored', max_length=20)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('speaker', models.ForeignKey(blank=True, db_constraint=False, help_text="Whose words these are, when the source reports someone's speech.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.actor')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(blank=True, editable=False)),
+                ("modified", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "start",
+                    models.PositiveIntegerField(
+                        help_text="Offset of the first character, in code points."
+                    ),
+                ),
+                (
+                    "end",
+                    models.PositiveIntegerField(help_text="Offset just after the last character."),
+                ),
+                ("quote", models.TextField(help_text="Exactly the text between start and end.")),
+                ("prefix", models.CharField(blank=True, max_length=32)),
+                ("suffix", models.CharField(blank=True, max_length=32)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("factual", "Factual"),
+                            ("analysis", "Analysis"),
+                            ("forecast", "Forecast"),
+                            ("reported_speech", "Reported speech"),
+                            ("opinion", "Opinion"),
+                        ],
+                        default="analysis",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "anchor_state",
+                    models.CharField(
+                        choices=[
+                            ("anchored", "Anchored"),
+                            ("reanchored", "Re-anchored after an edit"),
+                            ("orphaned", "Orphaned: not found in the current text"),
+                        ],
+                        default="anchored",
+                        max_length=20,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Whose words these are, when the source reports someone's speech.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.actor",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical claim',
-                'verbose_name_plural': 'historical claims',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical claim",
+                "verbose_name_plural": "historical claims",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='claim',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='claims.source'),
+            model_name="claim",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="claims",
+                to="claims.source",
+            ),
         ),
         migrations.AddField(
-            model_name='authorship',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='authorships', to='claims.source'),
+            model_name="authorship",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="authorships",
+                to="claims.source",
+            ),
         ),
         migrations.CreateModel(
-            name='Stance',
+            name="Stance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('label', models.CharField(choices=[('supports', 'Supports'), ('contradicts', 'Contradicts'), ('mixed', 'Mixed'), ('neutral', 'Neutral')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('annotator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stances', to=settings.AUTH_USER_MODEL)),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stances', to='claims.claim')),
-                ('proposition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stances', to='claims.proposition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "label",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("contradicts", "Contradicts"),
+                            ("mixed", "Mixed"),
+                            ("neutral", "Neutral"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stances",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stances",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "proposition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stances",
+                        to="claims.proposition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['claim', 'proposition'],
+                "ordering": ["claim", "proposition"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='claims.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="claims.topic",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='proposition',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='propositions', to='claims.topic'),
+            model_name="proposition",
+            name="topics",
+            field=models.ManyToManyField(
+                blank=True, related_name="propositions", to="claims.topic"
+            ),
         ),
         migrations.AddIndex(
-            model_name='source',
-            index=models.Index(fields=['status', '-published_on'], name='source_status_date_idx'),
+            model_name="source",
+            index=models.Index(fields=["status", "-published_on"], name="source_status_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='source',
-            index=models.Index(fields=['language'], name='source_language_idx'),
+            model_name="source",
+            index=models.Index(fields=["language"], name="source_language_idx"),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_review', 'published'])), name='source_status_valid'),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "in_review", "published"])),
+                name="source_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='source_published_has_timestamp'),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="source_published_has_timestamp",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='source_body_not_empty'),
+            model_name="source",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("body", ""), _negated=True), name="source_body_not_empty"
+            ),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['source', 'start'], name='claim_source_start_idx'),
+            model_name="claim",
+            index=models.Index(fields=["source", "start"], name="claim_source_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['kind'], name='claim_kind_idx'),
+            model_name="claim",
+            index=models.Index(fields=["kind"], name="claim_kind_idx"),
         ),
         migrations.AddIndex(
-            model_name='claim',
-            index=models.Index(fields=['anchor_state'], name='claim_anchor_state_idx'),
+            model_name="claim",
+            index=models.Index(fields=["anchor_state"], name="claim_anchor_state_idx"),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='claim_start_before_end'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__lt", models.F("end"))), name="claim_start_before_end"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('quote'), django.db.models.expressions.CombinedExpression(models.F('end'), '-', models.F('start'))), name='claim_quote_length_matches_span'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Length("quote"),
+                    django.db.models.expressions.CombinedExpression(
+                        models.F("end"), "-", models.F("start")
+                    ),
+                ),
+                name="claim_quote_length_matches_span",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['factual', 'analysis', 'forecast', 'reported_speech', 'opinion'])), name='claim_kind_valid'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind__in", ["factual", "analysis", "forecast", "reported_speech", "opinion"])
+                ),
+                name="claim_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='claim',
-            constraint=models.CheckConstraint(condition=models.Q(('anchor_state__in', ['anchored', 'reanchored', 'orphaned'])), name='claim_anchor_state_valid'),
+            model_name="claim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("anchor_state__in", ["anchored", "reanchored", "orphaned"])),
+                name="claim_anchor_state_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorship',
-            constraint=models.UniqueConstraint(fields=('source', 'author', 'role'), name='authorship_unique_role'),
+            model_name="authorship",
+            constraint=models.UniqueConstraint(
+                fields=("source", "author", "role"), name="authorship_unique_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorship',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['author', 'translator'])), name='authorship_role_valid'),
+            model_name="authorship",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["author", "translator"])),
+                name="authorship_role_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stance',
-            index=models.Index(fields=['proposition', 'label'], name='stance_proposition_label_idx'),
+            model_name="stance",
+            index=models.Index(
+                fields=["proposition", "label"], name="stance_proposition_label_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stance',
-            constraint=models.UniqueConstraint(fields=('claim', 'proposition', 'annotator'), name='stance_unique_per_annotator'),
+            model_name="stance",
+            constraint=models.UniqueConstraint(
+                fields=("claim", "proposition", "annotator"), name="stance_unique_per_annotator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stance',
-            constraint=models.CheckConstraint(condition=models.Q(('label__in', ['supports', 'contradicts', 'mixed', 'neutral'])), name='stance_label_valid'),
+            model_name="stance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("label__in", ["supports", "contradicts", "mixed", "neutral"])),
+                name="stance_label_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topic',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='topic_not_own_parent'),
+            model_name="topic",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="topic_not_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='proposition',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='proposition_text_not_empty'),
+            model_name="proposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="proposition_text_not_empty"
+            ),
         ),
     ]

@@ -7,14 +7,24 @@ authors, but cannot publish. Reviewers can do all of that and publish or unpubli
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-EDITABLE = ["publisher", "author", "source", "authorship", "topic", "actor", "proposition",
-            "claim", "stance"]
+EDITABLE = [
+    "publisher",
+    "author",
+    "source",
+    "authorship",
+    "topic",
+    "actor",
+    "proposition",
+    "claim",
+    "stance",
+]
 HISTORY = ["historicalsource", "historicalclaim", "historicalstance", "historicalproposition"]
 
 
 def editor_codenames() -> list[str]:
-    codenames = [f"{action}_{model}" for model in EDITABLE
-                 for action in ("add", "change", "delete", "view")]
+    codenames = [
+        f"{action}_{model}" for model in EDITABLE for action in ("add", "change", "delete", "view")
+    ]
     return codenames + [f"view_{model}" for model in HISTORY]
 
 

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_editorial_groups'),
+        ("claims", "0003_editorial_groups"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalsource',
-            name='url',
-            field=models.URLField(blank=True, help_text='Where the original is published.', max_length=500, verbose_name='URL'),
+            model_name="historicalsource",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the original is published.",
+                max_length=500,
+                verbose_name="URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='url',
-            field=models.URLField(blank=True, help_text='Where the original is published.', max_length=500, verbose_name='URL'),
+            model_name="source",
+            name="url",
+            field=models.URLField(
+                blank=True,
+                help_text="Where the original is published.",
+                max_length=500,
+                verbose_name="URL",
+            ),
         ),
     ]

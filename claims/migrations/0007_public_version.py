@@ -40,8 +40,7 @@ def _sqlite_name(table: str, event: str) -> str:
 
 
 SQLITE_FORWARD = [
-    f"CREATE TRIGGER {_sqlite_name(table, event)} AFTER {event} ON {table} "
-    f"BEGIN {SQLITE_BUMP} END;"
+    f"CREATE TRIGGER {_sqlite_name(table, event)} AFTER {event} ON {table} BEGIN {SQLITE_BUMP} END;"
     for table in TABLES
     for event in EVENTS
 ]

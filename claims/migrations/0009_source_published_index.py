@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0008_proposition_summary'),
+        ("claims", "0008_proposition_summary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='source',
-            index=models.Index(fields=['status', '-published_at'], name='source_status_published_idx'),
+            model_name="source",
+            index=models.Index(
+                fields=["status", "-published_at"], name="source_status_published_idx"
+            ),
         ),
     ]

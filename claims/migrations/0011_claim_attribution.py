@@ -62,9 +62,9 @@ def create_sqlite_triggers(apps, schema_editor) -> None:
 def retire_reported_speech(apps, schema_editor) -> None:
     alias = schema_editor.connection.alias
     for model in ("Claim", "HistoricalClaim"):
-        apps.get_model("claims", model).objects.using(alias).filter(
-            kind="reported_speech"
-        ).update(kind="factual", attribution="reported")
+        apps.get_model("claims", model).objects.using(alias).filter(kind="reported_speech").update(
+            kind="factual", attribution="reported"
+        )
 
 
 def restore_reported_speech(apps, schema_editor) -> None:
@@ -86,14 +86,20 @@ class Migration(migrations.Migration):
             model_name="claim",
             name="attribution",
             field=models.CharField(
-                choices=ATTRIBUTION_CHOICES, default="own", help_text=ATTRIBUTION_HELP, max_length=20
+                choices=ATTRIBUTION_CHOICES,
+                default="own",
+                help_text=ATTRIBUTION_HELP,
+                max_length=20,
             ),
         ),
         migrations.AddField(
             model_name="historicalclaim",
             name="attribution",
             field=models.CharField(
-                choices=ATTRIBUTION_CHOICES, default="own", help_text=ATTRIBUTION_HELP, max_length=20
+                choices=ATTRIBUTION_CHOICES,
+                default="own",
+                help_text=ATTRIBUTION_HELP,
+                max_length=20,
             ),
         ),
         migrations.RunPython(retire_reported_speech, restore_reported_speech),

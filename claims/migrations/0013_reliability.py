@@ -116,7 +116,9 @@ SQLITE_BUMP = """
 
 
 def _published_source(column: str) -> str:
-    return f"EXISTS (SELECT 1 FROM claims_source s WHERE s.id = {column} AND s.status = {PUBLISHED})"
+    return (
+        f"EXISTS (SELECT 1 FROM claims_source s WHERE s.id = {column} AND s.status = {PUBLISHED})"
+    )
 
 
 def _published_claim(column: str) -> str:

@@ -47,9 +47,7 @@ def _claim_function(condition: str) -> str:
     """
 
 
-POSTGRES_FORWARD = _claim_function(
-    "o.source_id <> n.source_id OR o.attribution <> n.attribution"
-)
+POSTGRES_FORWARD = _claim_function("o.source_id <> n.source_id OR o.attribution <> n.attribution")
 POSTGRES_BACKWARD = _claim_function("o.source_id <> n.source_id")
 
 

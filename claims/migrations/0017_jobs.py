@@ -30,38 +30,125 @@ def revoke_job_permissions(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0016_position_summaries'),
+        ("claims", "0016_position_summaries"),
         ("claims", "0003_editorial_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('export_annotations', 'Export: Web Annotations (JSON-LD)'), ('export_csv', 'Export: claims and stances (CSV)'), ('rebuild_summaries', 'Rebuild proposition summaries')], max_length=32)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=16)),
-                ('done', models.PositiveBigIntegerField(default=0, help_text='Items processed so far.')),
-                ('total', models.PositiveBigIntegerField(blank=True, help_text='Items to process, once known.', null=True)),
-                ('result', models.FileField(blank=True, max_length=255, upload_to='exports/')),
-                ('error', models.TextField(blank=True)),
-                ('site_url', models.CharField(blank=True, help_text='Scheme and host that links in an export point to (from the starting request).', max_length=200)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('started', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat', models.DateTimeField(blank=True, null=True)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("export_annotations", "Export: Web Annotations (JSON-LD)"),
+                            ("export_csv", "Export: claims and stances (CSV)"),
+                            ("rebuild_summaries", "Rebuild proposition summaries"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "done",
+                    models.PositiveBigIntegerField(default=0, help_text="Items processed so far."),
+                ),
+                (
+                    "total",
+                    models.PositiveBigIntegerField(
+                        blank=True, help_text="Items to process, once known.", null=True
+                    ),
+                ),
+                ("result", models.FileField(blank=True, max_length=255, upload_to="exports/")),
+                ("error", models.TextField(blank=True)),
+                (
+                    "site_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="Scheme and host that links in an export point to (from the starting request).",
+                        max_length=200,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("started", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat", models.DateTimeField(blank=True, null=True)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cancelled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-pk'],
-                'indexes': [models.Index(condition=models.Q(('status__in', ['queued', 'running'])), fields=['status', 'heartbeat'], name='job_unfinished')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['export_annotations', 'export_csv', 'rebuild_summaries'])), name='job_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'done', 'failed', 'cancelled'])), name='job_status_valid'), models.CheckConstraint(condition=models.Q(('total__isnull', True), ('done__lte', models.F('total')), _connector='OR'), name='job_done_within_total')],
+                "ordering": ["-created", "-pk"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status__in", ["queued", "running"])),
+                        fields=["status", "heartbeat"],
+                        name="job_unfinished",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["export_annotations", "export_csv", "rebuild_summaries"])
+                        ),
+                        name="job_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status__in", ["queued", "running", "done", "failed", "cancelled"])
+                        ),
+                        name="job_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("total__isnull", True),
+                            ("done__lte", models.F("total")),
+                            _connector="OR",
+                        ),
+                        name="job_done_within_total",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(grant_job_permissions, revoke_job_permissions),

@@ -7,9 +7,16 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
 # Reviewers assign and adjudicate; editors see assignments (their queue) and the history.
-REVIEWER = ["add_assignment", "change_assignment", "delete_assignment", "view_assignment",
-            "adjudicate_source", "view_adjudication", "view_historicaladjudication",
-            "view_historicalassignment"]
+REVIEWER = [
+    "add_assignment",
+    "change_assignment",
+    "delete_assignment",
+    "view_assignment",
+    "adjudicate_source",
+    "view_adjudication",
+    "view_historicaladjudication",
+    "view_historicalassignment",
+]
 EDITOR = ["view_assignment", "view_adjudication"]
 
 
@@ -36,107 +43,358 @@ def revoke(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0017_jobs'),
+        ("claims", "0017_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalAdjudication',
+            name="HistoricalAdjudication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('decision', models.CharField(choices=[('merged', 'All readers agreed (merged automatically)'), ('accepted', 'One reading accepted'), ('edited', 'Accepted, then edited'), ('no_claim', 'No claim here')], max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, editable=False)),
-                ('note', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('accepted_annotator', models.ForeignKey(blank=True, db_constraint=False, help_text='Whose reading was kept.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("merged", "All readers agreed (merged automatically)"),
+                            ("accepted", "One reading accepted"),
+                            ("edited", "Accepted, then edited"),
+                            ("no_claim", "No claim here"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, editable=False)),
+                ("note", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "accepted_annotator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Whose reading was kept.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical adjudication',
-                'verbose_name_plural': 'historical adjudications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical adjudication",
+                "verbose_name_plural": "historical adjudications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAssignment',
+            name="HistoricalAssignment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created', models.DateTimeField(blank=True, editable=False)),
-                ('modified', models.DateTimeField(blank=True, editable=False)),
-                ('blind', models.BooleanField(default=True, help_text="Hide the other readers' claims and stances from this reader until every reader of the source is done.")),
-                ('status', models.CharField(choices=[('assigned', 'Assigned'), ('in_progress', 'In progress'), ('done', 'Done')], default='assigned', max_length=20)),
-                ('started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('done_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('annotator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assigned_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.source')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(blank=True, editable=False)),
+                ("modified", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "blind",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hide the other readers' claims and stances from this reader until every reader of the source is done.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Assigned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                        ],
+                        default="assigned",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("done_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assignment',
-                'verbose_name_plural': 'historical assignments',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assignment",
+                "verbose_name_plural": "historical assignments",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Adjudication',
+            name="Adjudication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField()),
-                ('end', models.PositiveIntegerField()),
-                ('decision', models.CharField(choices=[('merged', 'All readers agreed (merged automatically)'), ('accepted', 'One reading accepted'), ('edited', 'Accepted, then edited'), ('no_claim', 'No claim here')], max_length=20)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('readings', models.JSONField(default=list, help_text='Every reading of the unit, as decided.')),
-                ('note', models.TextField(blank=True)),
-                ('accepted_annotator', models.ForeignKey(blank=True, help_text='Whose reading was kept.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('kept', models.ManyToManyField(blank=True, related_name='adjudications', to='claims.claim')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adjudications', to='claims.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField()),
+                ("end", models.PositiveIntegerField()),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("merged", "All readers agreed (merged automatically)"),
+                            ("accepted", "One reading accepted"),
+                            ("edited", "Accepted, then edited"),
+                            ("no_claim", "No claim here"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "readings",
+                    models.JSONField(
+                        default=list, help_text="Every reading of the unit, as decided."
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "accepted_annotator",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Whose reading was kept.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "kept",
+                    models.ManyToManyField(
+                        blank=True, related_name="adjudications", to="claims.claim"
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="adjudications",
+                        to="claims.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'start', 'decided_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('start__lt', models.F('end'))), name='adjudication_start_before_end'), models.CheckConstraint(condition=models.Q(('decision__in', ['merged', 'accepted', 'edited', 'no_claim'])), name='adjudication_decision_valid')],
+                "ordering": ["source", "start", "decided_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("start__lt", models.F("end"))),
+                        name="adjudication_start_before_end",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decision__in", ["merged", "accepted", "edited", "no_claim"])
+                        ),
+                        name="adjudication_decision_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('blind', models.BooleanField(default=True, help_text="Hide the other readers' claims and stances from this reader until every reader of the source is done.")),
-                ('status', models.CharField(choices=[('assigned', 'Assigned'), ('in_progress', 'In progress'), ('done', 'Done')], default='assigned', max_length=20)),
-                ('started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('done_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('reading', models.JSONField(blank=True, default=list, editable=False, help_text="The reader's claims and stances as handed in (kept for agreement figures).")),
-                ('annotator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('assigned_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='claims.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "blind",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Hide the other readers' claims and stances from this reader until every reader of the source is done.",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("assigned", "Assigned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                        ],
+                        default="assigned",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("done_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "reading",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        editable=False,
+                        help_text="The reader's claims and stances as handed in (kept for agreement figures).",
+                    ),
+                ),
+                (
+                    "annotator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="claims.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'annotator'],
-                'permissions': [('adjudicate_source', 'Can adjudicate between annotators')],
-                'indexes': [models.Index(fields=['annotator', 'status'], name='assignment_queue_idx')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'annotator'), name='assignment_unique_per_annotator'), models.CheckConstraint(condition=models.Q(('status__in', ['assigned', 'in_progress', 'done'])), name='assignment_status_valid')],
+                "ordering": ["source", "annotator"],
+                "permissions": [("adjudicate_source", "Can adjudicate between annotators")],
+                "indexes": [
+                    models.Index(fields=["annotator", "status"], name="assignment_queue_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("source", "annotator"), name="assignment_unique_per_annotator"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["assigned", "in_progress", "done"])),
+                        name="assignment_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(grant, revoke),

@@ -8,47 +8,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0019_revisions_and_rechecks'),
+        ("claims", "0019_revisions_and_rechecks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='source',
-            options={'default_manager_name': 'all_objects', 'ordering': ['-published_on', 'title'], 'permissions': [('publish_source', 'Can publish and unpublish sources')]},
+            name="source",
+            options={
+                "default_manager_name": "all_objects",
+                "ordering": ["-published_on", "title"],
+                "permissions": [("publish_source", "Can publish and unpublish sources")],
+            },
         ),
         migrations.AlterModelManagers(
-            name='source',
+            name="source",
             managers=[
-                ('all_objects', django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.AddField(
-            model_name='historicalsource',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Set when the source was deleted: it is kept, with its claims and stances, out of every list and page, until restored from its history.', null=True),
+            model_name="historicalsource",
+            name="deleted_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="Set when the source was deleted: it is kept, with its claims and stances, out of every list and page, until restored from its history.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='deleted_at',
-            field=models.DateTimeField(blank=True, editable=False, help_text='Set when the source was deleted: it is kept, with its claims and stances, out of every list and page, until restored from its history.', null=True),
+            model_name="source",
+            name="deleted_at",
+            field=models.DateTimeField(
+                blank=True,
+                editable=False,
+                help_text="Set when the source was deleted: it is kept, with its claims and stances, out of every list and page, until restored from its history.",
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submitted', 'Submitted for review'), ('returned', 'Returned to editor'), ('published', 'Published'), ('unpublished', 'Unpublished'), ('deleted', 'Deleted'), ('restored', 'Restored')], max_length=20)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.TextField(blank=True)),
-                ('by', models.ForeignKey(blank=True, help_text="Empty when an operator's command made the move (seed corpus).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_events', to='claims.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted for review"),
+                            ("returned", "Returned to editor"),
+                            ("published", "Published"),
+                            ("unpublished", "Unpublished"),
+                            ("deleted", "Deleted"),
+                            ("restored", "Restored"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when an operator's command made the move (seed corpus).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_events",
+                        to="claims.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'at', 'pk'],
-                'indexes': [models.Index(fields=['source', '-at'], name='review_event_source_at_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['submitted', 'returned', 'published', 'unpublished', 'deleted', 'restored'])), name='review_event_action_valid')],
+                "ordering": ["source", "at", "pk"],
+                "indexes": [
+                    models.Index(fields=["source", "-at"], name="review_event_source_at_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "action__in",
+                                [
+                                    "submitted",
+                                    "returned",
+                                    "published",
+                                    "unpublished",
+                                    "deleted",
+                                    "restored",
+                                ],
+                            )
+                        ),
+                        name="review_event_action_valid",
+                    )
+                ],
             },
         ),
     ]

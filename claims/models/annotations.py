@@ -148,6 +148,12 @@ class Claim(SourcePart, VersionedModel, TimestampedModel):
             models.Index(fields=["source", "start"], name="claim_source_start_idx"),
             models.Index(fields=["kind"], name="claim_kind_idx"),
             models.Index(fields=["anchor_state"], name="claim_anchor_state_idx"),
+            # How many claims a source shows (orphaned ones are shown nowhere), from the index.
+            models.Index(
+                fields=["source"],
+                name="claim_shown_source_idx",
+                condition=~models.Q(anchor_state="orphaned"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -192,6 +192,12 @@ class Source(VersionedModel, TimestampedModel):
             # The sources in their own order (the admin's list): a page of 50 without sorting
             # every source.
             models.Index(fields=["-published_on", "title", "-id"], name="source_order_idx"),
+            # How many public sources an outlet has, counted from the index alone.
+            models.Index(
+                fields=["publisher"],
+                name="source_public_publisher_idx",
+                condition=models.Q(status="published", deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
