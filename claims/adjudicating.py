@@ -23,14 +23,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 
 from claims.agreement import AlignedUnit, Reading, align
-from claims.annotating import delete_claim
+from claims.annotating import ServiceError, delete_claim, update_claim
 from claims.assigning import readers_done
-from claims.models import Adjudication, Assignment, Claim, Proposition, Source, Stance
+from claims.models import Adjudication, Assignment, Claim, Proposition, Source, Stance, StanceLabel
 
 Decision = Adjudication.Decision
 
@@ -238,32 +237,54 @@ class RecordedDecision:
     note: str = ""
 
 
-def _edit(claim: Claim, changes: Mapping) -> None:
-    """Apply an adjudicator's edit to a kept claim; its stances stay its reader's."""
-    for name in ("kind", "attribution"):
-        if name in changes:
-            setattr(claim, name, changes[name])
-    try:
-        claim.full_clean()
-    except ValidationError as error:
-        raise AdjudicationError(f"The edit does not make a valid claim: {error}") from None
-    claim.save()
+def _edit(claim: Claim, changes: Mapping, *, by) -> None:
+    """Apply an adjudicator's edit to a kept claim; its stances stay its reader's.
+
+    The claim changes through `claims.annotating.update_claim`, in the adjudicator's name. Its
+    stances are written here, directly: they must stay the reader's (the readings and their
+    agreement are told apart by annotator), so `add_stance`, which makes the acting user the
+    annotator, does not fit; and `set_stance` / `remove_stance` would refuse an adjudicator
+    who does not hold the reviewer permission, which `apply_recorded` does not ask for. The
+    duplicate rule holds by construction (one stance per proposition for the claim's reader),
+    and the history names the adjudicator.
+    """
+    fields = {name: changes[name] for name in ("kind", "attribution") if name in changes}
+    if fields:
+        try:
+            update_claim(claim=claim, version=None, by=by, **fields)
+        except ServiceError as error:
+            raise AdjudicationError(
+                f"The edit does not make a valid claim: {error.field or 'claim'}: {error.message}"
+            ) from None
     if "stances" in changes:
         wanted = dict(changes["stances"])
         found = {p.slug: p for p in Proposition.objects.filter(slug__in=wanted)}
         unknown = sorted(set(wanted) - set(found))
         if unknown:
             raise AdjudicationError(f"{unknown[0]!r} is not a proposition.")
+        wrong = sorted(label for label in wanted.values() if label not in StanceLabel.values)
+        if wrong:
+            raise AdjudicationError(f"{wrong[0]!r} is not a stance label.")
         for stance in claim.stances.select_related("proposition"):
             if stance.proposition.slug not in wanted:
+                stance._history_user = by
                 stance.delete()
         for slug, label in wanted.items():
-            Stance.objects.update_or_create(
-                claim=claim,
-                proposition=found[slug],
-                annotator_id=claim.created_by_id,
-                defaults={"label": label},
-            )
+            stance = Stance.objects.filter(
+                claim=claim, proposition=found[slug], annotator_id=claim.created_by_id
+            ).first()
+            if stance is None:
+                stance = Stance(
+                    claim=claim,
+                    proposition=found[slug],
+                    annotator_id=claim.created_by_id,
+                    label=label,
+                )
+            elif stance.label == label:
+                continue
+            stance.label = label
+            stance._history_user = by
+            stance.save()
 
 
 @transaction.atomic
@@ -312,7 +333,7 @@ def apply_recorded(
             note=item.note,
         )
         if edited:
-            _edit(Claim.objects.get(pk=kept[0].key), item.changes)
+            _edit(Claim.objects.get(pk=kept[0].key), item.changes, by=by)
         records.append(record)
     left = pending_units(source)
     if left:

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from claims import adjudicating
 from claims.assigning import assign_source, finish_reading
-from claims.models import Adjudication, Claim, Source
+from claims.models import Adjudication, Claim, Source, Stance
 from claims.publishing import WorkflowError, publish_source, submit_for_review
 
 from .factories import ClaimFactory, PropositionFactory, SourceFactory, StanceFactory, UserFactory
@@ -366,3 +366,40 @@ def test_reading_view_gives_the_figure_of_a_double_read_source(client, double, r
 def test_reading_view_of_a_single_reading_says_nothing(client, reviewer):
     source = publish_source(source=SourceFactory(body=BODY), by=reviewer)
     assert "read independently" not in client.get(f"/sources/{source.slug}/").content.decode()
+
+
+def test_a_recorded_edit_is_in_the_deciders_name_and_the_stances_stay_the_readers(double):
+    # Decisions kept as data are applied by an operator's byline, who holds no reviewer
+    # permission (the seed corpus's adjudicator).
+    source, carol, dave, claims, assignments = double
+    operator = UserFactory(username="operator")
+    finish(assignments)
+    decisions = [
+        adjudicating.RecordedDecision(27, 55, "accept", dave.pk),
+        adjudicating.RecordedDecision(
+            56, 75, "edit", carol.pk, {"kind": "factual", "stances": {"russia-backs": "neutral"}}
+        ),
+    ]
+    adjudicating.apply_recorded(source=source, decisions=decisions, by=operator)
+    edited = Claim.objects.get(pk=claims["c3"].pk)
+    latest = edited.history.order_by("-history_date").first()
+    assert (latest.history_type, latest.kind, latest.history_user) == ("~", "factual", operator)
+    added = edited.stances.get()
+    assert (added.proposition.slug, added.annotator) == ("russia-backs", carol)
+    assert added.history.get().history_user == operator
+    removed = Stance.history.get(
+        claim_id=edited.pk, proposition__slug="iran-objects", history_type="-"
+    )
+    assert removed.history_user == operator
+
+
+def test_a_recorded_edit_with_an_unknown_label_is_refused(double, reviewer):
+    source, carol, dave, claims, assignments = double
+    finish(assignments)
+    decisions = [
+        adjudicating.RecordedDecision(27, 55, "accept", dave.pk),
+        adjudicating.RecordedDecision(56, 75, "edit", carol.pk, {"stances": {"russia-backs": "?"}}),
+    ]
+    with pytest.raises(adjudicating.AdjudicationError, match="'\\?' is not a stance label"):
+        adjudicating.apply_recorded(source=source, decisions=decisions, by=reviewer)
+    assert [s.label for s in claims["c3"].stances.all()] == ["neutral"]

@@ -342,3 +342,20 @@ def test_opening_a_deleted_claim_says_who_deleted_it(client, editor, bob):
         page = client.get(url, follow=True)
         assert page.status_code == 200
         assert "This claim was deleted by bob-editor at " in page.content.decode()
+
+
+def test_deleting_a_claim_in_the_admin_goes_through_the_service(client, editor, monkeypatch):
+    claim = ClaimFactory(span=(0, 6))
+    stance = add_stance(claim=claim, proposition=PropositionFactory(), label="supports", by=editor)
+    calls = []
+    monkeypatch.setattr(
+        "claims.annotating.delete_claim",
+        lambda **kwargs: calls.append((kwargs["claim"].pk, kwargs["by"])) or delete_claim(**kwargs),
+    )
+    client.force_login(editor)
+    client.post(reverse("admin:claims_claim_delete", args=[claim.pk]), {"post": "yes"})
+    assert calls == [(claim.pk, editor)]
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    for model, pk in ((Claim, calls[0][0]), (Stance, stance.pk)):
+        record = model.history.get(id=pk, history_type="-")
+        assert record.history_user == editor

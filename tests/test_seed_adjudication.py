@@ -7,13 +7,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from claims import agreement_reports
 from claims.adjudicating import check_settled
 from claims.importing.adjudication import load_adjudication
 from claims.importing.annotations import load_annotations
 from claims.importing.sources import ImportFailure
-from claims.models import Adjudication, Claim, Source
+from claims.models import Adjudication, Claim, Source, Stance
 from claims.publishing import unpublish_source
 
 from .factories import reviewer_user
@@ -143,3 +144,43 @@ def test_the_file_settles_a_source_from_both_readings(settings, tmp_path, unsett
     assert report.counts[("Adjudications", "created")] == 26
     check_settled(unsettled)
     assert Claim.objects.filter(source=unsettled).count() == 26
+
+
+def test_the_second_reading_is_entered_in_its_readers_name(settings, tmp_path, unsettled):
+    data = json.loads(seed_file(settings).read_text())
+    data["units"] = [u for u in data["units"] if u["source"] == unsettled.slug]
+    since = timezone.now()
+    load_adjudication(write(tmp_path, data))
+    entered = Claim.history.filter(
+        source_id=unsettled.pk, created_by__username="second-reader", history_type="+"
+    )
+    assert entered.exists()
+    assert {record.history_user.username for record in entered} == {"second-reader"}
+    stances = Stance.history.filter(claim_id__in=entered.values("id"), history_type="+")
+    assert stances.exists()
+    assert {(s.annotator.username, s.history_user.username) for s in stances} == {
+        ("second-reader", "second-reader")
+    }
+    # The readings the decisions dropped went in the adjudicator's name.
+    dropped = Claim.history.filter(
+        source_id=unsettled.pk, history_type="-", history_date__gte=since
+    )
+    assert dropped.exists()
+    assert {record.history_user.username for record in dropped} == {"adjudicator"}
+
+
+def test_a_reading_that_no_longer_fits_the_text_is_refused_by_place(settings, tmp_path, unsettled):
+    second = unsettled.assignments.get(annotator__username="second-reader")
+    second.reading = [{**second.reading[0], "end": len(unsettled.body) + 5}, *second.reading[1:]]
+    second.save()
+    data = json.loads(seed_file(settings).read_text())
+    data["units"] = [u for u in data["units"] if u["source"] == unsettled.slug]
+    before = Claim.objects.filter(source=unsettled).count()
+    with pytest.raises(ImportFailure) as caught:
+        load_adjudication(write(tmp_path, data))
+    assert str(caught.value).startswith(
+        "adjudication.json: units (iran-russia-alliance-ejp): claim 0 of second-reader's "
+        "reading: end: end must not exceed the body length"
+    )
+    assert Claim.objects.filter(source=unsettled).count() == before
+    assert not Adjudication.objects.filter(source=unsettled).exists()

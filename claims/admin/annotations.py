@@ -309,6 +309,14 @@ class ClaimAdmin(VersionedBulkActions, HistoryAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    def delete_model(self, request, obj: Claim) -> None:
+        annotating.delete_claim(claim=obj, version=None, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # One by one, as on the annotation screen: each claim locked and deleted by the service.
+        for claim in queryset:
+            annotating.delete_claim(claim=claim, version=None, by=request.user)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         deleted = deleted_on_post(request, object_id)
         if deleted is not None:

@@ -24,9 +24,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from claims import annotating
 from claims.adjudicating import AdjudicationError, RecordedDecision, apply_recorded, units_of
-from claims.anchoring import make_anchor
-from claims.models import Actor, Assignment, AssignmentStatus, Claim, Proposition, Source, Stance
+from claims.models import Actor, Assignment, AssignmentStatus, Claim, Proposition, Source
 
 from .annotations import _Reader
 from .second_reading import ATTRIBUTIONS, KINDS, LABELS, _reader_user
@@ -41,34 +41,36 @@ def adjudicated_sources() -> set[str]:
     return set(Source.objects.filter(adjudications__isnull=False).values_list("slug", flat=True))
 
 
-def _enter_live(source: Source, assignment: Assignment) -> None:
-    """Enter a reading handed in as data as live claims under its reader (once)."""
-    reader = assignment.annotator
-    if Claim.objects.filter(source=source, created_by=reader).exists():
+def _enter_live(reader: _Reader, source: Source, assignment: Assignment) -> None:
+    """Enter a reading handed in as data as live claims under its reader (once), through
+    claims.annotating as that reader: anchored, one stance per proposition, in their name."""
+    who = assignment.annotator
+    if Claim.objects.filter(source=source, created_by=who).exists():
         return
     propositions = {p.slug: p for p in Proposition.objects.all()}
     actors = {a.slug: a for a in Actor.objects.all()}
     items = []
-    for item in assignment.reading:
-        anchor = make_anchor(source.body, item["start"], item["end"])
-        claim = Claim(
-            source=source,
-            start=anchor.start,
-            end=anchor.end,
-            quote=anchor.quote,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            kind=item["kind"],
-            attribution=item.get("attribution") or Claim.Attribution.OWN,
-            speaker=actors.get(item.get("speaker") or ""),
-            created_by=reader,
-        )
-        claim.full_clean()
-        claim.save()
-        for slug, label in item["stances"].items():
-            Stance.objects.create(
-                claim=claim, proposition=propositions[slug], annotator=reader, label=label
+    for i, item in enumerate(assignment.reading):
+        try:
+            claim = annotating.create_claim(
+                source=source,
+                start=item["start"],
+                end=item["end"],
+                kind=item["kind"],
+                attribution=item.get("attribution") or Claim.Attribution.OWN,
+                speaker=actors.get(item.get("speaker") or ""),
+                by=who,
+                stances=[
+                    annotating.NewStance(label=label, proposition=propositions[slug])
+                    for slug, label in item["stances"].items()
+                ],
             )
+        except annotating.ServiceError as error:
+            where = f"{error.field}: " if error.field else ""
+            raise reader.fail(
+                f"units ({source.slug})",
+                f"claim {i} of {who.get_username()}'s reading: {where}{error.message}",
+            ) from None
         items.append({**item, "claim": claim.pk})
     # The reading now names the live claims it was entered as (the adjudication links them).
     assignment.reading = items
@@ -130,7 +132,7 @@ def load_adjudication(path: Path, *, report: ImportReport | None = None) -> Impo
             if assignments.exclude(status=AssignmentStatus.DONE).exists() or len(assignments) < 2:
                 raise reader.fail("units", f"{slug!r} has no two readings handed in to settle")
             for assignment in assignments:
-                _enter_live(source, assignment)
+                _enter_live(reader, source, assignment)
             units = {source.body[u.start : u.end]: u for u in units_of(source)}
             decisions = []
             for i, spec in specs:

@@ -2,6 +2,10 @@
 
 The file names each claim by its source and quote; the loader finds the offsets itself and stops
 (rolling everything back) if a quote is missing from the text or occurs more than once.
+
+Claims and stances are written through claims.annotating, as the file's annotator: the same
+anchoring, duplicate rule and history as an edit made on screen. A refusal from there stops the
+load with the place in the file it concerns (claims[3].stances[1].proposition: …).
 """
 
 from __future__ import annotations
@@ -14,13 +18,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from claims.anchoring import AnchorError, locate_quote
+from claims import annotating
+from claims.anchoring import Anchor, AnchorError, locate_quote
+from claims.annotating import ServiceError
 from claims.models import Actor, Claim, Proposition, Source, Stance, StanceLabel, Topic
 from claims.models.base import PublishedReadOnly
 from claims.summaries import rebuild_proposition_summaries
 
 from .cleaning import normalise
-from .sources import ImportFailure, ImportReport, sync, upsert
+from .sources import ImportFailure, ImportReport, upsert
 
 TOP_KEYS = {"annotator", "topics", "actors", "propositions", "claims"}
 CLAIM_KEYS = {"source", "quote", "kind", "attribution", "speaker", "actors", "note", "stances"}
@@ -174,6 +180,8 @@ def _kind_and_attribution(reader: _Reader, at: str, spec: dict) -> tuple[str, st
 
 def _claims(reader, data, report, *, actors, propositions, annotator, leave=()) -> None:
     sources = {source.slug: source for source in Source.objects.all()}
+    # Where the file gave each stance (claim, proposition): a second one is a duplicate.
+    given: dict[tuple[int, int], str] = {}
     for i, spec in enumerate(reader.items("claims", data.get("claims", []))):
         at = f"claims[{i}]"
         spec = reader.table(at, spec, CLAIM_KEYS, {"source", "quote", "kind", "stances"})
@@ -190,19 +198,20 @@ def _claims(reader, data, report, *, actors, propositions, annotator, leave=()) 
         speaker = spec.get("speaker")
         kind, attribution = _kind_and_attribution(reader, at, spec)
         values = {
-            "start": anchor.start,
-            "end": anchor.end,
-            "prefix": anchor.prefix,
-            "suffix": anchor.suffix,
             "kind": kind,
             "attribution": attribution,
             "speaker": reader.ref(f"{at}.speaker", speaker, actors) if speaker else None,
             "note": reader.text(f"{at}.note", spec.get("note", "")),
         }
+        wanted_actors = [
+            reader.ref(f"{at}.actors", slug, actors)
+            for slug in reader.items(f"{at}.actors", spec.get("actors", []))
+        ]
         try:
-            _write_claim(
-                reader, at, spec, source, anchor, values, report, actors, propositions, annotator
+            claim = _write_claim(
+                reader, at, source, anchor, values, wanted_actors, report, annotator
             )
+            _write_stances(reader, at, spec, claim, report, propositions, annotator, given)
         except PublishedReadOnly:
             working = Source.objects.filter(revision_of=source).values_list("slug", flat=True)
             where = (
@@ -217,33 +226,80 @@ def _claims(reader, data, report, *, actors, propositions, annotator, leave=()) 
             ) from None
 
 
-def _write_claim(reader, at, spec, source, anchor, values, report, actors, propositions, annotator):
-    """Create or update one claim of the file with its actors and stances."""
-    claim = Claim.objects.filter(source=source, quote=anchor.quote).first()
-    if claim is None:
-        claim = Claim(source=source, quote=anchor.quote, created_by=annotator, **values)
-        claim.full_clean()
-        claim.save()
-        report.tally("Claims", "created")
-    else:
-        sync(claim, values, report, "Claims")
-    wanted_actors = {
-        reader.ref(f"{at}.actors", slug, actors).pk
-        for slug in reader.items(f"{at}.actors", spec.get("actors", []))
-    }
-    if set(claim.actors.values_list("pk", flat=True)) != wanted_actors:
-        claim.actors.set(wanted_actors)
+# A refusal's field, as the file names it: the file gives a claim's span by its quote.
+SPAN_FIELDS = {"start", "end", "prefix", "suffix"}
 
+
+def _refusal(reader: _Reader, at: str, error: ServiceError, keys: set[str]) -> ImportFailure:
+    """The failure naming the place in the file a service's refusal concerns."""
+    field = "quote" if error.field in SPAN_FIELDS else error.field
+    return reader.fail(f"{at}.{field}" if field in keys else at, error.message)
+
+
+def _write_claim(reader, at, source, anchor: Anchor, values, actors, report, annotator) -> Claim:
+    """Create the claim of the file at `anchor`, or bring the one there up to date; a claim
+    as the file has it already is left alone (no write, no history)."""
+    claim = Claim.objects.filter(source=source, quote=anchor.quote).first()
+    try:
+        if claim is None:
+            claim = annotating.create_claim(
+                source=source,
+                start=anchor.start,
+                end=anchor.end,
+                quote=anchor.quote,
+                actors=actors,
+                by=annotator,
+                **values,
+            )
+            report.tally("Claims", "created")
+            return claim
+        changes = {key: value for key, value in values.items() if getattr(claim, key) != value}
+        stored = (claim.start, claim.end, claim.prefix, claim.suffix)
+        if stored != (anchor.start, anchor.end, anchor.prefix, anchor.suffix):
+            changes.update(start=anchor.start, end=anchor.end, quote=anchor.quote)
+        if set(claim.actors.values_list("pk", flat=True)) != {actor.pk for actor in actors}:
+            changes["actors"] = actors
+        if changes:
+            # An import is based on no version read from here: the row is locked, not compared.
+            claim = annotating.update_claim(claim=claim, version=None, by=annotator, **changes)
+        report.tally("Claims", "updated" if changes else "unchanged")
+        return claim
+    except ServiceError as error:
+        raise _refusal(reader, at, error, CLAIM_KEYS) from None
+
+
+def _write_stances(reader, at, spec, claim, report, propositions, annotator, given) -> None:
+    """The file's stances on `claim`, each its annotator's: added, changed or left alone."""
     for j, stance_spec in enumerate(reader.items(f"{at}.stances", spec["stances"])):
         where = f"{at}.stances[{j}]"
         stance_spec = reader.table(where, stance_spec, STANCE_KEYS, {"proposition", "label"})
         proposition = reader.ref(f"{where}.proposition", stance_spec["proposition"], propositions)
-        values = {
-            "label": reader.choice(f"{where}.label", stance_spec["label"], StanceLabel),
-            "note": reader.text(f"{where}.note", stance_spec.get("note", "")),
-        }
-        lookup = {"claim": claim, "proposition": proposition, "annotator": annotator}
-        upsert(Stance, lookup, values, report, "Stances")
+        label = reader.choice(f"{where}.label", stance_spec["label"], StanceLabel)
+        note = reader.text(f"{where}.note", stance_spec.get("note", ""))
+        stance = Stance.objects.filter(
+            claim=claim, proposition=proposition, annotator=annotator
+        ).first()
+        first = given.setdefault((claim.pk, proposition.pk), where)
+        try:
+            if stance is None or first != where:
+                # A second stance of the file on the same claim and proposition is refused
+                # here, by the duplicate rule.
+                annotating.add_stance(
+                    claim=claim, proposition=proposition, label=label, note=note, by=annotator
+                )
+                report.tally("Stances", "created")
+            elif (stance.label, stance.note) != (label, note):
+                annotating.set_stance(
+                    stance=stance, version=None, by=annotator, label=label, note=note
+                )
+                report.tally("Stances", "updated")
+            else:
+                report.tally("Stances", "unchanged")
+        except ServiceError as error:
+            failure = _refusal(reader, where, error, STANCE_KEYS)
+            if first != where:
+                raise ImportFailure(failure.where, f"{failure.problem} (also at {first})") from None
+            raise failure from None
 
 
 def load_annotations(
