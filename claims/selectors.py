@@ -46,6 +46,16 @@ STANCE_COLUMNS = (
     "claim__speaker__name",
     "claim__speaker__slug",
 )
+# Stances in the order of their sources (Source.Meta.ordering), then of their claims.
+SOURCE_FIRST = (
+    "-claim__source__published_on",
+    "claim__source__title",
+    "claim__source_id",
+    "claim__start",
+    "claim__end",
+    "claim_id",
+    "proposition_id",
+)
 # The columns of a source that no comparison prints.
 SOURCE_TEXT = ("body", "blocks", "provenance")
 
@@ -379,7 +389,10 @@ def positions_for(
 
     Sources addressing a proposition only in others' voices are included, with no label."""
     stances = Stance.objects.published().filter(proposition__in=list(proposition_ids))
-    rows = stances.values_list(*QUOTE_COLUMNS)
+    # The sources in their own order (newest first), as the stances' default ordering gives
+    # them, without its last key, the proposition's slug: sorting by it joined every
+    # proposition of the corpus.
+    rows = stances.values_list(*QUOTE_COLUMNS).order_by(*SOURCE_FIRST)
     by_proposition: dict[int, dict[int, positions.Position]] = defaultdict(dict)
     for source, props in positions.tally(rows, voice=voice).items():
         for proposition, position in props.items():
