@@ -26,7 +26,7 @@ from claims.models import (
     Stance,
     Topic,
 )
-from claims.models.annotations import ClaimAttribution, ClaimKind
+from claims.models.annotations import AnchorState, ClaimAttribution, ClaimKind
 
 # A stance as the tuple `positions.tally` reads, straight from the database.
 QUOTE_COLUMNS = ("claim__source_id", "proposition_id", "claim_id", "label", "claim__attribution")
@@ -586,25 +586,48 @@ class PropositionRef:
     text: str
 
 
-def group_positions(sources: list[Source], *, voice: str = "own") -> GroupPositions:
-    """What a group of published sources says, taken together.
+def _group_stances(sources: list[Source]) -> QuerySet[Stance]:
+    """The published stances of a group of sources, asked through its sources' claims only:
+    the group's sources are published ones (the others are left out here), so the stances
+    need not be joined with every source of the corpus to learn which are."""
+    ids = [source.pk for source in sources if source.status == Source.Status.PUBLISHED]
+    return Stance.objects.filter(claim__source__in=ids, needs_recheck=False).exclude(
+        claim__anchor_state=AnchorState.ORPHANED
+    )
+
+
+def group_propositions(sources: list[Source]) -> list[int]:
+    """Every proposition a group of published sources addresses, in the order of its positions
+    table (alphabetical, as `order_propositions` by "text"), so that a page of the table is
+    worked out alone (`group_positions(propositions=...)`). Two queries: the propositions'
+    ids, then their wording (asked by key, not by joining every proposition)."""
+    ids = set(_group_stances(sources).values_list("proposition_id", flat=True).order_by())
+    found = Proposition.objects.filter(pk__in=ids).order_by().values_list("pk", "text")
+    return [pk for pk, _ in sorted(found, key=lambda row: (row[1].casefold(), row[0]))]
+
+
+def group_positions(
+    sources: list[Source], *, voice: str = "own", propositions: list[int] | None = None
+) -> GroupPositions:
+    """What a group of published sources says, taken together, on every proposition it
+    addresses or on `propositions` only (a page of them).
 
     Read as plain rows (one query for the stances, one for the propositions' text): an outlet
     with a hundred sources has thousands of stances, and the page shows per proposition only
     each source's position and a link to its first quoted claim.
     """
+    stances = _group_stances(sources)
+    if propositions is not None:
+        stances = stances.filter(proposition__in=propositions)
     found = list(
-        Stance.objects.published()
-        .filter(claim__source__in=[s.pk for s in sources])
-        .values_list(
+        stances.values_list(
             "claim__source_id",
             "proposition_id",
             "claim_id",
             "label",
             "claim__attribution",
             "claim__start",
-        )
-        .order_by()
+        ).order_by()
     )
     held = positions.tally((row[:5] for row in found), voice=voice)
     by_proposition_held: dict[int, list[positions.Position]] = defaultdict(list)

@@ -186,7 +186,8 @@ def test_editor_cannot_publish_but_reviewer_can(client, editor, reviewer):
 
 def test_publishing_from_the_list_counts_no_claims(client, reviewer):
     """No COUNT of claims joined to sources: the list behind the action counts claims for the
-    rows of its page only (`source_id IN (…)`), and the action reads the selected sources."""
+    rows of its page only (each row's own, `source_id = (row)`, for `id IN (…)`), and the
+    action reads the selected sources."""
     draft = SourceFactory()
     ClaimFactory.create_batch(3, source=draft)
     client.force_login(reviewer)
@@ -199,7 +200,9 @@ def test_publishing_from_the_list_counts_no_claims(client, reviewer):
     assert draft.status == Source.Status.PUBLISHED
     counting = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
     claims = [sql for sql in counting if "claims_claim" in sql]
-    assert all('"claims_claim"."source_id" IN (' in sql for sql in claims), claims
+    assert claims
+    assert all('"claims_source"."id" IN (' in sql for sql in claims), claims
+    assert all('"source_id" = ("claims_source"."id")' in sql for sql in claims), claims
     assert not [sql for sql in claims if "JOIN" in sql.upper()], claims
 
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from claims.models import Authorship
+from claims import selectors
+from claims.models import Authorship, Source
 
 from .corpus import grow, publish, revise
 from .factories import AuthorFactory, PublisherFactory, SourceFactory
@@ -83,15 +84,16 @@ def test_publisher_and_author_query_counts_do_not_grow(client, django_assert_num
     # 1 the outlet (or author)
     # 2 its published sources with their outlets
     # 3 their authorships and authors
-    # 4 published stances on those sources, as plain rows with each claim's attribution and
-    #   start (to link each source's first quote)
-    # 5 the propositions' slugs and text
+    # 4 the propositions they address, 5 with their wording (to pick the page's, in order)
+    # 6 published stances on those sources and the page's propositions, as plain rows with
+    #   each claim's attribution and start (to link each source's first quote)
+    # 7 the page's propositions' slugs and text
     for url in (f"/publishers/{outlet.slug}/", f"/authors/{author.slug}/"):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(8):
             assert client.get(url).status_code == 200
     add(4)
     for url in (f"/publishers/{outlet.slug}/", f"/authors/{author.slug}/"):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(8):
             response = client.get(url)
         assert response.content.decode().count('class="source-list__title"') == 5
 
@@ -115,6 +117,20 @@ def test_an_outlets_positions_come_a_page_at_a_time(client, settings, monkeypatc
         slug for page in pages for slug in page.split('<th scope="row"><a href="/propositions/')[1:]
     ]
     assert len({row.split("/")[0] for row in linked}) == 5  # every row once, none repeated
+    # Each page worked out alone gives the rows of the whole table worked out at once.
+    sources = selectors.order_sources(Source.objects.published().filter(publisher=outlet), "date")
+    whole = selectors.group_positions(sources).rows()
+    assert [row.split("/")[0] for row in linked] == [p.slug for p, _, _ in whole]
+    ordered = selectors.group_propositions(sources)
+    for start in (0, 2, 4):
+        alone = selectors.group_positions(sources, propositions=ordered[start : start + 2])
+        assert [
+            (p.slug, held, [(s.pk, c.position, c.claims) for s, c in cells])
+            for p, held, cells in alone.rows()
+        ] == [
+            (p.slug, held, [(s.pk, c.position, c.claims) for s, c in cells])
+            for p, held, cells in whole[start : start + 2]
+        ]
     # A page past the end, or not a number, shows a page that exists.
     assert client.get(url, {"page": 99}).content.decode().count('<th scope="row">') == 1
     assert client.get(url, {"page": "x"}).status_code == 200

@@ -17,10 +17,12 @@ POSITIONS_PER_PAGE = 100
 
 def _positions(request, sources: list[Source]) -> dict:
     """The group's positions for the template: the group, and the page of its rows asked for
-    (`?page=`; a number past the end gives the last page)."""
-    group = selectors.group_positions(sources)
-    page = Paginator(group.rows(), POSITIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return {"group": group, "rows": list(page), "page": page}
+    (`?page=`; a number past the end gives the last page). Only that page's propositions are
+    worked out: an outlet's thousands of others cost nothing."""
+    ordered = selectors.group_propositions(sources)
+    page = Paginator(ordered, POSITIONS_PER_PAGE).get_page(request.GET.get("page"))
+    group = selectors.group_positions(sources, propositions=list(page))
+    return {"group": group, "rows": group.rows(), "page": page}
 
 
 def _sources(**filters) -> list[Source]:
