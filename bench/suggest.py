@@ -1070,7 +1070,15 @@ def main() -> None:
         print("\n".join(_tuning_lines(tune())))
         return
     if args.exemplars:
-        print("\n".join(_exemplar_lines(exemplars_experiment())))
+        lines = _exemplar_lines(exemplars_experiment())
+        # Run alone, the section says when and at which commit (the file's header says it
+        # for a whole run).
+        lines[2:2] = [
+            f"`bench/suggest.py --exemplars` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+            f"commit {_commit()}.",
+            "",
+        ]
+        print("\n".join(lines))
         return
 
     dev = checkthat("dev")
