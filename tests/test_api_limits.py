@@ -45,3 +45,28 @@ def test_each_request_is_counted_once_under_the_rate_that_applies(monkeypatch, e
     assert anonymous == [200, 200, 429]  # the user rate (3) never applied to them
     signed_in = [client_for(editor).get(url).status_code for _ in range(4)]
     assert signed_in == [200, 200, 200, 429]  # by account, not by the throttled address
+
+
+def test_a_window_is_a_counter_not_a_list_of_requests(monkeypatch):
+    """A client allowed many requests a minute costs the same per request as one allowed few:
+    the cache holds a number, not the time of every request."""
+    from django.core.cache import cache
+
+    from claims.api.throttling import AddressRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1000/minute", "user": None})
+    client = client_for()
+    for _ in range(5):
+        assert client.get(reverse("api:topic-list")).status_code == 200
+    throttle = AddressRateThrottle()
+    request = client.get(reverse("api:topic-list")).wsgi_request
+    assert cache.get(f"{throttle.get_cache_key(request, None)}:count") == 6
+
+
+def test_retry_after_is_when_the_window_ends(monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/hour", "user": None})
+    client = client_for()
+    statuses = [client.get(reverse("api:topic-list")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    wait = int(client.get(reverse("api:topic-list"))["Retry-After"])
+    assert 3500 < wait <= 3600
