@@ -186,6 +186,8 @@ def scenario(readers: Readers, editor: Editor, write: str | None, every: float |
 
 def main() -> None:
     setup_django()
+    from django.conf import settings
+
     from bench import serve
 
     out = OUT / f"{sys.argv[1]}.json"
@@ -215,6 +217,7 @@ def main() -> None:
         "seconds": SECONDS,
         "workers": WORKERS,
         "threads": THREADS,
+        "settle_seconds": settings.PUBLIC_PAGE_SETTLE_SECONDS,
         "urls": len(urls),
         "scenarios": results,
     }

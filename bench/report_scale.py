@@ -167,7 +167,10 @@ def editorial_table(runs: dict[str, dict]) -> tuple[list[str], list]:
         f"URLs, {any_run['seconds']:.0f} s per scenario, gunicorn {any_run['workers']} "
         f"processes × {any_run['threads']} threads on the same 2 cores as the readers. "
         "A publication takes a published source back to draft or publishes it again "
-        "(alternately); a draft edit changes the note of a claim on a draft source. Targets: "
+        "(alternately): a withdrawal makes the answers it touches stale at once, a publication "
+        "lets an answer built less than "
+        f"{any_run.get('settle_seconds', 0)} s before stand (PUBLIC_PAGE_SETTLE_SECONDS). "
+        "A draft edit changes the note of a claim on a draft source. Targets: "
         f"with one publication a second, reader throughput at least "
         f"{MIX_THROUGHPUT_TARGET:.0%} and p95 within {MIX_P95_TARGET}× of the no-edit mix; "
         "draft edits leave the readers' figures as they are.",
