@@ -80,8 +80,13 @@ class JSONLDRenderer(ORJSONRenderer):
 
 
 def published_claims():
-    # The stances that count publicly: not those awaiting re-checking.
-    stances = Stance.objects.published().select_related("proposition", "annotator").order_by("pk")
+    # The stances that count publicly: not those awaiting re-checking (their claims are
+    # published ones already; asking `published()` again would join every claim and source).
+    stances = (
+        Stance.objects.filter(needs_recheck=False)
+        .select_related("proposition", "annotator")
+        .order_by("pk")
+    )
     return (
         Claim.objects.published()
         .with_source("created_by")

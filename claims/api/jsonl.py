@@ -23,8 +23,13 @@ from claims.models import Actor, Claim, Stance
 
 def jsonl_claims() -> Iterator[dict]:
     """Every published claim as a plain dictionary, read in chunks (memory stays flat)."""
-    # The stances that count publicly: not those awaiting re-checking.
-    stances = Stance.objects.published().select_related("proposition", "annotator").order_by("pk")
+    # The stances that count publicly: not those awaiting re-checking (their claims are
+    # published ones already; asking `published()` again would join every claim and source).
+    stances = (
+        Stance.objects.filter(needs_recheck=False)
+        .select_related("proposition", "annotator")
+        .order_by("pk")
+    )
     claims = (
         Claim.objects.published()
         .with_source("speaker")
